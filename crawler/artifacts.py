@@ -1,0 +1,402 @@
+"""What the crawler captures: the artifacts probes judge.
+
+Data flows one way: targets -> captures (this module) -> findings -> store -> report.
+Everything here is plain data that round-trips through ``to_dict``/``from_dict`` (JSON), so a
+capture stored in SQLite can be judged again later. Parsed views (the lexbor tree, the link
+list) are computed lazily and cached, so ten probes looking at one page parse it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Iterable
+from urllib.parse import urljoin, urlsplit
+
+from .causes import Cause, FetchError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from selectolax.lexbor import LexborHTMLParser
+
+    from .targets import Target
+
+
+def utcnow() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class Hop:
+    """One response in a redirect chain (every hop before the final response)."""
+
+    url: str
+    status: int
+    location: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self):
+        return {"url": self.url, "status": self.status, "location": self.location,
+                "headers": self.headers}
+
+
+@dataclass
+class TLSInfo:
+    """Facts about the TLS connection and the server certificate of an https response.
+
+    ``verified`` is the result of normal chain + hostname + date validation against the
+    trust store in use; ``verify_error`` says why it failed. The certificate fields are read
+    even when verification failed (a second, non-verifying handshake), so an auditor sees
+    *which* certificate was served.
+    """
+
+    verified: bool
+    verify_error: str = ""
+    version: str = ""  # e.g. TLSv1.3
+    cipher: str = ""
+    subject: str = ""
+    issuer: str = ""
+    sans: list[str] = field(default_factory=list)
+    not_before: str = ""  # ISO 8601
+    not_after: str = ""  # ISO 8601
+    self_signed: bool = False
+
+    def days_left(self, today: dt.date) -> int | None:
+        if not self.not_after:
+            return None
+        return (dt.date.fromisoformat(self.not_after[:10]) - today).days
+
+    def to_dict(self):
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(**d) if d else None
+
+
+@dataclass
+class Response:
+    """One fetch: the URL asked for, every redirect hop, and the final answer (or the error).
+
+    ``headers`` keys are lower-case; repeated headers are joined with ", " except
+    ``set-cookie`` (joined with "\\n"). ``text`` is the body decoded with ``encoding``
+    (from the Content-Type header, a BOM, ``<meta charset>``, else detected).
+    """
+
+    requested_url: str
+    url: str = ""  # final URL after redirects
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    redirects: list[Hop] = field(default_factory=list)
+    body: bytes = b""
+    encoding: str = ""
+    elapsed_ms: float = 0.0
+    fetched_at: str = field(default_factory=utcnow)
+    error: FetchError | None = None
+    truncated: bool = False
+    tls: TLSInfo | None = None
+    ip: str = ""
+
+    def __post_init__(self):
+        self.url = self.url or self.requested_url
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def is_html(self) -> bool:
+        ct = self.content_type
+        return ct in ("text/html", "application/xhtml+xml") or (
+            not ct and self.body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")))
+
+    @cached_property
+    def text(self) -> str:
+        if not self.body:
+            return ""
+        return self.body.decode(self.encoding or "utf-8", errors="replace")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able, without the body (stored separately, compressed)."""
+        return {
+            "requested_url": self.requested_url, "url": self.url, "status": self.status,
+            "headers": self.headers, "redirects": [h.to_dict() for h in self.redirects],
+            "encoding": self.encoding, "elapsed_ms": self.elapsed_ms,
+            "fetched_at": self.fetched_at,
+            "error": self.error.to_dict() if self.error else None,
+            "truncated": self.truncated, "tls": self.tls.to_dict() if self.tls else None,
+            "ip": self.ip,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], body: bytes = b"") -> "Response":
+        return cls(
+            requested_url=d["requested_url"], url=d.get("url", ""), status=d.get("status"),
+            headers=d.get("headers") or {},
+            redirects=[Hop(**h) for h in d.get("redirects") or []], body=body,
+            encoding=d.get("encoding", ""), elapsed_ms=d.get("elapsed_ms", 0.0),
+            fetched_at=d.get("fetched_at", ""), error=FetchError.from_dict(d.get("error")),
+            truncated=d.get("truncated", False), tls=TLSInfo.from_dict(d.get("tls")),
+            ip=d.get("ip", ""))
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str  # absolute, fragment removed
+    text: str  # visible text (or aria-label/title/alt of an image inside)
+    rel: str = ""
+    in_scope: bool = True
+
+
+@dataclass
+class NetRequest:
+    """One request the browser made while rendering a page (the network log)."""
+
+    url: str
+    resource_type: str = ""  # document, script, stylesheet, image, xhr, fetch, font...
+    method: str = "GET"
+    status: int | None = None
+    failure: str = ""
+    frame_url: str = ""
+
+
+@dataclass
+class Rendered:
+    """A page after the browser ran it. Filled by the render pool (crawler.render)."""
+
+    url: str  # final URL in the browser
+    dom: str = ""  # document.documentElement.outerHTML after load + settle
+    title: str = ""
+    console_errors: list[str] = field(default_factory=list)  # console.error + page errors
+    page_errors: list[str] = field(default_factory=list)  # uncaught exceptions
+    network: list[NetRequest] = field(default_factory=list)
+    screenshot: str = ""  # path of a full-page PNG, relative to the capture directory
+    axe: dict[str, Any] | None = None  # axe-core results (violations/incomplete/passes...)
+    mobile: dict[str, Any] | None = None  # responsive measurements per viewport width
+    globals: list[str] = field(default_factory=list)  # known window globals present
+    frames: list[str] = field(default_factory=list)  # URLs of (i)frames in the page
+    shadow_hosts: list[str] = field(default_factory=list)  # selectors of open shadow roots
+    engines: dict[str, Any] = field(default_factory=dict)  # browser-compat per engine
+    extra: dict[str, Any] = field(default_factory=dict)  # probe-specific measurements
+    error: FetchError | None = None
+
+    @cached_property
+    def tree(self) -> "LexborHTMLParser":
+        from selectolax.lexbor import LexborHTMLParser
+
+        return LexborHTMLParser(self.dom or "<html></html>")
+
+    def to_dict(self):
+        d = dict(self.__dict__)
+        d.pop("tree", None)
+        d["network"] = [n.__dict__ for n in self.network]
+        d["error"] = self.error.to_dict() if self.error else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d):
+        if not d:
+            return None
+        d = dict(d)
+        d["network"] = [NetRequest(**n) for n in d.get("network") or []]
+        d["error"] = FetchError.from_dict(d.get("error"))
+        return cls(**d)
+
+
+@dataclass
+class Validation:
+    """Messages of a validator (vnu for markup, vnu --css for style sheets) on one document."""
+
+    url: str  # the page or the style sheet (``inline:<page url>#style[n]`` for inline CSS)
+    kind: str  # "html" | "css"
+    messages: list[dict[str, Any]] = field(default_factory=list)  # vnu's JSON messages
+    content_type: str = ""
+    error: FetchError | None = None
+
+    @property
+    def errors(self) -> list[dict]:
+        return [m for m in self.messages if m.get("type") in ("error", "non-document-error")]
+
+    @property
+    def warnings(self) -> list[dict]:
+        return [m for m in self.messages
+                if m.get("type") == "info" and m.get("subType") == "warning"]
+
+    def to_dict(self):
+        return {"url": self.url, "kind": self.kind, "messages": self.messages,
+                "content_type": self.content_type,
+                "error": self.error.to_dict() if self.error else None}
+
+    @classmethod
+    def from_dict(cls, d):
+        d = dict(d)
+        d["error"] = FetchError.from_dict(d.get("error"))
+        return cls(**d)
+
+
+@dataclass
+class Page:
+    """One crawled page of a target: the static response, and what was gathered on it."""
+
+    response: Response
+    depth: int = 0
+    found_from: str = ""  # URL of the page that linked here ("" = seed)
+    role: str = "page"  # page | linked (one click from home, outside the crawl budget)
+    rendered: Rendered | None = None
+    vnu: Validation | None = None
+    css: list[Validation] = field(default_factory=list)
+    scope: str = ""  # the target's scope prefix, for in_scope on links
+
+    @property
+    def url(self) -> str:
+        return self.response.url
+
+    @cached_property
+    def tree(self) -> "LexborHTMLParser":
+        """The static HTML, parsed once (lexbor)."""
+        from selectolax.lexbor import LexborHTMLParser
+
+        return LexborHTMLParser(self.response.text if self.response.is_html else "<html></html>")
+
+    @cached_property
+    def links(self) -> list[Link]:
+        return extract_links(self.tree, self.url, self.scope)
+
+
+def in_scope(url: str, scope: str) -> bool:
+    """A URL belongs to a target when it starts with the target's scope prefix
+    (scheme-insensitive for http/https, ``www.`` ignored, the prefix ending at a path
+    boundary: ``/oz/buxoro`` does not contain ``/oz/buxoro-tumani``). An empty scope
+    accepts everything."""
+    if not scope:
+        return True
+    u, s = urlsplit(url), urlsplit(scope)
+    if u.scheme not in ("http", "https"):
+        return False
+    uh, sh = (u.hostname or "").removeprefix("www."), (s.hostname or "").removeprefix("www.")
+    if uh != sh or u.port != s.port:  # explicit ports must match; default ports are None
+        return False
+    sp = s.path.rstrip("/")
+    return not sp or u.path == sp or u.path.startswith(sp + "/")
+
+
+def _link_text(node) -> str:
+    text = node.text(deep=True, separator=" ", strip=True)
+    if not text:
+        attrs = node.attributes
+        text = attrs.get("aria-label") or attrs.get("title") or ""
+        if not text:
+            img = node.css_first("img[alt]")
+            text = img.attributes.get("alt") or "" if img else ""
+    return " ".join((text or "").split())[:300]
+
+
+def extract_links(tree, base: str, scope: str = "") -> list[Link]:
+    """Every ``<a href>`` / ``<area href>`` as an absolute URL without fragment, honouring
+    ``<base href>``; javascript:, mailto: and tel: links are kept (probes need tel/mailto)."""
+    base_el = tree.css_first("base[href]")
+    if base_el is not None:
+        base = urljoin(base, base_el.attributes.get("href") or "")
+    out: list[Link] = []
+    seen: set[tuple[str, str]] = set()
+    for node in tree.css("a[href], area[href]"):
+        href = (node.attributes.get("href") or "").strip()
+        if not href or href.startswith("#"):
+            continue
+        try:
+            absolute = urljoin(base, href).split("#", 1)[0]
+        except ValueError:
+            continue
+        text = _link_text(node)
+        key = (absolute, text)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Link(absolute, text, node.attributes.get("rel") or "",
+                        in_scope(absolute, scope)))
+    return out
+
+
+@dataclass
+class SitemapDoc:
+    """One XML sitemap document (or index) that was fetched."""
+
+    url: str
+    source: str  # robots | well-known | index
+    response: Response | None = None
+    is_index: bool = False
+    urls: list[str] = field(default_factory=list)  # <loc> of urlset (capped)
+    url_count: int = 0
+    children: list[str] = field(default_factory=list)  # <loc> of sitemapindex
+    lastmods: list[str] = field(default_factory=list)  # raw <lastmod> values (capped)
+    error: str = ""  # why it is not a valid sitemap ("" = valid)
+
+    def to_dict(self):
+        d = dict(self.__dict__)
+        d["response"] = self.response.to_dict() if self.response else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d):
+        d = dict(d)
+        d["response"] = Response.from_dict(d["response"]) if d.get("response") else None
+        return cls(**d)
+
+
+@dataclass
+class SiteCapture:
+    """Everything captured for one target in one run: the input of every probe."""
+
+    target: "Target"
+    pages: list[Page] = field(default_factory=list)  # crawled pages, the start page first
+    linked: list[Page] = field(default_factory=list)  # pages one click from home (LINKED)
+    endpoints: dict[str, Response] = field(default_factory=dict)  # "https://www" -> Response
+    robots: Response | None = None
+    sitemaps: list[SitemapDoc] = field(default_factory=list)
+    side: dict[str, Response] = field(default_factory=dict)  # e.g. "search_query" -> Response
+    legacy: list[Response] = field(default_factory=list)
+    gathered: set[str] = field(default_factory=set)  # Artifact values that were gathered
+    notes: list[str] = field(default_factory=list)  # visible caps: "page budget 30 reached"
+    errors: dict[str, FetchError] = field(default_factory=dict)  # artifact -> why not gathered
+    capture_dir: str = ""  # where screenshots of this capture live
+
+    @property
+    def start_url(self) -> str:
+        return self.target.start_url
+
+    @property
+    def home(self) -> Page | None:
+        return self.pages[0] if self.pages else None
+
+    def html_pages(self) -> list[Page]:
+        """Pages that were fetched successfully as HTML, the start page first."""
+        return [p for p in self.pages if p.response.ok and p.response.is_html]
+
+    def all_pages(self) -> Iterable[Page]:
+        yield from self.pages
+        yield from self.linked
+
+    def fatal_error(self, requires: Iterable[str]) -> FetchError | None:
+        """The reason nothing can be judged for a probe needing ``requires``: the start page
+        failed (for page-based probes), or a required artifact was not gathered."""
+        requires = set(map(str, requires))
+        for a in sorted(requires):
+            if a in self.errors and a != "pages":
+                return self.errors[a]
+        needs_pages = requires & {"pages", "linked", "search_query", "rendered", "axe",
+                                  "mobile", "engines", "vnu", "css"}
+        if needs_pages:
+            if not self.pages:
+                return self.errors.get("pages") or FetchError(Cause.NOT_CAPTURED,
+                                                              "no page was captured")
+            home = self.pages[0].response
+            if home.error is not None:
+                return home.error
+            if home.status is not None and home.status >= 400:
+                cause = Cause.BLOCKED_BOT if home.status in (403, 429) else Cause.HTTP_ERROR
+                return FetchError(cause, f"start page answered HTTP {home.status}")
+        return None

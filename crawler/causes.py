@@ -1,0 +1,92 @@
+"""The closed set of reasons a fetch (or a render, or a validation) can fail.
+
+Every network/browser/validator error is mapped onto one of these (after GSA site-scanning's
+``scan-status``), and each has a sentence a user understands and, where we know one, what to
+do about it. The value is what the database, the JSON output and the report carry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Cause(StrEnum):
+    DNS = "dns"
+    REFUSED = "refused"
+    RESET = "reset"
+    TIMEOUT = "timeout"
+    TLS_INVALID = "tls-invalid"
+    TOO_LARGE = "too-large"
+    NOT_HTML = "not-html"
+    ROBOTS = "blocked-by-robots"
+    HTTP_ERROR = "http-error"
+    REDIRECT_LOOP = "redirect-loop"
+    TOO_MANY_REDIRECTS = "too-many-redirects"
+    PRIVATE_ADDRESS = "private-address"
+    BLOCKED_BOT = "blocked-bot"  # 403/429 that looks like bot blocking
+    OUT_OF_SCOPE = "out-of-scope"
+    BAD_URL = "bad-url"
+    PROTOCOL = "protocol-error"
+    RENDER_FAILED = "render-failed"
+    VALIDATOR_UNAVAILABLE = "validator-unavailable"
+    BROWSER_UNAVAILABLE = "browser-unavailable"
+    NOT_CAPTURED = "not-captured"
+    PROBE_CRASHED = "probe-crashed"
+    OTHER = "other"
+
+
+EXPLANATIONS: dict[Cause, str] = {
+    Cause.DNS: "The host name does not resolve (DNS lookup failed): the site is not "
+               "published under this name, or this machine has no route to a DNS server.",
+    Cause.REFUSED: "The server refused the connection: nothing listens on that port, or a "
+                   "firewall rejects us.",
+    Cause.RESET: "The server closed or reset the connection before sending a full response.",
+    Cause.TIMEOUT: "The server did not answer in time (connect, read or total timeout).",
+    Cause.TLS_INVALID: "The HTTPS certificate did not validate (expired, untrusted issuer, "
+                       "wrong host name, or the TLS handshake failed).",
+    Cause.TOO_LARGE: "The response was larger than the body size cap and was not read whole.",
+    Cause.NOT_HTML: "The response is not an HTML page (its media type says otherwise).",
+    Cause.ROBOTS: "robots.txt disallows this URL for our user agent, so it was not fetched.",
+    Cause.HTTP_ERROR: "The server answered with an HTTP error status (4xx/5xx).",
+    Cause.REDIRECT_LOOP: "The redirects go round in a loop and never reach a page.",
+    Cause.TOO_MANY_REDIRECTS: "More redirects than the limit allows.",
+    Cause.PRIVATE_ADDRESS: "The host resolves to a loopback, private, link-local or metadata "
+                           "address; refused unless --allow-private is given.",
+    Cause.BLOCKED_BOT: "The server refused our crawler (HTTP 403/429 or a bot challenge); the "
+                       "site may block automated visitors.",
+    Cause.OUT_OF_SCOPE: "The URL is outside the target's scope and was not fetched.",
+    Cause.BAD_URL: "The URL is malformed or uses an unsupported scheme.",
+    Cause.PROTOCOL: "The server broke the HTTP protocol (malformed response).",
+    Cause.RENDER_FAILED: "The browser could not render the page (crash, timeout or "
+                         "navigation error).",
+    Cause.VALIDATOR_UNAVAILABLE: "The local Nu HTML Checker service is not available (Java "
+                                 "missing, or the service died twice).",
+    Cause.BROWSER_UNAVAILABLE: "No browser could be started (Chromium not installed?).",
+    Cause.NOT_CAPTURED: "The artifact this probe needs was not captured in this run.",
+    Cause.PROBE_CRASHED: "The probe itself failed on this input (a govscan bug: please "
+                         "report it with the URL).",
+    Cause.OTHER: "An unexpected error.",
+}
+
+
+@dataclass(frozen=True)
+class FetchError:
+    """Why something could not be captured: a closed cause plus the specific message."""
+
+    cause: Cause
+    detail: str = ""  # the low-level message (exception text, status code...)
+
+    @property
+    def message(self) -> str:
+        base = EXPLANATIONS.get(self.cause, "")
+        return f"{base} ({self.detail})" if self.detail else base
+
+    def to_dict(self) -> dict:
+        return {"cause": str(self.cause), "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "FetchError | None":
+        if not d:
+            return None
+        return cls(Cause(d["cause"]), d.get("detail", ""))
