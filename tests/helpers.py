@@ -1,0 +1,32 @@
+"""Builders for captures in tests: judge probes on saved/synthetic pages without a crawl."""
+
+from __future__ import annotations
+
+from crawler.artifacts import Page, Response, SiteCapture
+from crawler.targets import Target
+
+
+def html_response(url: str, html: str | bytes, status: int = 200,
+                  headers: dict[str, str] | None = None, encoding: str = "utf-8") -> Response:
+    body = html.encode(encoding) if isinstance(html, str) else html
+    h = {"content-type": f"text/html; charset={encoding}"}
+    h.update({k.lower(): v for k, v in (headers or {}).items()})
+    return Response(requested_url=url, url=url, status=status, headers=h, body=body,
+                    encoding=encoding)
+
+
+def site_from_pages(pages: dict[str, str | bytes], start_url: str | None = None,
+                    scope: str | None = None, linked: dict[str, str] | None = None,
+                    gathered=("pages",)) -> SiteCapture:
+    """A SiteCapture whose crawled pages are ``pages`` (url -> html), the first the home."""
+    urls = list(pages)
+    start = start_url or urls[0]
+    target = Target.for_url(start) if scope is None else Target(
+        "t", "", "", "url", start, scope)
+    site = SiteCapture(target=target)
+    for u, h in pages.items():
+        site.pages.append(Page(html_response(u, h), scope=target.scope))
+    for u, h in (linked or {}).items():
+        site.linked.append(Page(html_response(u, h), role="linked", scope=target.scope))
+    site.gathered.update(gathered)
+    return site
