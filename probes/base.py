@@ -151,10 +151,13 @@ class Probe:
     requires: frozenset[Artifact]
     judge: Judge
     description: str = ""  # the rule, in one paragraph (defaults to judge's docstring)
+    # gathered when possible (and not --no-render); their absence or failure never makes the
+    # finding an error - the probe judges without them and says so in details
+    optional: frozenset[Artifact] = frozenset()
 
     @property
     def needs_browser(self) -> bool:
-        return bool(self.requires & BROWSER_ARTIFACTS)
+        return bool((self.requires | self.optional) & BROWSER_ARTIFACTS)
 
     @property
     def rule(self) -> str:
@@ -179,6 +182,12 @@ def run_probe(probe: Probe, site: "SiteCapture", ctx: Context | None = None) -> 
     fatal = site.fatal_error(probe.requires)
     if fatal is not None:
         return error_finding(probe.id, url, fatal.cause, fatal.message, probe.version)
+    missing = sorted(str(a) for a in probe.requires & BROWSER_ARTIFACTS
+                     if str(a) not in site.gathered)
+    if missing:
+        msg = (f"The {probe.id} probe needs a rendered page ({', '.join(missing)}) and none "
+               f"was rendered in this run (--no-render, or no browser).")
+        return error_finding(probe.id, url, "not-captured", msg, probe.version)
     try:
         finding = probe.judge(site, ctx)
     except Exception as exc:  # noqa: BLE001 - the contract: a crash is an error finding
@@ -249,8 +258,12 @@ def select(ids: Iterable[str]) -> list[Probe]:
     return out
 
 
-def required_artifacts(probes: Iterable[Probe]) -> frozenset[Artifact]:
+def required_artifacts(probes: Iterable[Probe], render: bool = True) -> frozenset[Artifact]:
+    """What the crawler must gather for ``probes``: the union of their requirements and
+    optional wishes; without ``render`` every browser artifact is left out."""
     out: set[Artifact] = {Artifact.PAGES}
     for p in probes:
-        out |= p.requires
+        out |= p.requires | p.optional
+    if not render:
+        out -= BROWSER_ARTIFACTS
     return frozenset(out)

@@ -1,0 +1,429 @@
+"""SQLite storage (through sqlite-utils): runs, targets, captures, pages, artifacts, findings.
+
+Open the database in Datasette (``datasette govscan.db``) and the tables explain themselves:
+
+``runs``       one row per ``govscan scan``/``demo`` run: when, options, status, summary.
+``targets``    the target list as last scanned (id, names, level, region, URLs, scope).
+``captures``   one row per (run, target) whose capture and findings were saved - the unit of
+               ``--resume``: a target with a row here is done and is never scanned twice.
+``pages``      every HTTP exchange kept for a target: crawled pages, one-click pages, the
+               http/https x bare/www endpoints, robots.txt, sitemaps, the search query,
+               legacy domains (column ``role``). Requested and final URL, status, headers,
+               redirect chain, TLS facts, timing, error cause, and ``body_sha256`` pointing to
+               the body in ``bodies`` (zlib-compressed, stored once per content).
+``artifacts``  what was gathered on a page besides the response: rendered DOM facts, axe
+               results, mobile measurements, vnu/CSS messages, sitemap parses (JSON).
+``findings``   one row per (run, target, indicator): status, URL, summary, evidence JSON,
+               details JSON, decree item, UN code, probe version, date found.
+``meta``       ``schema_version``.
+
+A target's capture and its findings are written in ONE transaction, so a run killed at any
+moment (even SIGKILL) leaves whole targets or nothing; ``--resume`` continues after the last
+whole target. WAL mode lets the report read while a scan writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zlib
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from probes.base import Finding
+
+from .artifacts import Page, Rendered, Response, SitemapDoc, SiteCapture, Validation
+from .targets import Target
+
+SCHEMA_VERSION = 1
+
+# Migration N takes a database at version N-1 to version N. Append, never edit.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE IF NOT EXISTS runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,            -- running | completed | aborted
+        govscan_version TEXT,
+        options TEXT,                    -- JSON: the options the run was started with
+        targets_total INTEGER,
+        summary TEXT                     -- JSON: counts by status and cause
+    );
+    CREATE TABLE IF NOT EXISTS targets (
+        id TEXT PRIMARY KEY,
+        name_uz TEXT, name_ru TEXT, level TEXT, region TEXT,
+        start_url TEXT NOT NULL, scope TEXT NOT NULL,
+        languages TEXT, legacy_domains TEXT    -- JSON
+    );
+    CREATE TABLE IF NOT EXISTS captures (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        target_id TEXT NOT NULL REFERENCES targets(id),
+        saved_at TEXT NOT NULL,
+        pages_crawled INTEGER,
+        gathered TEXT,                   -- JSON list of artifact names
+        notes TEXT,                      -- JSON list: visible caps and remarks
+        errors TEXT,                     -- JSON: artifact -> {cause, detail}
+        target TEXT,                     -- JSON: the target definition used
+        PRIMARY KEY (run_id, target_id)
+    );
+    CREATE TABLE IF NOT EXISTS bodies (
+        sha256 TEXT PRIMARY KEY,
+        size INTEGER,
+        body BLOB                        -- zlib-compressed
+    );
+    CREATE TABLE IF NOT EXISTS pages (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        target_id TEXT NOT NULL REFERENCES targets(id),
+        role TEXT NOT NULL,              -- page | linked | endpoint | robots | sitemap |
+                                         -- search | legacy
+        role_key TEXT,                   -- e.g. endpoint "https://www", side "search_query"
+        seq INTEGER,                     -- order within the capture
+        requested_url TEXT NOT NULL,
+        final_url TEXT,
+        status INTEGER,
+        content_type TEXT,
+        encoding TEXT,
+        headers TEXT,                    -- JSON, lower-case names
+        redirect_chain TEXT,             -- JSON list of hops {url, status, location, headers}
+        tls TEXT,                        -- JSON certificate and protocol facts
+        body_sha256 TEXT REFERENCES bodies(sha256),
+        body_size INTEGER,
+        truncated INTEGER,
+        fetched INTEGER,                 -- 1 if a response was received
+        rendered INTEGER,                -- 1 if the page was rendered in a browser
+        elapsed_ms REAL,
+        fetched_at TEXT,
+        error_cause TEXT,
+        error_detail TEXT,
+        depth INTEGER,
+        found_from TEXT,
+        ip TEXT
+    );
+    CREATE INDEX IF NOT EXISTS pages_run_target ON pages(run_id, target_id);
+    CREATE TABLE IF NOT EXISTS artifacts (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        target_id TEXT NOT NULL REFERENCES targets(id),
+        page_id INTEGER REFERENCES pages(id),
+        kind TEXT NOT NULL,              -- rendered | vnu | css | sitemap
+        data BLOB                        -- zlib-compressed JSON
+    );
+    CREATE INDEX IF NOT EXISTS artifacts_run_target ON artifacts(run_id, target_id);
+    CREATE TABLE IF NOT EXISTS findings (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        target_id TEXT NOT NULL REFERENCES targets(id),
+        indicator TEXT NOT NULL,
+        status TEXT NOT NULL,            -- pass | fail | warn | error | manual | not_applicable
+        url TEXT,
+        summary TEXT,
+        evidence TEXT,                   -- JSON list of {url, kind, snippet, selector, message}
+        details TEXT,                    -- JSON object
+        decree TEXT,
+        un_code TEXT,
+        probe_version TEXT,
+        found_at TEXT,
+        UNIQUE (run_id, target_id, indicator)
+    );
+    CREATE INDEX IF NOT EXISTS findings_indicator ON findings(indicator, status);
+    """,
+]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _j(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+def _z(obj: Any) -> bytes:
+    return zlib.compress(_j(obj).encode("utf-8"), 6)
+
+
+def _unz(blob: bytes | None) -> Any:
+    return json.loads(zlib.decompress(blob)) if blob else None
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.execute("PRAGMA busy_timeout = 10000")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.enable_wal()
+        self.migrate()
+
+    # --- schema -------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        if "meta" not in self.db.table_names():
+            return 0
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> None:
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path} has schema version {current}, newer than this "
+                               f"govscan ({SCHEMA_VERSION}): upgrade govscan")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            with self.db.atomic():
+                for stmt in MIGRATIONS[version - 1].split(";"):
+                    if stmt.strip():
+                        self.db.execute(stmt)
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                                [str(version)])
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- runs ---------------------------------------------------------------------------
+    def start_run(self, options: dict, targets: list[Target]) -> int:
+        from . import __version__
+
+        with self.db.atomic():
+            cur = self.db.execute(
+                "INSERT INTO runs (started_at, status, govscan_version, options, targets_total)"
+                " VALUES (?, 'running', ?, ?, ?)",
+                [_now(), __version__, _j(options), len(targets)])
+            self._save_targets(targets)
+        return cur.lastrowid
+
+    def _save_targets(self, targets: Iterable[Target]) -> None:
+        for t in targets:
+            self.db.execute(
+                "INSERT INTO targets VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "name_uz=excluded.name_uz, name_ru=excluded.name_ru, level=excluded.level, "
+                "region=excluded.region, start_url=excluded.start_url, scope=excluded.scope, "
+                "languages=excluded.languages, legacy_domains=excluded.legacy_domains",
+                [t.id, t.name_uz, t.name_ru, t.level, t.region, t.start_url, t.scope,
+                 _j(t.languages), _j(list(t.legacy_domains))])
+
+    def resume_run(self) -> int | None:
+        """The newest run that did not finish (status ``running`` or ``aborted``)."""
+        row = self.db.execute("SELECT id FROM runs WHERE status IN ('running','aborted') "
+                              "ORDER BY id DESC LIMIT 1").fetchone()
+        if row:
+            self.db.execute("UPDATE runs SET status='running', finished_at=NULL WHERE id=?",
+                            [row[0]])
+            self.db.conn.commit()
+        return row[0] if row else None
+
+    def run_options(self, run_id: int) -> dict:
+        row = self.db.execute("SELECT options FROM runs WHERE id=?", [run_id]).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
+    def done_target_ids(self, run_id: int) -> set[str]:
+        return {r[0] for r in self.db.execute(
+            "SELECT target_id FROM captures WHERE run_id=?", [run_id])}
+
+    def finish_run(self, run_id: int, status: str, summary: dict) -> None:
+        with self.db.atomic():
+            self.db.execute("UPDATE runs SET status=?, finished_at=?, summary=? WHERE id=?",
+                            [status, _now(), _j(summary), run_id])
+
+    def latest_run(self, finished_only: bool = False) -> int | None:
+        q = "SELECT id FROM runs " + ("WHERE status='completed' " if finished_only else "") + \
+            "ORDER BY id DESC LIMIT 1"
+        row = self.db.execute(q).fetchone()
+        return row[0] if row else None
+
+    # --- saving a target ----------------------------------------------------------------
+    def _body(self, body: bytes) -> str | None:
+        if not body:
+            return None
+        digest = hashlib.sha256(body).hexdigest()
+        self.db.execute("INSERT OR IGNORE INTO bodies VALUES (?,?,?)",
+                        [digest, len(body), zlib.compress(body, 6)])
+        return digest
+
+    def _page_row(self, run_id, target_id, role, seq, resp: Response, role_key="",
+                  page: Page | None = None) -> int:
+        err = resp.error
+        cur = self.db.execute(
+            "INSERT INTO pages (run_id, target_id, role, role_key, seq, requested_url, "
+            "final_url, status, content_type, encoding, headers, redirect_chain, tls, "
+            "body_sha256, body_size, truncated, fetched, rendered, elapsed_ms, fetched_at, "
+            "error_cause, error_detail, depth, found_from, ip) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [run_id, target_id, role, role_key, seq, resp.requested_url, resp.url, resp.status,
+             resp.content_type, resp.encoding, _j(resp.headers),
+             _j([h.to_dict() for h in resp.redirects]),
+             _j(resp.tls.to_dict()) if resp.tls else None, self._body(resp.body),
+             len(resp.body), int(resp.truncated), int(resp.status is not None),
+             int(bool(page and page.rendered)), resp.elapsed_ms, resp.fetched_at,
+             str(err.cause) if err else None, err.detail if err else None,
+             page.depth if page else None, page.found_from if page else None, resp.ip])
+        return cur.lastrowid
+
+    def _artifact(self, run_id, target_id, page_id, kind, data) -> None:
+        self.db.execute("INSERT INTO artifacts (run_id, target_id, page_id, kind, data) "
+                        "VALUES (?,?,?,?,?)", [run_id, target_id, page_id, kind, _z(data)])
+
+    def save_target_result(self, run_id: int, site: SiteCapture,
+                           findings: list[Finding]) -> None:
+        """Write one target's whole capture and findings in one transaction."""
+        t = site.target
+        with self.db.atomic():
+            # a target may be re-saved when a resumed run re-captures it: replace, never double
+            for table in ("findings", "artifacts", "pages", "captures"):
+                self.db.execute(f"DELETE FROM {table} WHERE run_id=? AND target_id=?",
+                                [run_id, t.id])
+            self._save_targets([t])
+            seq = 0
+            for role, pages in (("page", site.pages), ("linked", site.linked)):
+                for p in pages:
+                    pid = self._page_row(run_id, t.id, role, seq, p.response, page=p)
+                    seq += 1
+                    if p.rendered is not None:
+                        self._artifact(run_id, t.id, pid, "rendered", p.rendered.to_dict())
+                    if p.vnu is not None:
+                        self._artifact(run_id, t.id, pid, "vnu", p.vnu.to_dict())
+                    if p.css:
+                        self._artifact(run_id, t.id, pid, "css", [c.to_dict() for c in p.css])
+            for key, resp in site.endpoints.items():
+                self._page_row(run_id, t.id, "endpoint", seq, resp, role_key=key)
+                seq += 1
+            if site.robots is not None:
+                self._page_row(run_id, t.id, "robots", seq, site.robots)
+                seq += 1
+            for sm in site.sitemaps:
+                pid = None
+                if sm.response is not None:
+                    pid = self._page_row(run_id, t.id, "sitemap", seq, sm.response)
+                    seq += 1
+                d = sm.to_dict()
+                d.pop("response", None)
+                self._artifact(run_id, t.id, pid, "sitemap", d)
+            for key, resp in site.side.items():
+                self._page_row(run_id, t.id, "side", seq, resp, role_key=key)
+                seq += 1
+            for resp in site.legacy:
+                self._page_row(run_id, t.id, "legacy", seq, resp)
+                seq += 1
+            for f in findings:
+                d = f.to_dict()
+                self.db.execute(
+                    "INSERT INTO findings (run_id, target_id, indicator, status, url, summary, "
+                    "evidence, details, decree, un_code, probe_version, found_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [run_id, t.id, d["indicator"], d["status"], d["url"], d["summary"],
+                     _j(d["evidence"]), _j(d["details"]), d["decree"], d["un_code"],
+                     d["probe_version"], d["found_at"]])
+            self.db.execute(
+                "INSERT INTO captures VALUES (?,?,?,?,?,?,?,?)",
+                [run_id, t.id, _now(), len(site.pages), _j(sorted(site.gathered)),
+                 _j(site.notes), _j({k: v.to_dict() for k, v in site.errors.items()}),
+                 _j(t.to_dict())])
+
+    # --- reading back -------------------------------------------------------------------
+    def findings(self, run_id: int, target_id: str | None = None) -> list[dict]:
+        q = "SELECT * FROM findings WHERE run_id=?"
+        args: list = [run_id]
+        if target_id:
+            q += " AND target_id=?"
+            args.append(target_id)
+        rows = []
+        for r in self.db.query(q + " ORDER BY target_id, id", args):
+            r["evidence"] = json.loads(r["evidence"] or "[]")
+            r["details"] = json.loads(r["details"] or "{}")
+            rows.append(r)
+        return rows
+
+    def run(self, run_id: int) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM runs WHERE id=?", [run_id]))
+        if not rows:
+            return None
+        r = rows[0]
+        r["options"] = json.loads(r["options"] or "{}")
+        r["summary"] = json.loads(r["summary"] or "{}")
+        return r
+
+    def captures(self, run_id: int) -> list[dict]:
+        out = []
+        for r in self.db.query("SELECT * FROM captures WHERE run_id=? ORDER BY target_id",
+                               [run_id]):
+            for k in ("gathered", "notes", "errors", "target"):
+                r[k] = json.loads(r[k] or "null")
+            out.append(r)
+        return out
+
+    def body(self, sha256: str | None) -> bytes:
+        if not sha256:
+            return b""
+        row = self.db.execute("SELECT body FROM bodies WHERE sha256=?", [sha256]).fetchone()
+        return zlib.decompress(row[0]) if row else b""
+
+    def _response(self, row: dict) -> Response:
+        from .causes import Cause, FetchError
+        from .artifacts import Hop, TLSInfo
+
+        err = FetchError(Cause(row["error_cause"]), row["error_detail"] or "") \
+            if row["error_cause"] else None
+        return Response(
+            requested_url=row["requested_url"], url=row["final_url"] or "",
+            status=row["status"], headers=json.loads(row["headers"] or "{}"),
+            redirects=[Hop(**h) for h in json.loads(row["redirect_chain"] or "[]")],
+            body=self.body(row["body_sha256"]), encoding=row["encoding"] or "",
+            elapsed_ms=row["elapsed_ms"] or 0.0, fetched_at=row["fetched_at"] or "",
+            error=err, truncated=bool(row["truncated"]),
+            tls=TLSInfo.from_dict(json.loads(row["tls"])) if row["tls"] else None,
+            ip=row["ip"] or "")
+
+    def load_capture(self, run_id: int, target_id: str) -> SiteCapture:
+        """Rebuild a stored capture, so probes can judge it again (``govscan rejudge``)."""
+        from .causes import FetchError
+
+        cap = next((c for c in self.captures(run_id) if c["target_id"] == target_id), None)
+        if cap is None:
+            raise KeyError(f"run {run_id} has no capture of target {target_id!r}")
+        target = Target.from_dict(cap["target"])
+        site = SiteCapture(target=target, gathered=set(cap["gathered"] or []),
+                           notes=cap["notes"] or [],
+                           errors={k: FetchError.from_dict(v)
+                                   for k, v in (cap["errors"] or {}).items()})
+        arts: dict[int | None, list[tuple[str, Any]]] = {}
+        for a in self.db.query("SELECT page_id, kind, data FROM artifacts WHERE run_id=? AND "
+                               "target_id=? ORDER BY id", [run_id, target_id]):
+            arts.setdefault(a["page_id"], []).append((a["kind"], _unz(a["data"])))
+        sitemap_by_page = {}
+        for row in self.db.query("SELECT * FROM pages WHERE run_id=? AND target_id=? "
+                                 "ORDER BY seq", [run_id, target_id]):
+            resp = self._response(row)
+            role = row["role"]
+            if role in ("page", "linked"):
+                page = Page(resp, depth=row["depth"] or 0, found_from=row["found_from"] or "",
+                            role=role, scope=target.scope)
+                for kind, data in arts.get(row["id"], []):
+                    if kind == "rendered":
+                        page.rendered = Rendered.from_dict(data)
+                    elif kind == "vnu":
+                        page.vnu = Validation.from_dict(data)
+                    elif kind == "css":
+                        page.css = [Validation.from_dict(c) for c in data]
+                (site.pages if role == "page" else site.linked).append(page)
+            elif role == "endpoint":
+                site.endpoints[row["role_key"]] = resp
+            elif role == "robots":
+                site.robots = resp
+            elif role == "sitemap":
+                sitemap_by_page[row["id"]] = resp
+            elif role == "side":
+                site.side[row["role_key"]] = resp
+            elif role == "legacy":
+                site.legacy.append(resp)
+        for page_id, items in arts.items():
+            for kind, data in items:
+                if kind == "sitemap":
+                    doc = SitemapDoc.from_dict({**data, "response": None})
+                    doc.response = sitemap_by_page.get(page_id)
+                    site.sitemaps.append(doc)
+        return site

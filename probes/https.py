@@ -1,0 +1,244 @@
+"""``https`` - HTTPS access (PP-308 item 9.6, OSI #074).
+
+Rule (indicators.md): the site is served over https with a certificate that validates
+(chain, host name, dates) and plain http redirects to https. ``warn`` when it passes but: no
+HSTS or max-age under one year, a temporary (302/307) instead of a permanent (301/308)
+redirect, TLS older than 1.2, a certificate expiring in under 14 days, or mixed content on a
+rendered page. ``error`` when no endpoint could be reached at all (with the cause).
+
+The predicates below follow cisagov/pshtt's published definitions; each docstring is the
+definition it implements.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from crawler.artifacts import Response, SiteCapture
+from crawler.causes import Cause
+
+from .base import Artifact, Context, Evidence, Finding, Probe, Status
+
+STRONG_HSTS = 31536000  # one year, pshtt's "strong HSTS"
+PRELOAD_MIN = 18 * 7 * 24 * 3600  # 18 weeks
+EXPIRY_WARN_DAYS = 14
+OLD_TLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
+
+
+# --- predicates over one endpoint ---------------------------------------------------------
+
+def is_live(r: Response | None) -> bool:
+    """An endpoint is live when it answered with any HTTP response (pshtt: "Live")."""
+    return r is not None and r.error is None and r.status is not None
+
+
+def has_valid_https(r: Response | None) -> bool:
+    """An https endpoint has valid HTTPS when it answered and its certificate validated
+    (chain to a trusted root, host name, dates) - pshtt "Valid HTTPS"."""
+    return is_live(r) and r.requested_url.startswith("https://") and \
+        (r.tls is None or r.tls.verified)
+
+
+def redirects_to_https(r: Response | None) -> bool:
+    """An http endpoint redirects to HTTPS when its redirect chain ends at an https URL
+    (pshtt "Redirect To HTTPS", following the whole chain)."""
+    return r is not None and bool(r.redirects) and r.url.startswith("https://")
+
+
+def is_down(r: Response | None) -> bool:
+    """An endpoint is down when it could not be connected to (no server, refused, DNS)."""
+    return r is None or (r.error is not None and r.error.cause in (
+        Cause.DNS, Cause.REFUSED, Cause.TIMEOUT, Cause.RESET))
+
+
+def strictly_forces_https(http: Response | None) -> bool:
+    """Strictly forces HTTPS: the http endpoint is either down or redirects to HTTPS
+    (pshtt "Strictly Forces HTTPS")."""
+    return is_down(http) or redirects_to_https(http)
+
+
+def first_redirect_is_permanent(r: Response) -> bool:
+    """The first hop of a redirect chain uses a permanent status (301 or 308)."""
+    return bool(r.redirects) and r.redirects[0].status in (301, 308)
+
+
+def parse_hsts(value: str) -> dict:
+    """Parse a Strict-Transport-Security header (RFC 6797): max-age in seconds,
+    includeSubDomains, preload. Directive names are case-insensitive; the first
+    max-age wins."""
+    out = {"max_age": None, "include_subdomains": False, "preload": False, "raw": value}
+    for part in value.split(";"):
+        part = part.strip()
+        m = re.match(r"(?i)max-age\s*=\s*\"?(\d+)\"?$", part)
+        if m and out["max_age"] is None:
+            out["max_age"] = int(m.group(1))
+        elif part.lower() == "includesubdomains":
+            out["include_subdomains"] = True
+        elif part.lower() == "preload":
+            out["preload"] = True
+    return out
+
+
+def is_strong_hsts(h: dict) -> bool:
+    """Strong HSTS: max-age of at least 31536000 seconds (one year) - pshtt."""
+    return (h.get("max_age") or 0) >= STRONG_HSTS
+
+
+def is_hsts_preload_ready(h: dict) -> bool:
+    """HSTS preload ready: max-age of at least 18 weeks, includeSubDomains and preload."""
+    return (h.get("max_age") or 0) >= PRELOAD_MIN and h["include_subdomains"] and h["preload"]
+
+
+# --- evidence -----------------------------------------------------------------------------
+
+def _chain_text(r: Response) -> str:
+    hops = [f"{h.status} {h.url} → {h.location}" for h in r.redirects]
+    end = f"{r.status} {r.url}" if r.status is not None else \
+        f"failed: {r.error.cause if r.error else '?'}"
+    return "\n".join(hops + [end])
+
+
+def _endpoint_evidence(key: str, r: Response) -> Evidence:
+    if r.error is not None:
+        msg = f"{key}: {r.error.message}"
+    elif r.redirects:
+        msg = f"{key}: {len(r.redirects)} redirect(s), ends at {r.status} {r.url}"
+    else:
+        msg = f"{key}: HTTP {r.status}, no redirect"
+    return Evidence(r.requested_url, "redirect", snippet=_chain_text(r), message=msg,
+                    data={"endpoint": key, "status": r.status,
+                          "hops": [h.to_dict() for h in r.redirects], "final_url": r.url,
+                          "error": r.error.to_dict() if r.error else None})
+
+
+def _cert_evidence(r: Response, today) -> Evidence:
+    t = r.tls
+    days = t.days_left(today)
+    msg = (f"certificate {'valid' if t.verified else 'INVALID: ' + t.verify_error}; "
+           f"subject {t.subject or '?'}; issuer {t.issuer or '?'}; "
+           f"expires {t.not_after[:10] or '?'}"
+           + (f" ({days} days left)" if days is not None else "")
+           + (f"; {t.version}" if t.version else ""))
+    return Evidence(r.requested_url, "certificate", message=msg,
+                    data={**t.to_dict(), "days_left": days})
+
+
+def _mixed_content(site: SiteCapture) -> list[Evidence]:
+    try:
+        from .mixed_content import mixed_content
+    except ImportError:
+        return []
+    return mixed_content(site)
+
+
+def judge(site: SiteCapture, ctx: Context) -> Finding:
+    """Pass: an https endpoint answers with a valid certificate, and plain http (the start
+    URL over http and the host roots) redirects to https or is closed. Fail: no valid https,
+    or plain http serves the site without redirecting. Warn: passes, but weak/missing HSTS,
+    temporary redirect, TLS < 1.2, certificate expiring within 14 days, or mixed content."""
+    ep = site.endpoints
+    start = site.start_url
+    evidence = [_endpoint_evidence(k, r) for k, r in ep.items()]
+    https_eps = {k: r for k, r in ep.items() if k.startswith("https://")}
+    http_eps = {k: r for k, r in ep.items() if k.startswith("http://")}
+    details: dict = {"endpoints": {k: {"status": r.status, "final_url": r.url,
+                                       "redirects": len(r.redirects),
+                                       "error": str(r.error.cause) if r.error else None}
+                                   for k, r in ep.items()}}
+
+    certs = [r for r in https_eps.values() if r.tls is not None and r.tls.subject]
+    for r in certs:
+        evidence.append(_cert_evidence(r, ctx.now))
+
+    if ep and all(is_down(r) or (r.error is not None and r.error.cause not in
+                                 (Cause.TLS_INVALID, Cause.HTTP_ERROR))
+                  for r in ep.values()):
+        first = next(iter(ep.values()))
+        cause = first.error.cause if first.error else Cause.OTHER
+        details["cause"] = str(cause)
+        return Finding("https", Status.ERROR, start,
+                       f"Could not reach the site on any endpoint: {first.error.message}",
+                       evidence, details)
+
+    # the canonical https endpoint: the one on the start URL's host, else any valid one
+    start_host = (urlsplit(start).hostname or "")
+    label = "www" if start_host.startswith("www.") else "bare"
+    main = https_eps.get(f"https://{label}")
+    valid = [k for k, r in https_eps.items() if has_valid_https(r)]
+    details["valid_https"] = valid
+    defects: list[str] = []
+
+    if main is None or not has_valid_https(main):
+        bad = main if main is not None else next(iter(https_eps.values()), None)
+        if bad is not None and bad.tls is not None and not bad.tls.verified:
+            why = f"the certificate does not validate ({bad.tls.verify_error})"
+        elif bad is not None and bad.error is not None:
+            why = bad.error.message
+        else:
+            why = "no https endpoint answered"
+        details["found"] = False
+        return Finding("https", Status.FAIL, start,
+                       f"HTTPS is not available with a valid certificate: {why}",
+                       evidence, details)
+    details["found"] = True
+
+    # http must go to https (or be closed)
+    start_http = http_eps.get("http://start") or http_eps.get(f"http://{label}")
+    not_forced = [k for k, r in http_eps.items()
+                  if k in ("http://start", f"http://{label}") and not strictly_forces_https(r)]
+    details["strictly_forces_https"] = not not_forced
+    if not_forced:
+        r = http_eps[not_forced[0]]
+        return Finding("https", Status.FAIL, start,
+                       f"Plain http is served without a redirect to https ({r.requested_url} "
+                       f"answers HTTP {r.status})", evidence, details)
+
+    # warnings
+    hsts_raw = main.headers.get("strict-transport-security", "")
+    hsts = parse_hsts(hsts_raw) if hsts_raw else None
+    details["hsts"] = hsts
+    if hsts_raw:
+        evidence.append(Evidence(main.url, "header",
+                                 snippet=f"Strict-Transport-Security: {hsts_raw}",
+                                 message="HSTS header on the https endpoint",
+                                 data=hsts))
+    if hsts is None:
+        defects.append("no HSTS header")
+    elif not is_strong_hsts(hsts):
+        defects.append(f"weak HSTS (max-age={hsts['max_age']}, under one year)")
+    details["hsts_preload_ready"] = bool(hsts and is_hsts_preload_ready(hsts))
+
+    temp = [k for k, r in http_eps.items() if r.redirects and not first_redirect_is_permanent(r)
+            and redirects_to_https(r)]
+    if temp:
+        defects.append(f"temporary redirect ({http_eps[temp[0]].redirects[0].status}) from "
+                       f"http to https instead of 301/308")
+    if main.tls is not None:
+        if main.tls.version in OLD_TLS:
+            defects.append(f"old TLS version {main.tls.version}")
+        days = main.tls.days_left(ctx.now)
+        details["certificate_days_left"] = days
+        if days is not None and days < EXPIRY_WARN_DAYS:
+            defects.append(f"certificate expires in {days} days")
+    mixed = _mixed_content(site)
+    if mixed:
+        defects.append(f"mixed content: {len(mixed)} http sub-resource(s) on https pages")
+        evidence.extend(mixed)
+    details["mixed_content"] = [e.url for e in mixed]
+    if "rendered" not in site.gathered:
+        details["mixed_content_checked"] = False
+    details["defects"] = defects
+    if defects:
+        return Finding("https", Status.WARN, start,
+                       "HTTPS works and http redirects to it, but: " + "; ".join(defects),
+                       evidence, details)
+    via = f"{start_http.redirects[0].status} redirect" if start_http is not None and \
+        start_http.redirects else "http closed"
+    return Finding("https", Status.PASS, start,
+                   f"Valid HTTPS, http → https ({via}), strong HSTS", evidence, details)
+
+
+PROBE = Probe(id="https", version="1.0",
+              requires=frozenset({Artifact.ENDPOINTS}),
+              optional=frozenset({Artifact.RENDERED}), judge=judge)
