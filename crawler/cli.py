@@ -1,0 +1,472 @@
+"""The ``govscan`` command line: a thin face on the library.
+
+    govscan probe INDICATOR URL [URL...]   one probe (or ``all``) against URLs
+    govscan scan                           the nightly job over targets.toml
+    govscan report                         the HTML report of a run
+    govscan indicators                     the catalogue
+    govscan demo                           the embedded loopback farm, scanned end to end
+    govscan rejudge                        run today's probes again on a stored run
+
+Exit codes (stable; scripts depend on them):
+    0  the run completed and no finding is ``fail`` or ``error``
+    1  the run completed with failures (some finding is ``fail`` or ``error``)
+    2  usage error (bad arguments, bad targets file, unknown indicator or target)
+    3  the run was aborted (interrupted, another run holds the lock, internal failure)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_ABORTED = 0, 1, 2, 3
+DEFAULT_DB = "govscan.db"
+DEFAULT_OUT = "reports-out"
+
+
+class UsageError(Exception):
+    pass
+
+
+# --- shared option groups -----------------------------------------------------------------
+
+def _add_fetch_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("fetching")
+    g.add_argument("--ca-bundle", metavar="PEM",
+                   help="trust this extra CA certificate bundle (PEM) besides the system store")
+    g.add_argument("--allow-private", action="store_true",
+                   help="permit loopback/private/link-local addresses (refused by default: "
+                        "SSRF guard)")
+    g.add_argument("--resolve", action="append", default=[], metavar="HOST:IP",
+                   help="connect to IP for HOST, like curl --resolve (repeatable; for test "
+                        "farms and split-horizon DNS)")
+    g.add_argument("--user-agent", metavar="UA",
+                   help="the User-Agent to send (default names govscan and a contact URL)")
+    g.add_argument("--per-host-concurrency", type=int, metavar="N",
+                   help="requests in flight to one host at most (default 2)")
+    g.add_argument("--per-host-delay", type=float, metavar="SECONDS",
+                   help="minimum seconds between request starts on one host (default 0.5; "
+                        "robots.txt Crawl-delay raises it)")
+    g.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="total timeout of one request (default 45)")
+    g.add_argument("--no-render", action="store_true",
+                   help="do not start a browser: browser probes report error "
+                        "(not-captured)")
+
+
+def _fetch_config(args, **overrides):
+    from .fetch import FetchConfig
+
+    cfg = FetchConfig()
+    if args.ca_bundle:
+        if not Path(args.ca_bundle).is_file():
+            raise UsageError(f"--ca-bundle {args.ca_bundle}: no such file")
+        cfg.ca_bundle = args.ca_bundle
+    cfg.allow_private = bool(args.allow_private)
+    for item in args.resolve:
+        host, sep, ip = item.rpartition(":")
+        if not sep or not host or not ip:
+            raise UsageError(f"--resolve {item!r}: expected HOST:IP")
+        cfg.resolve[host.lower()] = ip
+    if args.user_agent:
+        cfg.user_agent = args.user_agent
+    if args.per_host_concurrency:
+        cfg.per_host_concurrency = args.per_host_concurrency
+    if args.per_host_delay is not None:
+        cfg.per_host_delay = args.per_host_delay
+    if args.timeout:
+        cfg.total_timeout = args.timeout
+    for k, v in overrides.items():
+        setattr(cfg, k, v)
+    return cfg
+
+
+def _parse_now(value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--now {value!r}: expected YYYY-MM-DD") from None
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _exit_for(findings) -> int:
+    statuses = {str(f["status"] if isinstance(f, dict) else f.status) for f in findings}
+    return EXIT_FAILURES if statuses & {"fail", "error"} else EXIT_OK
+
+
+STATUS_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "error": "magenta",
+                "manual": "cyan", "not_applicable": "dim"}
+
+
+# --- govscan probe --------------------------------------------------------------------------
+
+async def probe_urls(indicator: str, urls: list[str], fetch_config, now: dt.date,
+                     render: bool = True, exercise_post_search: bool = False,
+                     capture_dir: Path | None = None, resolve: dict | None = None):
+    """Run one probe (or ``all``) against each URL, capturing what it needs on the fly.
+    Returns the findings (``probes.base.Finding``), per URL in probe order."""
+    from probes.base import Context, required_artifacts, run_probe, select
+
+    from .capture import CaptureEnv, CaptureOptions, capture_site
+    from .fetch import Fetcher
+    from .targets import Target
+
+    probes = select([indicator])
+    artifacts = required_artifacts(probes, render=render)
+    opts = CaptureOptions(single_url=True, max_pages=1, render_pages=1,
+                          exercise_post_search=exercise_post_search)
+    ctx = Context(now=now, options={"exercise_post_search": exercise_post_search})
+    findings = []
+    import tempfile
+
+    cdir = capture_dir or Path(tempfile.mkdtemp(prefix="govscan-probe-"))
+    async with Fetcher(fetch_config) as fetcher:
+        env = CaptureEnv(fetcher=fetcher, options=opts, capture_dir=cdir,
+                         resolve=dict(resolve or fetch_config.resolve))
+        try:
+            for url in urls:
+                site = await capture_site(Target.for_url(url), artifacts, env)
+                findings.extend(run_probe(p, site, ctx) for p in probes)
+        finally:
+            await close_env(env)
+    return findings
+
+
+async def close_env(env) -> None:
+    """Stop the browser pool and the validator service if a gatherer started them."""
+    if env.renderer is not None:
+        try:
+            await env.renderer.close()
+        except Exception:  # noqa: BLE001
+            logging.getLogger(__name__).warning("closing the browser failed", exc_info=True)
+        env.renderer = None
+    if env.validator is not None:
+        try:
+            env.validator.stop()
+        except Exception:  # noqa: BLE001
+            logging.getLogger(__name__).warning("stopping vnu failed", exc_info=True)
+        env.validator = None
+
+
+def print_findings_table(findings, console) -> None:
+    from rich.table import Table
+
+    table = Table(show_lines=False, expand=True)
+    table.add_column("indicator", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("url", overflow="fold", max_width=40)
+    table.add_column("summary", overflow="fold")
+    for f in findings:
+        d = f.to_dict() if hasattr(f, "to_dict") else f
+        st = d["status"]
+        table.add_row(d["indicator"], f"[{STATUS_STYLE.get(st, '')}]{st}[/]", d["url"],
+                      d["summary"])
+    console.print(table)
+
+
+def cmd_probe(args) -> int:
+    from probes.base import select
+
+    try:
+        select([args.indicator])
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    from .targets import _valid_url
+
+    for u in args.urls:
+        if not _valid_url(u):
+            raise UsageError(f"{u!r} is not an http(s) URL")
+    cfg = _fetch_config(args, per_host_delay=args.per_host_delay
+                        if args.per_host_delay is not None else 0.0)
+    findings = asyncio.run(probe_urls(args.indicator, args.urls, cfg, _parse_now(args.now),
+                                      render=not args.no_render,
+                                      exercise_post_search=args.exercise_post_search))
+    if args.json:
+        sys.stdout.write(json.dumps([_public(f) for f in findings], ensure_ascii=False,
+                                    indent=2) + "\n")
+    else:
+        print_findings_table(findings, _console())
+    return _exit_for(findings)
+
+
+PUBLIC_KEYS = ("indicator", "status", "url", "summary", "evidence", "details", "decree",
+               "un_code", "probe_version", "found_at")
+
+
+def _public(f) -> dict:
+    d = f.to_dict()
+    return {k: d[k] for k in PUBLIC_KEYS}
+
+
+# --- govscan scan / demo ----------------------------------------------------------------------
+
+def _scan_options(args) -> "object":
+    from .capture import CaptureOptions
+
+    opts = CaptureOptions()
+    if getattr(args, "max_pages", None):
+        opts.max_pages = args.max_pages
+    if getattr(args, "render_pages", None) is not None:
+        opts.render_pages = args.render_pages
+    opts.exercise_post_search = bool(getattr(args, "exercise_post_search", False))
+    return opts
+
+
+def run_scan_sync(targets, probes, db: str, args, fetch_config, resume: bool,
+                  capture_dir: Path, now: dt.date) -> tuple[int, dict]:
+    from .scan import run_scan
+    from .store import Store
+
+    store = Store(db)
+    try:
+        summary = asyncio.run(run_scan(
+            targets, probes, store, _scan_options(args), fetch_config,
+            progress=not getattr(args, "quiet", False), resume=resume,
+            render=not args.no_render, capture_dir=capture_dir, now=now))
+    finally:
+        store.close()
+    return summary.exit_code, summary.to_dict()
+
+
+def cmd_scan(args) -> int:
+    from probes.base import select
+
+    from .targets import TargetsError, load_targets, select_targets
+
+    try:
+        targets = select_targets(load_targets(args.targets), args.only)
+    except (TargetsError, FileNotFoundError) as exc:
+        raise UsageError(str(exc)) from None
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    try:
+        probes = select(args.indicators or ["all"])
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    cfg = _fetch_config(args)
+    capture_dir = Path(args.db).resolve().parent / "captures"
+    code, summary = run_scan_sync(targets, probes, args.db, args, cfg, args.resume,
+                                  capture_dir, _parse_now(args.now))
+    if args.report:
+        cmd_report(argparse.Namespace(db=args.db, out=args.out, run=None))
+    return code
+
+
+def cmd_demo(args) -> int:
+    from probes.base import select
+
+    from .farm import Farm
+    from .farm.sites import demo_targets
+    from .targets import Target
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "govscan.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    console = _console(stderr=True)
+    with Farm(out / "farm") as farm:
+        targets = [Target.from_dict(d) for d in demo_targets(farm)]
+        from .targets import _with_exclusions
+
+        targets = _with_exclusions(targets)
+        console.print(f"[bold]govscan demo[/]: {len(targets)} farm sites on 127.0.0.1 "
+                      f"(ports {', '.join(str(farm.port(p)) for p in ('main',))}), "
+                      f"CA {farm.ca_pem}")
+        ns = argparse.Namespace(ca_bundle=str(farm.ca_pem), allow_private=True,
+                                resolve=[f"{h}:{ip}" for h, ip in farm.resolve.items()],
+                                user_agent=None, per_host_concurrency=4, per_host_delay=0.0,
+                                timeout=20.0, no_render=args.no_render, max_pages=12,
+                                render_pages=2, exercise_post_search=False, quiet=args.quiet)
+        cfg = _fetch_config(ns)
+        code, summary = run_scan_sync(targets, select(["all"]), str(db), ns, cfg, False,
+                                      out / "captures", dt.date.today())
+    report = cmd_report(argparse.Namespace(db=str(db), out=str(out / "report"), run=None),
+                        quiet=True)
+    console.print(f"database: {db}\nreport:   {out / 'report' / 'index.html'}")
+    return code if report == EXIT_OK else report
+
+
+# --- govscan report / indicators / rejudge ----------------------------------------------------
+
+def cmd_report(args, quiet: bool = False) -> int:
+    from reports.html import build_report
+
+    from .store import Store
+
+    if not Path(args.db).exists():
+        raise UsageError(f"{args.db}: no such database (run `govscan scan` first)")
+    store = Store(args.db)
+    try:
+        run_id = args.run or store.latest_run()
+        if run_id is None or store.run(run_id) is None:
+            raise UsageError(f"{args.db} has no run {args.run or ''}".strip())
+        path = build_report(store, run_id, Path(args.out))
+    finally:
+        store.close()
+    if not quiet:
+        print(path)
+    return EXIT_OK
+
+
+def cmd_indicators(args) -> int:
+    from probes import catalogue
+    from probes.base import registry
+
+    reg = registry()
+    rows = [{"id": i.id, "title": i.title, "decree": i.decree, "un_code": i.un_code,
+             "automated": i.automated if i.id in reg else "not yet",
+             "probe": i.id in reg, "browser": i.browser, "group": i.group}
+            for i in catalogue.INDICATORS]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from rich.table import Table
+
+    t = Table(expand=True)
+    for col in ("id", "title", "decree", "UN code", "automated"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["id"], r["title"], r["decree"], r["un_code"],
+                  ("[green]" if r["probe"] else "[dim]") + r["automated"] + "[/]")
+    _console().print(t)
+    return EXIT_OK
+
+
+def cmd_rejudge(args) -> int:
+    """Judge a stored run again with the current probes (no network): a new run row."""
+    from probes.base import Context, run_probe, select
+
+    from .store import Store
+
+    store = Store(args.db)
+    try:
+        src = args.run or store.latest_run()
+        if src is None:
+            raise UsageError(f"{args.db} has no runs")
+        probes = select(args.indicators or ["all"])
+        caps = store.captures(src)
+        from .targets import Target
+
+        targets = [Target.from_dict(c["target"]) for c in caps]
+        new = store.start_run({"rejudge_of": src}, targets)
+        ctx = Context(now=_parse_now(args.now))
+        counts: dict[str, int] = {}
+        for c in caps:
+            site = store.load_capture(src, c["target_id"])
+            findings = [run_probe(p, site, ctx) for p in probes]
+            for f in findings:
+                counts[str(f.status)] = counts.get(str(f.status), 0) + 1
+            store.save_target_result(new, site, findings)
+        store.finish_run(new, "completed", {"findings": counts, "rejudge_of": src})
+        print(f"run {new}: {counts}")
+        return EXIT_FAILURES if counts.get("fail") or counts.get("error") else EXIT_OK
+    finally:
+        store.close()
+
+
+# --- the parser --------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    p = argparse.ArgumentParser(
+        prog="govscan", description="Compliance crawler for the government websites of "
+        "Uzbekistan (PP-308 / UN e-government technology indicators).",
+        epilog="Exit codes: 0 completed without failures, 1 completed with failures, "
+               "2 usage error, 3 aborted.")
+    p.add_argument("--version", action="version", version=f"govscan {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    sp = sub.add_parser("probe", help="run one probe (or all) against one or more URLs")
+    sp.add_argument("indicator", help="an indicator id (see `govscan indicators`) or `all`")
+    sp.add_argument("urls", nargs="+", metavar="URL")
+    sp.add_argument("--json", action="store_true", help="print a JSON array of findings")
+    sp.add_argument("--now", metavar="YYYY-MM-DD", help="fix 'today' for freshness rules")
+    sp.add_argument("--exercise-post-search", action="store_true",
+                    help="also send a query through a POST search form")
+    _add_fetch_options(sp)
+    sp.set_defaults(func=cmd_probe)
+
+    sc = sub.add_parser("scan", help="the nightly job: every target, every probe, into SQLite")
+    sc.add_argument("--targets", metavar="FILE", help="targets file (default: targets.toml)")
+    sc.add_argument("--db", default=DEFAULT_DB, help=f"SQLite database (default {DEFAULT_DB})")
+    sc.add_argument("--only", nargs="+", metavar="ID", help="scan only these target ids")
+    sc.add_argument("--indicators", nargs="+", metavar="ID",
+                    help="run only these probes (default: all)")
+    sc.add_argument("--max-pages", type=int, metavar="N", help="page budget per target (30)")
+    sc.add_argument("--render-pages", type=int, metavar="N",
+                    help="pages rendered in the browser per target (default 3)")
+    sc.add_argument("--resume", action="store_true",
+                    help="continue the newest interrupted run instead of starting a new one")
+    sc.add_argument("--now", metavar="YYYY-MM-DD", help="fix 'today' for freshness rules")
+    sc.add_argument("--exercise-post-search", action="store_true",
+                    help="also send a query through POST search forms")
+    sc.add_argument("--report", action="store_true", help="write the HTML report at the end")
+    sc.add_argument("--out", default=DEFAULT_OUT, help="report directory (with --report)")
+    sc.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    _add_fetch_options(sc)
+    sc.set_defaults(func=cmd_scan)
+
+    rp = sub.add_parser("report", help="write the HTML report of a run")
+    rp.add_argument("--db", default=DEFAULT_DB)
+    rp.add_argument("--out", default=DEFAULT_OUT, help=f"directory (default {DEFAULT_OUT})")
+    rp.add_argument("--run", type=int, metavar="N", help="run id (default: the newest)")
+    rp.set_defaults(func=cmd_report)
+
+    ip = sub.add_parser("indicators", help="the indicator catalogue")
+    ip.add_argument("--json", action="store_true")
+    ip.set_defaults(func=cmd_indicators)
+
+    dp = sub.add_parser("demo", help="scan the embedded loopback farm end to end (offline)")
+    dp.add_argument("--out", default="govscan-demo", help="output directory (govscan-demo)")
+    dp.add_argument("--no-render", action="store_true", help="skip the browser probes")
+    dp.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    dp.set_defaults(func=cmd_demo)
+
+    rj = sub.add_parser("rejudge", help="judge a stored run again with the current probes")
+    rj.add_argument("--db", default=DEFAULT_DB)
+    rj.add_argument("--run", type=int, metavar="N", help="run id (default: the newest)")
+    rj.add_argument("--indicators", nargs="+", metavar="ID")
+    rj.add_argument("--now", metavar="YYYY-MM-DD")
+    rj.set_defaults(func=cmd_rejudge)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"govscan: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("govscan: interrupted", file=sys.stderr)
+        return EXIT_ABORTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
