@@ -686,12 +686,6 @@ class Fetcher:
                 if ct and ct not in ("text/html", "application/xhtml+xml"):
                     resp.error = FetchError(Cause.NOT_HTML, ct)
                     return resp
-            declared = hdrs.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_body:
-                resp.truncated = True
-                resp.error = FetchError(Cause.TOO_LARGE,
-                                        f"Content-Length {declared} > cap {max_body}")
-                return resp
             chunks, size = [], 0
             async for chunk in r.aiter_bytes():
                 chunks.append(chunk)
