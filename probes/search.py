@@ -1,0 +1,316 @@
+"""search - a site search function (OSI #003, LOSI #206).
+
+Rule: a search box on the home page or in the common header (a ``role=search`` region, an
+``input[type=search]``, a form whose action/name/id/class or whose fields' name/placeholder/
+aria-label say "search" in Uzbek Latin, Uzbek Cyrillic, Russian or English - classified by
+``probes.forms`` so that a newsletter or login box never counts), and a one-word query sent
+through a GET search form returns a results page (2xx HTML with result links).
+
+* pass - a box is present and the query returned a results page with result links;
+* warn - a box is present but could not be exercised (a POST form without
+  ``--exercise-post-search``, a JavaScript-only box, a search toggle whose box is not in the
+  HTML) or the results page showed no recognisable result links;
+* fail - no search box on any captured page, or the query failed (HTTP error, "nothing found"
+  for a word every government site has);
+* error - the query could not be sent (network failure): the box is found, but the function
+  cannot be judged.
+
+``details.found`` is true whenever a box (or a search toggle) was found, whatever the status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+
+from .base import Artifact, Context, Evidence, Finding, Probe, Status
+from .forms import FormInfo, page_forms, search_toggles
+from .words import fold, guess_lang, keywords
+
+VERSION = "1.0"
+
+
+def search_boxes(tree, url: str) -> list[FormInfo]:
+    """Search boxes of one parsed page: forms classified ``search`` and formless search
+    inputs, header ones first."""
+    boxes = [f for f in page_forms(tree, url) if f.kind == "search"]
+    boxes.sort(key=lambda f: (not f.in_header, f.formless, f.method != "get"))
+    return boxes
+
+
+def _pages(site) -> list:
+    out, seen = [], set()
+    for p in site.all_pages():
+        if p.url in seen or not p.response.ok or not p.response.is_html:
+            continue
+        seen.add(p.url)
+        out.append(p)
+    return out
+
+
+def pick_query_form(site, method: str = "get") -> FormInfo | None:
+    """The search form to exercise: on the home page first, then a header box of any other
+    captured page; only real ``<form>``s with a query field and the given method."""
+    for i, page in enumerate(_pages(site)):
+        for box in search_boxes(page.tree, page.url):
+            if box.formless or box.method != method or box.query_field() is None:
+                continue
+            if i == 0 or box.in_header:
+                return box
+    return None
+
+
+def query_word(site) -> str:
+    """One common word in the home page's language form (data: [search_query_word])."""
+    home = site.home
+    text, lang_attr, url = "", "", site.start_url
+    if home is not None and home.response.is_html:
+        html = home.tree.css_first("html")
+        lang_attr = (html.attributes.get("lang") or "") if html is not None else ""
+        body = home.tree.body
+        text = body.text(deep=True, separator=" ") if body is not None else ""
+        url = home.url
+    lang = guess_lang(text, lang_attr, url) or "oz"
+    return keywords("search_query_word").words(lang)[0]
+
+
+def query_request(form: FormInfo, word: str) -> tuple[str, dict[str, str]]:
+    """(url, data) to send ``word`` through ``form``: a GET URL with the form's fields (the
+    action's own query string is replaced, as browsers do), or the POST target and body."""
+    q = form.query_field()
+    params: list[tuple[str, str]] = []
+    for f in form.fields:
+        if not f.name:
+            continue
+        if q is not None and f is q:
+            params.append((f.name, word))
+        elif f.type == "hidden":
+            params.append((f.name, f.value))
+        elif f.tag == "select" or f.type in ("checkbox", "radio", "submit", "button", "image",
+                                             "reset", "date", "file", "password"):
+            continue
+        elif f.is_text and f.tag == "input":
+            params.append((f.name, ""))
+    if q is not None and not q.name:
+        params.append(("q", word))
+    if form.method == "post":
+        return form.action, dict(params)
+    parts = urlsplit(form.action)
+    return urlunsplit(parts._replace(query=urlencode(params), fragment="")), {}
+
+
+# --- the results page ---------------------------------------------------------------------
+
+
+@dataclass
+class ResultsPage:
+    status: int | None
+    url: str
+    result_links: list[str] = field(default_factory=list)
+    no_results: str = ""  # the "nothing found" phrase, when seen
+    echoes_query: bool = False
+    error: str = ""
+
+
+_CHROME = ("header", "nav", "footer", "aside")
+
+
+def _in_chrome(node) -> bool:
+    p = node.parent
+    for _ in range(15):
+        if p is None or p.tag in ("body", "html"):
+            return False
+        if p.tag in _CHROME:
+            return True
+        a = p.attributes or {}
+        cls = f"{a.get('class') or ''} {a.get('id') or ''} {a.get('role') or ''}".lower()
+        if any(w in cls for w in ("header", "footer", "navbar", "menu", "breadcrumb",
+                                  "banner", "contentinfo", "pagination", "lang")):
+            return True
+        p = p.parent
+    return False
+
+
+def template_links(site) -> set[str]:
+    """Links of the site's template (menus): those in the header/nav/footer of the home page,
+    and those present on two or more captured pages."""
+    out: set[str] = set()
+    counts: dict[str, int] = {}
+    pages = _pages(site)
+    if pages:
+        home = pages[0]
+        from urllib.parse import urljoin
+        for a in home.tree.css("a[href]"):
+            if _in_chrome(a):
+                out.add(urljoin(home.url, a.attributes.get("href") or "").split("#")[0]
+                        .rstrip("/"))
+    for p in pages[:10]:
+        for u in {lk.url.rstrip("/") for lk in p.links}:
+            counts[u] = counts.get(u, 0) + 1
+    out |= {u for u, n in counts.items() if n >= 2}
+    return out
+
+
+def read_results(resp, template: Iterable[str], word: str) -> ResultsPage:
+    """Result links of a search results page: links on the same host, outside header/nav/
+    footer/menus, not in the site's template (``template_links``) and not the search page
+    itself (pagination). When the page has a container called "result(s)", only its links
+    count."""
+    from selectolax.lexbor import LexborHTMLParser
+    from urllib.parse import urljoin
+
+    rp = ResultsPage(resp.status, resp.url)
+    if resp.error is not None:
+        rp.error = f"{resp.error.cause}: {resp.error.detail}"
+        return rp
+    if not resp.is_html:
+        rp.error = f"not HTML ({resp.content_type or 'no content type'})"
+        return rp
+    tree = LexborHTMLParser(resp.text)
+    known = {u.rstrip("/") for u in template}
+    host = urlsplit(resp.url).hostname
+    search_path = urlsplit(resp.url).path.rstrip("/")
+    seen = set()
+    anchors = []
+    for box in tree.css("[class*=result], [id*=result], [class*=natija], [class*=search-list]"):
+        if box.tag not in ("a", "input", "form", "button") and not _in_chrome(box):
+            anchors.extend(box.css("a[href]"))
+    if anchors:
+        known = set()
+    for a in anchors or tree.css("a[href]"):
+        href = (a.attributes.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        u = urljoin(resp.url, href).split("#")[0]
+        parts = urlsplit(u)
+        if parts.hostname != host or parts.path.rstrip("/") == search_path:
+            continue
+        if u.rstrip("/") in known or u in seen or _in_chrome(a):
+            continue
+        seen.add(u)
+        rp.result_links.append(u)
+    body = tree.body
+    text = fold(body.text(deep=True, separator=" ") if body is not None else "")
+    m = keywords("no_results").search(text, folded=True)
+    rp.no_results = m.text if m else ""
+    rp.echoes_query = bool(word) and fold(word) in text
+    return rp
+
+
+# --- judge --------------------------------------------------------------------------------
+
+
+def _box_evidence(box: FormInfo) -> Evidence:
+    return Evidence(box.page_url, "element", box.html, box.selector,
+                    f"search box ({box.method.upper() or 'JavaScript'}"
+                    f"{', in the header' if box.in_header else ''}): " + "; ".join(box.reasons),
+                    {"action": box.action, "method": box.method, "formless": box.formless,
+                     "fields": [f.to_dict() for f in box.fields][:8]})
+
+
+def _word_from(resp_url: str, box: FormInfo | None) -> str:
+    q = box.query_field() if box else None
+    for k, v in parse_qsl(urlsplit(resp_url).query):
+        if q is None or k == q.name:
+            if v:
+                return v
+    return ""
+
+
+def judge(site, ctx: Context) -> Finding:
+    """A search box on the home page or in the common header (role=search,
+    input[type=search], search words in four language forms in the form's or fields'
+    attributes, placeholder or label; not a newsletter/login box), and a one-word GET query
+    that returns a results page with result links. Pass: box + results. Warn: box present but
+    not exercised (POST form without --exercise-post-search, JavaScript-only box or toggle) or
+    no recognisable result links. Fail: no box, or the query failed / found nothing. Error:
+    the query could not be sent."""
+    pages = _pages(site)
+    url = site.start_url
+    boxes: list[FormInfo] = []
+    toggles: list[tuple[str, str, str, str]] = []
+    for i, page in enumerate(pages):
+        for b in search_boxes(page.tree, page.url):
+            if i == 0 or b.in_header or "search" in fold(urlsplit(page.url).path):
+                boxes.append(b)
+        if page.rendered is not None and page.rendered.dom and not boxes:
+            boxes.extend(b for b in search_boxes(page.rendered.tree, page.url))
+        if i == 0:
+            toggles.extend((page.url, *t) for t in search_toggles(page.tree, page.url))
+    details = {"found": bool(boxes or toggles), "pages_checked": len(pages),
+               "boxes": [b.to_dict() for b in boxes[:5]], "exercised": False}
+    if not boxes and not toggles:
+        return Finding("search", Status.FAIL, url,
+                       "No search box was found on the home page or in the site header.",
+                       [Evidence(url, "message", message="no element with role=search, "
+                                 "input[type=search] or a search word in a form was found on "
+                                 f"{len(pages)} page(s)")], details)
+    if not boxes:
+        ev = [Evidence(u, "element", h, s, why) for u, s, h, why in toggles[:3]]
+        return Finding("search", Status.WARN, url,
+                       "A search toggle was found, but no search box is in the page's HTML "
+                       "(it is probably built by JavaScript); the search was not exercised.",
+                       ev, details)
+
+    get_box = next((b for b in boxes if not b.formless and b.method == "get"
+                    and b.query_field() is not None), None)
+    post_box = next((b for b in boxes if not b.formless and b.method == "post"
+                     and b.query_field() is not None), None)
+    best = get_box or post_box or boxes[0]
+    evidence = [_box_evidence(best)]
+
+    resp, mode = None, ""
+    if get_box is not None and "search_query" in site.side:
+        resp, mode = site.side["search_query"], "GET"
+    elif post_box is not None and "search_query_post" in site.side:
+        resp, mode, best = site.side["search_query_post"], "POST", post_box
+    if resp is None:
+        if get_box is not None:
+            why = "the query was not run in this capture (search_query not gathered)"
+        elif post_box is not None:
+            why = ("the search form sends POST (often with a CSRF token): it is reported "
+                   "present but not exercised; use --exercise-post-search to check it")
+        else:
+            why = "the search box is not in a form (JavaScript search): not exercised"
+        details["not_exercised_reason"] = why
+        return Finding("search", Status.WARN, url, f"A search box is present; {why}.",
+                       evidence + [Evidence(best.page_url, "message", message=why)], details)
+
+    word = _word_from(resp.requested_url, best) if mode == "GET" else ""
+    rp = read_results(resp, template_links(site), word)
+    details.update(exercised=True, method=mode, query_url=resp.requested_url,
+                   results_url=rp.url, results_status=rp.status,
+                   result_links=len(rp.result_links), no_results_phrase=rp.no_results,
+                   echoes_query=rp.echoes_query, query_word=word)
+    q_ev = Evidence(resp.requested_url, "request", "\n".join(rp.result_links[:10]),
+                    message=f"{mode} query" + (f" '{word}'" if word else "")
+                    + f" -> HTTP {rp.status}, {len(rp.result_links)} result link(s)",
+                    data={"status": rp.status, "results": len(rp.result_links),
+                          "final_url": rp.url})
+    evidence.append(q_ev)
+    if resp.error is not None:
+        details["cause"] = str(resp.error.cause)
+        return Finding("search", Status.ERROR, url,
+                       f"A search box is present but the query could not be sent: "
+                       f"{resp.error.message}", evidence, details)
+    if rp.status is None or rp.status >= 400 or rp.error:
+        return Finding("search", Status.FAIL, url,
+                       f"A search box is present but the query failed "
+                       f"(HTTP {rp.status}{', ' + rp.error if rp.error else ''}).",
+                       evidence, details)
+    if rp.result_links and not (rp.no_results and len(rp.result_links) < 2):
+        return Finding("search", Status.PASS, url,
+                       f"Search works: a {mode} query returned a results page with "
+                       f"{len(rp.result_links)} result link(s).", evidence, details)
+    if rp.no_results:
+        return Finding("search", Status.FAIL, url,
+                       f"A search box is present but the query for a common word found "
+                       f"nothing ('{rp.no_results}').", evidence, details)
+    return Finding("search", Status.WARN, url,
+                   "A search box is present and the query answered, but no result links "
+                   "could be recognised on the results page.", evidence, details)
+
+
+PROBE = Probe(id="search", version=VERSION,
+              requires=frozenset({Artifact.PAGES, Artifact.SEARCH_QUERY}), judge=judge)

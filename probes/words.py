@@ -1,0 +1,197 @@
+"""Text folding and keyword matching in the four language forms of Uzbek government sites.
+
+The rule (indicators.md, "Words to look for"): match case-insensitively, fold the Uzbek
+apostrophe variants (``oʻ o‘ o' o` gʻ g‘ g'``) and treat Latin and Cyrillic Uzbek as two scripts
+of one language. Keyword lists live in ``probes/data/words.toml`` as data; this module only
+knows how to fold and match.
+
+``fold(text)`` is applied to both the keywords and the page text, so a keyword written
+"bog'lanish" matches "Bogʻlanish", "BOG‘LANISH" and "bog`lanish". Uzbek Cyrillic letters are
+also folded onto their Russian look-alikes (ҳ->х, қ->к, ғ->г, ў->у), because real pages mix
+them up ("хоким" for "ҳоким").
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+DATA = Path(__file__).resolve().parent / "data"
+
+LANGS = ("oz", "uz", "ru", "en")
+
+# every apostrophe-like character seen in Uzbek Latin text -> ASCII apostrophe
+_APOSTROPHES = "\u02bb\u02bc\u2018\u2019\u0060\u00b4\u02b9\u2032\u055a\uff07"
+_FOLD_TABLE = str.maketrans({
+    **{c: "'" for c in _APOSTROPHES},
+    "ҳ": "х", "қ": "к", "ғ": "г", "ў": "у", "ё": "е",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
+})
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str | None) -> str:
+    """Lower-case, NFC, apostrophes unified to ``'``, Uzbek Cyrillic ҳ қ ғ ў folded to х к г у,
+    ё to е, dashes to ``-``, invisible characters dropped, runs of white space to one space."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
+    return _SPACES.sub(" ", t).strip()
+
+
+@dataclass(frozen=True)
+class Match:
+    word: str  # the keyword as written in the data file
+    lang: str  # oz | uz | ru | en | attr
+    text: str  # the matched piece of the folded text
+
+
+class Keywords:
+    """One keyword list (a table of ``words.toml``): words per language form + attribute
+    words. ``search(text)`` finds the first word present in ``text``; ``in_attr(value)``
+    matches attribute values (class, id, name, action, href)."""
+
+    def __init__(self, name: str, table: dict[str, list[str]]):
+        self.name = name
+        self.table = {k: list(v) for k, v in table.items() if isinstance(v, list)}
+        self._text: list[tuple[re.Pattern, str, str]] = []
+        for lang in LANGS:
+            for w in self.table.get(lang, []):
+                self._text.append((_word_re(w), w, lang))
+        self._attr = [(fold(w.rstrip("$")), w.endswith("$"), w)
+                      for w in self.table.get("attr", [])]
+
+    def words(self, lang: str | None = None) -> list[str]:
+        if lang:
+            return list(self.table.get(lang, []))
+        return [w for lg in LANGS for w in self.table.get(lg, [])]
+
+    def search(self, text: str | None, folded: bool = False) -> Match | None:
+        """The first keyword (in data-file order) found in ``text``, or None."""
+        t = text if folded else fold(text)
+        if not t:
+            return None
+        for rx, w, lang in self._text:
+            m = rx.search(t)
+            if m:
+                return Match(w, lang, m.group(0))
+        return None
+
+    def find_all(self, text: str | None, folded: bool = False) -> list[Match]:
+        t = text if folded else fold(text)
+        out = []
+        for rx, w, lang in self._text:
+            m = rx.search(t or "")
+            if m:
+                out.append(Match(w, lang, m.group(0)))
+        return out
+
+    def in_attr(self, value: str | None) -> Match | None:
+        """Match an attribute value: a word equals the whole value or one of its tokens
+        (split on anything not a letter or digit), or - for words of 5+ characters not
+        marked ``$`` - appears inside it (``header-search-form`` has ``search``)."""
+        v = fold(value)
+        if not v:
+            return None
+        tokens = set(re.split(r"[^\w]+|_", v))
+        for w, exact, raw in self._attr:
+            if w == v or w in tokens:
+                return Match(raw, "attr", w)
+            if not exact and len(w) >= 5 and w in v:
+                return Match(raw, "attr", w)
+        return None
+
+    def anywhere(self, *texts: str | None, attrs: Iterable[str | None] = ()) -> Match | None:
+        """First match in any of ``texts`` (as words) or ``attrs`` (as attribute values)."""
+        for t in texts:
+            m = self.search(t)
+            if m:
+                return m
+        for a in attrs:
+            m = self.in_attr(a)
+            if m:
+                return m
+        return None
+
+
+def _word_re(word: str) -> re.Pattern:
+    exact = word.endswith("$")
+    w = fold(word.rstrip("$"))
+    body = re.escape(w).replace(r"\ ", r"\s*")
+    tail = r"(?![\w'])" if exact else ""
+    lead = r"(?<![\w'])" if w[:1].isalnum() else ""
+    return re.compile(lead + body + tail)
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> dict:
+    with open(DATA / f"{name}.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+@lru_cache(maxsize=None)
+def keywords(table: str, file: str = "words") -> Keywords:
+    """The keyword list ``table`` of ``probes/data/<file>.toml``."""
+    data = _load(file)
+    if table not in data:
+        raise KeyError(f"no [{table}] table in probes/data/{file}.toml")
+    return Keywords(table, data[table])
+
+
+def data_table(table: str, file: str = "words") -> dict:
+    """A raw table of a data file (for lists that are not language keywords)."""
+    return dict(_load(file).get(table, {}))
+
+
+def has(table: str, text: str | None) -> Match | None:
+    """Shorthand: ``keywords(table).search(text)``."""
+    return keywords(table).search(text)
+
+
+def script_of(text: str) -> str:
+    """``cyrl`` / ``latn`` / ``""``: the dominant script of ``text``'s letters."""
+    cyr = sum(1 for c in text if "\u0400" <= c <= "\u04ff")
+    lat = sum(1 for c in text if c.isascii() and c.isalpha())
+    if not cyr and not lat:
+        return ""
+    return "cyrl" if cyr > lat else "latn"
+
+
+_RU_ONLY = set("ыэщъ")
+_UZ_CYRL_ONLY = set("ўқғҳ")
+
+
+def guess_lang(text: str, html_lang: str = "", url: str = "") -> str:
+    """The page's language form: ``oz`` (Uzbek Latin), ``uz`` (Uzbek Cyrillic), ``ru``,
+    ``en``. From the URL prefix (gov.uz style ``/oz/ /uz/ /ru/ /en/``), then ``<html lang>``,
+    then the letters of the text (ў қ ғ ҳ say Uzbek Cyrillic; ы э щ ъ say Russian;
+    o‘ g‘ sh ch say Uzbek Latin)."""
+    m = re.search(r"/(oz|uz|ru|en|qr)(?:/|$)", url or "")
+    if m:
+        return {"qr": "oz"}.get(m.group(1), m.group(1))
+    hl = (html_lang or "").lower()
+    if hl.startswith("uz"):
+        if "cyrl" in hl:
+            return "uz"
+        if "latn" in hl:
+            return "oz"
+    elif hl[:2] in ("ru", "en"):
+        return hl[:2]
+    sample = (text or "")[:20000].lower()
+    if script_of(sample) == "cyrl":
+        uz = sum(1 for c in sample if c in _UZ_CYRL_ONLY)
+        ru = sum(1 for c in sample if c in _RU_ONLY)
+        return "uz" if uz >= ru else "ru"
+    if script_of(sample) == "latn":
+        f = fold(sample)
+        uzl = len(re.findall(r"[og]'|\b(va|uchun|bilan|haqida|bo'yicha)\b", f))
+        en = len(re.findall(r"\b(the|and|of|for|with)\b", f))
+        return "oz" if uzl > en else "en"
+    return hl[:2] if hl[:2] in LANGS else ""
