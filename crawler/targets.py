@@ -182,13 +182,25 @@ def load_targets(path: str | Path | None = None) -> list[Target]:
 
 def _with_exclusions(targets: list[Target]) -> list[Target]:
     """Give each target the more specific scopes of the others (longest prefix wins)."""
+    by_host: dict[str, list[tuple[str, str, str]]] = {}  # host -> [(path, scope, owner)]
+    for t in targets:
+        for s in t.scopes:
+            p = urlsplit(s)
+            key = f"{(p.hostname or '').removeprefix('www.')}:{p.port}"
+            by_host.setdefault(key, []).append((p.path.rstrip("/"), s, t.id))
     out = []
     for t in targets:
-        own = t.scopes
-        excl = tuple(s for o in targets if o.id != t.id for s in o.scopes
-                     if any(in_scope(s, mine) and len(s) > len(mine) for mine in own))
+        excl: list[str] = []
+        for mine in t.scopes:
+            p = urlsplit(mine)
+            path = p.path.rstrip("/")
+            key = f"{(p.hostname or '').removeprefix('www.')}:{p.port}"
+            for opath, oscope, owner in by_host.get(key, ()):
+                if owner != t.id and len(opath) > len(path) and (
+                        not path or opath.startswith(path + "/")) and oscope not in excl:
+                    excl.append(oscope)
         out.append(Target(t.id, t.name_uz, t.name_ru, t.level, t.start_url, t.scope, t.region,
-                          t.languages, t.legacy_domains, excl))
+                          t.languages, t.legacy_domains, tuple(excl)))
     return out
 
 
