@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from .artifacts import in_scope
 
-LEVELS = ("national", "region", "district", "demo")
+LEVELS = ("national", "region", "district", "demo", "url")
 LANGS = ("oz", "uz", "ru", "en", "qr")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 DEFAULT_TARGETS = Path(__file__).resolve().parent.parent / "targets.toml"
@@ -93,7 +93,8 @@ class Target:
         prefix (the URL itself without query), so a gov.uz section stays a section."""
         parts = urlsplit(url)
         scope = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-        return cls(id=parts.hostname or "url", name_uz="", name_ru="", level="url",
+        slug = re.sub(r"[^a-z0-9._-]+", "-", f"{parts.hostname or 'url'}{parts.path}".lower())
+        return cls(id=slug.strip("-") or "url", name_uz="", name_ru="", level="url",
                    start_url=url, scope=scope)
 
 

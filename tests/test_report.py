@@ -1,0 +1,79 @@
+"""The HTML report: built from a stored run, readable, and clean in a real browser."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+import pytest
+
+from crawler.store import Store
+from probes.base import Evidence, Finding, Status
+from reports.html import band, build_report, shares
+from tests.helpers import site_from_pages
+
+
+def _db(tmp_path):
+    s = Store(tmp_path / "g.db")
+    a = site_from_pages({"https://gov.test/oz/buxoro": "<title>B</title>"})
+    b = site_from_pages({"https://gov.test/oz/xiva": "<title>X</title>"})
+    run = s.start_run({}, [a.target, b.target])
+    s.save_target_result(run, a, [
+        Finding("https", Status.PASS, a.start_url, "Valid HTTPS",
+                [Evidence("http://gov.test/", "redirect", snippet="301 http → https")]),
+        Finding("search", Status.FAIL, a.start_url, "No search box <b>here</b>",
+                [Evidence(a.start_url, "element", snippet="<form action=/login>",
+                          selector="form")]),
+    ])
+    s.save_target_result(run, b, [
+        Finding("https", Status.ERROR, b.start_url, "DNS failed", details={"cause": "dns"}),
+        Finding("search", Status.FAIL, b.start_url, "No search box <b>here</b>"),
+    ])
+    s.finish_run(run, "completed", {})
+    return s, run
+
+
+def test_shares_and_bands():
+    sh = shares(["pass", "warn", "fail", "error", "manual", "not_applicable"])
+    assert sh["total"] == 5 and sh["met"] == 2
+    assert sh["strict"] == pytest.approx(0.4) and sh["adjusted"] == pytest.approx(2 / 3)
+    assert band(0.8) == "very high" and band(0.5) == "high" and band(0.1) == "low"
+
+
+def test_report_files_and_escaping(tmp_path):
+    s, run = _db(tmp_path)
+    index = build_report(s, run, tmp_path / "out")
+    html = index.read_text()
+    assert "2 × No search box &lt;b&gt;here&lt;/b&gt;" in html  # grouped, escaped
+    assert "targets/oz.html" not in html
+    page = (tmp_path / "out" / "targets").glob("*.html")
+    texts = [p.read_text() for p in page]
+    assert any("&lt;form action=/login&gt;" in t for t in texts)  # evidence escaped
+    assert any("DNS lookup failed" in t or "dns" in t for t in texts)
+    rows = list(csv.DictReader(open(tmp_path / "out" / "findings.csv")))
+    assert len(rows) == 4 and {r["status"] for r in rows} == {"pass", "fail", "error"}
+
+
+@pytest.mark.browser
+def test_report_opens_in_chromium_without_console_errors(tmp_path):
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        pytest.skip("no chromium")
+    from playwright.sync_api import sync_playwright
+
+    s, run = _db(tmp_path)
+    index = build_report(s, run, tmp_path / "out")
+    errors = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+        for path in [index, *sorted((tmp_path / "out" / "targets").glob("*.html"))]:
+            page.goto(path.as_uri())
+            assert page.title()
+        browser.close()
+    assert errors == []
