@@ -215,6 +215,7 @@ PROBE_MODULES: tuple[str, ...] = (
     "browser_compat",
     "w3c_markup",
     "w3c_css",
+    "legacy_redirect",
 )
 
 _REGISTRY: dict[str, Probe] | None = None
