@@ -1,0 +1,728 @@
+"""Markup and CSS validation with a local Nu HTML Checker (vnu) service.
+
+The public validators (validator.w3.org/nu, jigsaw) ban an address after ~150 requests in 10
+minutes, so govscan runs the Nu HTML Checker itself: ``vnu.jar`` (npm ``vnu-jar``, pinned in
+package.json) started **once per run** as a local HTTP service bound to 127.0.0.1, and every
+document is POSTed to it (``?out=json``). A JVM per document costs ~2 s of start-up; a warm
+service checks tens of documents per second.
+
+* ``VnuService`` - start (free port, spawn, wait for readiness), ``validate_html`` /
+  ``validate_css`` (sync, thread-safe) and ``avalidate_html`` / ``avalidate_css`` (asyncio),
+  ``stop``. A service that dies is restarted **once**; after that (or when Java or the jar is
+  missing) every call raises ``ValidatorUnavailable``, which the gatherers record as
+  ``FetchError(Cause.VALIDATOR_UNAVAILABLE, ...)``.
+* ``gather_vnu(site, env)`` - each HTML page of ``site.pages`` as served (the response bytes,
+  its real media type and charset; XHTML as ``application/xhtml+xml``) -> ``Page.vnu``.
+* ``gather_css(site, env)`` - each style sheet a page uses -> ``Page.css``: linked sheets
+  (``<link rel=stylesheet>``, fetched, at most ``CSS_LINKS_PER_PAGE`` per page, de-duplicated
+  across the site), ``@import`` followed one level, ``<style>`` blocks
+  (``inline:<page>#style[n]``) and ``style`` attributes as one synthetic sheet of ``x{...}``
+  rules (``inline:<page>#style-attributes``; each message gets ``element``/``snippet`` keys
+  mapping it back to the element).
+
+Finding the jar: env ``GOVSCAN_VNU_JAR``, else ``node_modules/vnu-jar/build/dist/vnu.jar``
+under the repository root (or the current directory). Java: env ``GOVSCAN_JAVA``, else
+``$JAVA_HOME/bin/java``, else ``java`` on PATH.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from .artifacts import Page, Validation
+from .causes import Cause, FetchError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .artifacts import SiteCapture
+    from .capture import CaptureEnv
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+JAR_RELATIVE = Path("node_modules/vnu-jar/build/dist/vnu.jar")
+
+CSS_LINKS_PER_PAGE = 10  # linked (+ @imported) sheets fetched per page
+CSS_SHEETS_PER_SITE = 60  # distinct external sheets fetched per site
+CSS_MAX_BYTES = 2_000_000  # a style sheet larger than this is not fetched whole
+VALIDATE_CONCURRENCY = 4  # documents in flight to the service from one gatherer
+
+# JVM system properties of the service: the configuration vnu's own command line
+# (``java -jar vnu.jar``) and its conformance test runner use, so that "valid" means what the
+# Nu checker's test suite means by it (bench/vnu_corpus.py checks this on 3,492 documents):
+# * datatype.warn - a URL that is only *potentially* bad (e.g. a fragment in a data: URL) is
+#   a warning, as on the command line, not an error (the servlet's own default);
+# * ignoreMissingLang - no "Consider adding a lang attribute" warning (the conformance runner
+#   sets it; a missing ``lang`` is judged by the wcag probe, axe rule html-has-lang).
+VNU_PROPERTIES: dict[str, str] = {
+    "nu.validator.datatype.warn": "true",
+    "nu.validator.checker.ignoreMissingLang": "true",
+}
+
+
+class ValidatorUnavailable(RuntimeError):
+    """The local vnu service cannot be used (Java or the jar missing, failed to start, or
+    died twice). ``cause`` is always ``Cause.VALIDATOR_UNAVAILABLE``."""
+
+    cause = Cause.VALIDATOR_UNAVAILABLE
+
+    def to_fetch_error(self) -> FetchError:
+        return FetchError(Cause.VALIDATOR_UNAVAILABLE, str(self))
+
+
+class ValidationFailed(RuntimeError):
+    """One document could not be checked (timeout, a non-JSON answer) while the service
+    itself is alive. ``cause`` is a ``Cause``."""
+
+    def __init__(self, cause: Cause, detail: str):
+        super().__init__(detail)
+        self.cause = cause
+
+    def to_fetch_error(self) -> FetchError:
+        return FetchError(self.cause, str(self))
+
+
+def find_jar() -> Path | None:
+    """The vnu.jar to run: ``$GOVSCAN_VNU_JAR``, else the npm install under the repository
+    root, else under the current directory."""
+    env = os.environ.get("GOVSCAN_VNU_JAR")
+    if env:
+        return Path(env) if Path(env).is_file() else None
+    for base in (REPO_ROOT, Path.cwd()):
+        p = base / JAR_RELATIVE
+        if p.is_file():
+            return p
+    return None
+
+
+def find_java() -> str | None:
+    """The java executable: ``$GOVSCAN_JAVA``, ``$JAVA_HOME/bin/java``, else ``java`` on PATH."""
+    env = os.environ.get("GOVSCAN_JAVA")
+    if env:
+        return env if shutil.which(env) else None
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").is_file():
+        return str(Path(home) / "bin" / "java")
+    return shutil.which("java")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+_LIVE: "weakref.WeakSet[VnuService]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:  # pragma: no cover - interpreter exit
+    for svc in list(_LIVE):
+        try:
+            svc.stop()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+class VnuService:
+    """A long-lived local Nu HTML Checker HTTP service (one JVM for the whole run).
+
+    ``start()`` picks a free loopback port, spawns ``java -Xss4m -Xmx1g -cp vnu.jar
+    nu.validator.servlet.Main <port>`` bound to 127.0.0.1 and waits until it answers (at most
+    ``startup_timeout`` seconds). Calls are thread-safe (one pooled ``httpx.Client``) and
+    asyncio-friendly (an ``httpx.AsyncClient`` per event loop). When a call finds the JVM dead
+    the service is restarted once (``max_restarts``); the next death makes every call raise
+    ``ValidatorUnavailable``. ``stop()`` is idempotent and also runs at interpreter exit.
+    """
+
+    def __init__(self, jar: str | Path | None = None, java: str | None = None,
+                 xss: str = "4m", xmx: str = "1g", startup_timeout: float = 90.0,
+                 request_timeout: float = 120.0, max_restarts: int = 1,
+                 properties: dict[str, str] | None = None):
+        self.jar = Path(jar) if jar else find_jar()
+        self.java = java or find_java()
+        self.xss, self.xmx = xss, xmx
+        self.startup_timeout = startup_timeout
+        self.request_timeout = request_timeout
+        self.max_restarts = max_restarts
+        self.properties = dict(VNU_PROPERTIES if properties is None else properties)
+        self.restarts = 0  # how many times a dead service was restarted
+        self.starts = 0  # how many JVMs were spawned in all
+        self.port: int | None = None
+        self.proc: subprocess.Popen | None = None
+        self.unavailable: str = ""  # set once the service is given up: the reason
+        self._lock = threading.RLock()
+        self._client: httpx.Client | None = None
+        self._aclients: dict[int, tuple[Any, httpx.AsyncClient]] = {}
+        self._log_path: str = ""
+        self._log_file = None
+
+    # --- lifecycle ----------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def command(self, port: int) -> list[str]:
+        return [self.java or "java", f"-Xss{self.xss}", f"-Xmx{self.xmx}",
+                "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                *(f"-D{k}={v}" for k, v in self.properties.items()),
+                "-Djava.awt.headless=true", "-cp", str(self.jar),
+                "nu.validator.servlet.Main", str(port)]
+
+    def start(self) -> "VnuService":
+        """Spawn the JVM and wait for readiness. Raises ``ValidatorUnavailable`` with a clear
+        reason (no Java, no jar, the JVM exited, or it did not answer in time)."""
+        with self._lock:
+            if self.alive():
+                return self
+            if self.unavailable:
+                raise ValidatorUnavailable(self.unavailable)
+            if not self.java:
+                raise ValidatorUnavailable(
+                    "Java was not found (install a Java 11+ runtime, e.g. `apt-get install "
+                    "default-jre-headless`, or set GOVSCAN_JAVA / JAVA_HOME)")
+            if not self.jar or not Path(self.jar).is_file():
+                raise ValidatorUnavailable(
+                    "vnu.jar was not found (run `npm ci` in the repository root to install "
+                    "the pinned vnu-jar, or set GOVSCAN_VNU_JAR)")
+            last = ""
+            for _attempt in range(2):  # a second try on another port if the first was taken
+                self._spawn()
+                try:
+                    self._wait_ready()
+                    _LIVE.add(self)
+                    log.info("vnu service ready on %s (pid %s)", self.url, self.pid)
+                    return self
+                except ValidatorUnavailable as exc:
+                    last = str(exc)
+                    self._kill()
+            raise ValidatorUnavailable(last)
+
+    def _spawn(self) -> None:
+        self.port = _free_port()
+        if self._log_file is None:
+            fd, self._log_path = tempfile.mkstemp(prefix="govscan-vnu-", suffix=".log")
+            self._log_file = os.fdopen(fd, "wb")
+        try:
+            self.proc = subprocess.Popen(self.command(self.port), stdin=subprocess.DEVNULL,
+                                         stdout=self._log_file, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        except OSError as exc:
+            raise ValidatorUnavailable(f"could not run {self.java!r}: {exc}") from exc
+        self.starts += 1
+
+    def _log_tail(self, n: int = 5) -> str:
+        try:
+            lines = Path(self._log_path).read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return " | ".join(lines[-n:])
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        with httpx.Client(timeout=2.0, trust_env=False) as c:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise ValidatorUnavailable(
+                        f"the vnu JVM exited with code {self.proc.returncode} while starting: "
+                        f"{self._log_tail()}")
+                try:
+                    if c.get(self.url).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.25)
+        raise ValidatorUnavailable(
+            f"the vnu service did not answer within {self.startup_timeout:.0f} s: "
+            f"{self._log_tail()}")
+
+    def _kill(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+    def stop(self) -> None:
+        """Stop the JVM and close the clients (idempotent)."""
+        with self._lock:
+            self._kill()
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+            for loop, ac in list(self._aclients.values()):
+                if not loop.is_closed():
+                    try:
+                        if loop.is_running():
+                            loop.create_task(ac.aclose())
+                    except RuntimeError:
+                        pass
+            self._aclients.clear()
+            if self._log_file is not None:
+                self._log_file.close()
+                self._log_file = None
+                try:
+                    os.unlink(self._log_path)
+                except OSError:
+                    pass
+            _LIVE.discard(self)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _recover(self) -> None:
+        """Called after a failed request: if the JVM died, restart it once (else give up)."""
+        with self._lock:
+            if self.alive():
+                return
+            if self.unavailable:
+                raise ValidatorUnavailable(self.unavailable)
+            if self.restarts >= self.max_restarts:
+                code = self.proc.returncode if self.proc else None
+                self.unavailable = (f"the vnu service died again after {self.restarts} "
+                                    f"restart(s) (exit code {code})")
+                self._kill()
+                raise ValidatorUnavailable(self.unavailable)
+            self.restarts += 1
+            log.warning("vnu service died (exit %s); restarting it once",
+                        self.proc.returncode if self.proc else None)
+            self._kill()
+            try:
+                self.start()
+            except ValidatorUnavailable as exc:
+                self.unavailable = f"the vnu service died and could not be restarted: {exc}"
+                raise ValidatorUnavailable(self.unavailable) from exc
+
+    # --- requests -----------------------------------------------------------------------
+    def _params(self, css: bool) -> dict[str, str]:
+        return {"out": "json", "css": "yes"} if css else {"out": "json"}
+
+    @staticmethod
+    def _parse(resp: httpx.Response) -> list[dict]:
+        if resp.status_code != 200:
+            raise ValidationFailed(Cause.OTHER, f"vnu answered HTTP {resp.status_code}")
+        try:
+            data = resp.json()
+        except ValueError as exc:
+            raise ValidationFailed(Cause.OTHER, f"vnu answered non-JSON: {exc}") from exc
+        return list(data.get("messages") or [])
+
+    def _sync_client(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    timeout=self.request_timeout, trust_env=False,
+                    limits=httpx.Limits(max_connections=16, max_keepalive_connections=16))
+            return self._client
+
+    def _post(self, body: bytes, content_type: str, css: bool) -> list[dict]:
+        for attempt in range(2):
+            if not self.alive():
+                if self.proc is None and not self.unavailable and self.starts == 0:
+                    self.start()
+                else:
+                    self._recover()
+            try:
+                r = self._sync_client().post(self.url, params=self._params(css), content=body,
+                                             headers={"Content-Type": content_type})
+                return self._parse(r)
+            except httpx.TimeoutException as exc:
+                if self.alive():
+                    raise ValidationFailed(Cause.TIMEOUT, f"vnu did not answer in "
+                                           f"{self.request_timeout:.0f} s") from exc
+                if attempt:
+                    raise ValidatorUnavailable(f"vnu request failed: {exc!r}") from exc
+            except httpx.TransportError as exc:
+                if attempt:
+                    raise ValidatorUnavailable(f"vnu request failed: {exc!r}") from exc
+            self._recover()
+        raise ValidatorUnavailable("unreachable")  # pragma: no cover
+
+    async def _apost(self, body: bytes, content_type: str, css: bool) -> list[dict]:
+        for attempt in range(2):
+            if not self.alive():
+                if self.proc is None and not self.unavailable and self.starts == 0:
+                    await asyncio.to_thread(self.start)
+                else:
+                    await asyncio.to_thread(self._recover)
+            try:
+                r = await self._async_client().post(self.url, params=self._params(css),
+                                                    content=body,
+                                                    headers={"Content-Type": content_type})
+                return self._parse(r)
+            except httpx.TimeoutException as exc:
+                if self.alive():
+                    raise ValidationFailed(Cause.TIMEOUT, f"vnu did not answer in "
+                                           f"{self.request_timeout:.0f} s") from exc
+                if attempt:
+                    raise ValidatorUnavailable(f"vnu request failed: {exc!r}") from exc
+            except httpx.TransportError as exc:
+                if attempt:
+                    raise ValidatorUnavailable(f"vnu request failed: {exc!r}") from exc
+            await asyncio.to_thread(self._recover)
+        raise ValidatorUnavailable("unreachable")  # pragma: no cover
+
+    def _async_client(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            entry = self._aclients.get(id(loop))
+            if entry is None or entry[0] is not loop:
+                for key, (lp, _ac) in list(self._aclients.items()):
+                    if lp.is_closed():
+                        del self._aclients[key]
+                ac = httpx.AsyncClient(
+                    timeout=self.request_timeout, trust_env=False,
+                    limits=httpx.Limits(max_connections=16, max_keepalive_connections=16))
+                entry = (loop, ac)
+                self._aclients[id(loop)] = entry
+            return entry[1]
+
+    @staticmethod
+    def html_content_type(content_type: str) -> str:
+        """The Content-Type to send for a page served with ``content_type``: the served
+        media type (XHTML stays ``application/xhtml+xml``; anything else HTML-ish is
+        ``text/html``) with the served ``charset`` parameter, if there was one. No charset is
+        invented: vnu then finds it as a browser would (BOM, ``<meta charset>``) and reports
+        a missing declaration, as the W3C service does."""
+        parts = [p.strip() for p in (content_type or "").split(";")]
+        media = parts[0].lower() if parts else ""
+        if media not in ("text/html", "application/xhtml+xml", "image/svg+xml"):
+            media = "application/xhtml+xml" if media.endswith("+xml") else "text/html"
+        charset = ""
+        for p in parts[1:]:
+            k, _, v = p.partition("=")
+            if k.strip().lower() == "charset" and v.strip():
+                charset = v.strip().strip("\"'")
+        return f"{media}; charset={charset}" if charset else media
+
+    def validate_html(self, body: bytes, content_type: str = "text/html") -> list[dict]:
+        """vnu's JSON messages for one document given as the bytes served and the served
+        Content-Type header value."""
+        return self._post(body, self.html_content_type(content_type), css=False)
+
+    def validate_css(self, text: str) -> list[dict]:
+        """vnu's JSON messages for one style sheet (sent as UTF-8 ``text/css``)."""
+        return self._post(text.encode("utf-8"), "text/css; charset=utf-8", css=True)
+
+    async def avalidate_html(self, body: bytes, content_type: str = "text/html") -> list[dict]:
+        return await self._apost(body, self.html_content_type(content_type), css=False)
+
+    async def avalidate_css(self, text: str) -> list[dict]:
+        return await self._apost(text.encode("utf-8"), "text/css; charset=utf-8", css=True)
+
+
+# --- the gatherers -----------------------------------------------------------------------
+
+_ENV_LOCK = threading.Lock()
+
+
+def _ensure_service_sync(env: "CaptureEnv") -> VnuService:
+    with _ENV_LOCK:
+        svc = env.validator
+        if svc is None:
+            svc = env.validator = VnuService()
+    if not svc.alive():
+        if svc.starts == 0:
+            svc.start()
+        else:
+            svc._recover()
+    return svc
+
+
+async def ensure_service(env: "CaptureEnv") -> VnuService:
+    """``env.validator``, created and started on first use (in a worker thread, so other
+    sites keep crawling while the JVM starts). Raises ``ValidatorUnavailable``."""
+    svc = env.validator
+    if isinstance(svc, VnuService) and svc.alive():
+        return svc
+    if isinstance(svc, VnuService) and svc.unavailable:
+        raise ValidatorUnavailable(svc.unavailable)
+    return await asyncio.to_thread(_ensure_service_sync, env)
+
+
+def _pages_to_check(site: "SiteCapture") -> list[Page]:
+    return [p for p in site.pages if p.response.ok and p.response.is_html and p.response.body]
+
+
+async def _check_page(svc: VnuService, page: Page, sem: asyncio.Semaphore) -> None:
+    resp = page.response
+    ctype = svc.html_content_type(resp.headers.get("content-type", ""))
+    if resp.truncated:
+        page.vnu = Validation(page.url, "html", [], ctype, FetchError(
+            Cause.TOO_LARGE, "the page was truncated at the body cap; not validated"))
+        return
+    async with sem:
+        try:
+            msgs = await svc.avalidate_html(resp.body, ctype)
+            page.vnu = Validation(page.url, "html", msgs, ctype)
+        except (ValidatorUnavailable, ValidationFailed) as exc:
+            page.vnu = Validation(page.url, "html", [], ctype, exc.to_fetch_error())
+
+
+async def gather_vnu(site: "SiteCapture", env: "CaptureEnv") -> None:
+    """Validate every HTML page of ``site.pages`` as served into ``Page.vnu``. When the
+    service is unavailable, ``site.errors["vnu"]`` gets ``validator-unavailable``."""
+    pages = _pages_to_check(site)
+    if not pages:
+        return
+    try:
+        svc = await ensure_service(env)
+    except ValidatorUnavailable as exc:
+        site.errors["vnu"] = exc.to_fetch_error()
+        return
+    sem = asyncio.Semaphore(VALIDATE_CONCURRENCY)
+    await asyncio.gather(*(_check_page(svc, p, sem) for p in pages))
+    if all(p.vnu is not None and p.vnu.error is not None
+           and p.vnu.error.cause == Cause.VALIDATOR_UNAVAILABLE for p in pages):
+        site.errors["vnu"] = pages[0].vnu.error
+
+
+# --- style sheets --------------------------------------------------------------------------
+
+_IMPORT_RE = re.compile(
+    r"""@import\s+(?:url\(\s*(?P<q1>["']?)(?P<u1>[^"')]+)(?P=q1)\s*\)|(?P<q2>["'])(?P<u2>[^"']+)(?P=q2))""",
+    re.I)
+_COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
+
+
+def css_imports(text: str, base: str) -> list[str]:
+    """Absolute URLs of the ``@import`` rules of a style sheet (comments ignored)."""
+    out = []
+    for m in _IMPORT_RE.finditer(_COMMENT_RE.sub("", text)):
+        u = (m.group("u1") or m.group("u2") or "").strip()
+        if u:
+            try:
+                out.append(urljoin(base, u).split("#", 1)[0])
+            except ValueError:
+                continue
+    return list(dict.fromkeys(out))
+
+
+def _base_url(page: Page) -> str:
+    base_el = page.tree.css_first("base[href]")
+    if base_el is not None:
+        try:
+            return urljoin(page.url, base_el.attributes.get("href") or "")
+        except ValueError:
+            pass
+    return page.url
+
+
+def stylesheet_links(page: Page) -> list[str]:
+    """Absolute URLs of the page's ``<link rel=stylesheet href>`` (not alternate sheets), in
+    document order, de-duplicated."""
+    base = _base_url(page)
+    out = []
+    for node in page.tree.css("link[rel][href]"):
+        rel = (node.attributes.get("rel") or "").lower().split()
+        if "stylesheet" not in rel or "alternate" in rel:
+            continue
+        href = (node.attributes.get("href") or "").strip()
+        if not href:
+            continue
+        try:
+            u = urljoin(base, href).split("#", 1)[0]
+        except ValueError:
+            continue
+        if urlsplit(u).scheme in ("http", "https"):
+            out.append(u)
+    return list(dict.fromkeys(out))
+
+
+def style_blocks(page: Page) -> list[str]:
+    """The text of each ``<style>`` element whose type is CSS (absent, empty or text/css)."""
+    out = []
+    for node in page.tree.css("style"):
+        t = (node.attributes.get("type") or "").strip().lower()
+        if t and t != "text/css":
+            continue
+        out.append(node.text(deep=True) or "")
+    return out
+
+
+def _selector(node) -> str:
+    parts = []
+    n = node
+    while n is not None and n.tag not in (None, "-undef", "html", "#document") and len(parts) < 4:
+        attrs = n.attributes
+        s = n.tag
+        if attrs.get("id"):
+            parts.append(f"{s}#{attrs['id']}")
+            break
+        cls = (attrs.get("class") or "").split()
+        if cls:
+            s += "." + ".".join(cls[:2])
+        parts.append(s)
+        n = n.parent
+    return " > ".join(reversed(parts))
+
+
+def style_attribute_sheet(page: Page) -> tuple[str, list[dict]]:
+    """The page's ``style`` attributes as one synthetic sheet, one ``x{...}`` rule per line,
+    and for each line (1-based index = position + 1) the element it came from."""
+    lines, where = [], []
+    for node in page.tree.css("[style]"):
+        value = node.attributes.get("style")
+        if value is None or not value.strip():
+            continue
+        value = " ".join(value.split())
+        lines.append("x{" + value + "}")
+        attrs = " ".join(f'{k}="{v}"' if v is not None else k
+                         for k, v in list(node.attributes.items())[:4])
+        where.append({"element": _selector(node), "snippet": f"<{node.tag} {attrs}>"[:300]})
+    return "\n".join(lines), where
+
+
+def _map_attribute_messages(msgs: list[dict], where: list[dict]) -> list[dict]:
+    for m in msgs:
+        line = m.get("lastLine") or m.get("firstLine")
+        if isinstance(line, int) and 1 <= line <= len(where):
+            m.update(where[line - 1])
+    return msgs
+
+
+async def _validate_css_text(svc: VnuService, url: str, text: str, sem, ctype: str = "text/css",
+                             where: list[dict] | None = None) -> Validation:
+    async with sem:
+        try:
+            msgs = await svc.avalidate_css(text)
+        except (ValidatorUnavailable, ValidationFailed) as exc:
+            return Validation(url, "css", [], ctype, exc.to_fetch_error())
+    if where is not None:
+        msgs = _map_attribute_messages(msgs, where)
+    return Validation(url, "css", msgs, ctype)
+
+
+def _strip_charset_rule(text: str) -> str:
+    """The sheet is re-sent as UTF-8, so a leading ``@charset "...";`` is replaced by the
+    same number of spaces (line and column numbers do not move)."""
+    m = re.match(r'\ufeff?@charset\s+"[^"]*"\s*;', text)
+    return " " * m.end() + text[m.end():] if m else text
+
+
+class _SheetCache:
+    """External sheets of one site: url -> Validation (an asyncio task, so two pages that
+    link the same sheet fetch and check it once) plus the imports found in it."""
+
+    def __init__(self, svc: VnuService, env: "CaptureEnv", sem: asyncio.Semaphore):
+        self.svc, self.env, self.sem = svc, env, sem
+        self.tasks: dict[str, asyncio.Task] = {}
+
+    def get(self, url: str) -> "asyncio.Task | None":
+        if url not in self.tasks:
+            if len(self.tasks) >= CSS_SHEETS_PER_SITE:
+                return None
+            self.tasks[url] = asyncio.ensure_future(self._fetch_and_check(url))
+        return self.tasks[url]
+
+    async def _fetch_and_check(self, url: str) -> tuple[Validation, list[str]]:
+        resp = await self.env.fetcher.fetch(url, html_only=False, max_body=CSS_MAX_BYTES)
+        ctype = resp.headers.get("content-type", "")
+        if resp.error is not None:
+            return Validation(url, "css", [], ctype, resp.error), []
+        if not resp.ok:
+            cause = Cause.BLOCKED_BOT if resp.status in (403, 429) else Cause.HTTP_ERROR
+            return Validation(url, "css", [], ctype,
+                              FetchError(cause, f"HTTP {resp.status}")), []
+        if resp.truncated:
+            return Validation(url, "css", [], ctype, FetchError(
+                Cause.TOO_LARGE, f"style sheet larger than {CSS_MAX_BYTES} bytes")), []
+        text = resp.text
+        v = await _validate_css_text(self.svc, resp.url or url, _strip_charset_rule(text),
+                                     self.sem, ctype)
+        v.url = url
+        return v, css_imports(text, resp.url or url)
+
+
+async def _page_css(page: Page, cache: _SheetCache) -> None:
+    out: list[Validation] = []
+    budget = CSS_LINKS_PER_PAGE
+    links = stylesheet_links(page)[:budget]
+    budget -= len(links)
+    inline: list[tuple[str, str, list[dict] | None]] = []
+    for i, text in enumerate(style_blocks(page), 1):
+        inline.append((f"inline:{page.url}#style[{i}]", text, None))
+    attr_text, where = style_attribute_sheet(page)
+    if attr_text:
+        inline.append((f"inline:{page.url}#style-attributes", attr_text, where))
+    # one level of @import from <style> blocks, too
+    base = _base_url(page)
+    block_imports = [u for _, t, w in inline if w is None for u in css_imports(t, base)]
+
+    tasks = [t for t in (cache.get(u) for u in links) if t is not None]
+    inline_tasks = [asyncio.ensure_future(_validate_css_text(cache.svc, u, _strip_charset_rule(t),
+                                                             cache.sem, "text/css", w))
+                    for u, t, w in inline]
+    results = [await t for t in tasks]
+    seen = set(links)
+    imports: list[str] = []
+    for v, imps in results:
+        out.append(v)
+        imports.extend(imps)
+    imports.extend(block_imports)
+    imp_tasks = []
+    for u in dict.fromkeys(imports):
+        if u in seen or budget <= 0:
+            continue
+        seen.add(u)
+        budget -= 1
+        t = cache.get(u)
+        if t is not None:
+            imp_tasks.append(t)
+    for t in imp_tasks:
+        v, _ignored = await t  # one level only
+        out.append(v)
+    for t in inline_tasks:
+        out.append(await t)
+    page.css = out
+
+
+async def gather_css(site: "SiteCapture", env: "CaptureEnv") -> None:
+    """Validate every style sheet each HTML page of ``site.pages`` uses into ``Page.css``."""
+    pages = _pages_to_check(site)
+    if not pages:
+        return
+    try:
+        svc = await ensure_service(env)
+    except ValidatorUnavailable as exc:
+        site.errors["css"] = exc.to_fetch_error()
+        return
+    cache = _SheetCache(svc, env, asyncio.Semaphore(VALIDATE_CONCURRENCY))
+    await asyncio.gather(*(_page_css(p, cache) for p in pages))
+    if len(cache.tasks) >= CSS_SHEETS_PER_SITE:
+        site.notes.append(f"CSS: only the first {CSS_SHEETS_PER_SITE} distinct style sheets "
+                          f"of the site were fetched and checked")
+    checked = [v for p in pages for v in p.css]
+    if checked and all(v.error is not None and v.error.cause == Cause.VALIDATOR_UNAVAILABLE
+                       for v in checked):
+        site.errors["css"] = checked[0].error
