@@ -1,0 +1,171 @@
+"""responsive - comfortable (responsive) web design / mobile access.
+
+Rule (PP-308 item 9.7 / 47.4, a proxy after Lighthouse's mobile audits): the rendered page,
+measured at 360 and 414 CSS px wide with mobile emulation,
+  1. has ``<meta name="viewport">`` with ``width=``;
+  2. does not scroll horizontally (document scrollWidth <= the device width + 1 px);
+  3. shows at least 60 % of its visible text at 12 px or more;
+  4. has tap targets at least 48x48 px or spaced from other targets (the share is
+     reported; below 90 % is a ``warn``, as in Lighthouse).
+The home page (the first measured page) decides pass/fail; an inner page failing gives
+``warn``. A link to an official app in the app stores also counts for mobile access (the UN
+allows it): a site that fails but links its app gets ``warn``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .base import Artifact, Evidence, Finding, Probe, Status, error_finding
+
+ID = "responsive"
+VERSION = "1.0"
+DATA = Path(__file__).resolve().parent / "data" / "responsive.toml"
+
+
+@lru_cache(maxsize=1)
+def cfg() -> dict[str, Any]:
+    return tomllib.loads(DATA.read_text(encoding="utf-8"))
+
+
+def has_viewport_width(content: str | None) -> bool:
+    """``<meta name=viewport>`` present and its content sets ``width=``."""
+    return bool(content) and "width=" in content.replace(" ", "").lower()
+
+
+def no_horizontal_scroll(m: dict) -> bool:
+    """The page is not wider than the device: scrollWidth <= device width + tolerance.
+    (With mobile emulation the layout viewport, innerWidth, grows to the content when there
+    is no viewport meta, so the device width is the yardstick, as in Lighthouse.)"""
+    width = m.get("device_width") or m.get("inner_width") or 0
+    return (m.get("scroll_width") or 0) <= width + cfg()["scroll_tolerance_px"]
+
+
+def legible_text(m: dict) -> bool:
+    """At least 60 % of the visible text characters are 12 px or larger (no text: met)."""
+    share = m.get("legible_share")
+    return share is None or share >= cfg()["min_legible_share"]
+
+
+def tap_targets_ok(m: dict) -> bool:
+    """At least 90 % of visible tap targets are 48x48 px or have no neighbour in their
+    48x48 px box (no targets: met)."""
+    share = m.get("tap_share")
+    return share is None or share >= cfg()["min_tap_share"]
+
+
+def app_links(site) -> list[tuple[str, str]]:
+    """(page URL, link) pairs for links to an app store page."""
+    pats = cfg()["app_store_patterns"]
+    out: list[tuple[str, str]] = []
+    for page in site.pages:
+        for link in page.links:
+            if any(p in link.url for p in pats) and (page.url, link.url) not in out:
+                out.append((page.url, link.url))
+    return out
+
+
+def _page_checks(mobile: dict) -> dict[str, Any]:
+    widths: dict[str, Any] = {}
+    for w in map(str, cfg()["widths"]):
+        m = mobile.get(w)
+        if not isinstance(m, dict) or "error" in m:
+            continue
+        widths[w] = {
+            "viewport_meta": m.get("viewport_meta"),
+            "viewport_ok": has_viewport_width(m.get("viewport_meta")),
+            "scroll_width": m.get("scroll_width"), "device_width": m.get("device_width"),
+            "inner_width": m.get("inner_width"),
+            "no_horizontal_scroll": no_horizontal_scroll(m),
+            "legible_share": None if m.get("legible_share") is None
+            else round(m["legible_share"], 3),
+            "legible_ok": legible_text(m),
+            "small_text_sample": m.get("small_text_sample", []),
+            "tap_targets": m.get("tap_targets"),
+            "tap_share": None if m.get("tap_share") is None else round(m["tap_share"], 3),
+            "tap_ok": tap_targets_ok(m),
+        }
+    must = all(c["viewport_ok"] and c["no_horizontal_scroll"] and c["legible_ok"]
+               for c in widths.values())
+    return {"widths": widths, "ok": bool(widths) and must,
+            "tap_ok": all(c["tap_ok"] for c in widths.values())}
+
+
+def _failed_checks(chk: dict) -> list[str]:
+    out = []
+    for w, c in chk["widths"].items():
+        if not c["viewport_ok"]:
+            out.append("no <meta name=viewport> with width=")
+        if not c["no_horizontal_scroll"]:
+            out.append(f"scrolls sideways at {w} px (content {c['scroll_width']} px wide)")
+        if not c["legible_ok"]:
+            out.append(f"only {c['legible_share']:.0%} of text is >= "
+                       f"{cfg()['min_font_px']} px at {w} px")
+    return list(dict.fromkeys(out))
+
+
+def judge(site, ctx) -> Finding:
+    """Viewport meta with width=, no sideways scrolling, >= 60 % text >= 12 px at 360 and
+    414 px (home page decides; an app-store link also counts); tap-target share reported."""
+    measured = []
+    for page in site.pages:
+        r = page.rendered
+        if r is not None and isinstance(r.mobile, dict) and r.mobile and \
+                "error" not in r.mobile:
+            measured.append((page, r))
+    apps = app_links(site)
+    if not measured:
+        why = next((p.rendered.mobile.get("error") for p in site.pages
+                    if p.rendered is not None and isinstance(p.rendered.mobile, dict)
+                    and p.rendered.mobile.get("error")), "no page was measured at mobile width")
+        return error_finding(ID, site.start_url, "render-failed",
+                             f"Mobile layout could not be measured: {why}", VERSION,
+                             app_links=[a for _, a in apps])
+    pages, evidence = [], []
+    for page, r in measured:
+        chk = _page_checks(r.mobile)
+        url = r.url or page.url
+        pages.append({"url": url, **chk, "failed": _failed_checks(chk),
+                      "screenshot": r.mobile.get("screenshot", "")})
+        for w, c in chk["widths"].items():
+            evidence.append(Evidence(
+                url, "measurement",
+                message=(f"at {w} px: viewport meta {'ok' if c['viewport_ok'] else 'missing'}"
+                         f", page {c['scroll_width']} px wide"
+                         f", legible text {c['legible_share'] if c['legible_share'] is not None else 'n/a'}"
+                         f", tap targets ok {c['tap_share'] if c['tap_share'] is not None else 'n/a'}"),
+                data={"width": int(w), **c}))
+        if r.mobile.get("screenshot"):
+            evidence.append(Evidence(url, "screenshot", message="the page at 360 px wide",
+                                     data={"path": r.mobile["screenshot"], "width": 360}))
+    home = pages[0]
+    inner_bad = [p for p in pages[1:] if not p["ok"]]
+    tap_bad = [p for p in pages if not p["tap_ok"]]
+    for pg, a in apps:
+        evidence.append(Evidence(pg, "link", snippet=a, message="link to an official app in an "
+                                 "app store (counts for mobile access)", data={"app": a}))
+    if home["ok"]:
+        status = Status.WARN if (inner_bad or tap_bad) else Status.PASS
+        summary = "The page adapts to 360/414 px phone screens"
+        if inner_bad:
+            summary += f"; {len(inner_bad)} inner page(s) do not: " + "; ".join(
+                inner_bad[0]["failed"])
+        if tap_bad:
+            summary += f"; tap targets too small/crowded on {len(tap_bad)} page(s)"
+        summary += "."
+    else:
+        status = Status.WARN if apps else Status.FAIL
+        summary = "Not adapted to phone screens: " + "; ".join(home["failed"]) + "."
+        if apps:
+            summary += " An official mobile app is linked, which the UN also counts."
+    details = {"pages": pages, "home_ok": home["ok"], "app_links": [a for _, a in apps],
+               "thresholds": {k: v for k, v in cfg().items() if k != "app_store_patterns"}}
+    return Finding(ID, status, home["url"], summary, evidence, details)
+
+
+PROBE = Probe(id=ID, version=VERSION,
+              requires=frozenset({Artifact.PAGES, Artifact.RENDERED, Artifact.MOBILE}),
+              judge=judge)
