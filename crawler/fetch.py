@@ -371,6 +371,7 @@ class RobotsRule:
     error: FetchError | None = None  # robots.txt unreachable: pages get this error
     status: int | None = None
     crawl_delay: float | None = None
+    response: Response | None = None  # the robots.txt fetch itself (gather_robots uses it)
 
     def allowed(self, url: str, token: str) -> bool:
         if self.allow_all:
@@ -425,6 +426,9 @@ class Fetcher:
         self._global = asyncio.Semaphore(max(1, self.config.global_concurrency))
         self._client: httpx.AsyncClient | None = None
         self.requests = 0  # HTTP requests sent (every hop and retry)
+        # run-wide caches shared by gatherers (e.g. sitemaps of a host that carries many
+        # targets are fetched once per run, not once per target)
+        self.shared: dict[str, Any] = {}
 
     def _make_ssl_context(self) -> ssl.SSLContext:
         ctx = ssl.create_default_context()
@@ -496,7 +500,7 @@ class Fetcher:
     async def _load_robots(self, origin: str) -> RobotsRule:
         resp = await self._fetch_chain(origin + "/robots.txt", "GET", None, None, False,
                                        512 * 1024, True, robots=False, max_redirects=5)
-        rule = RobotsRule(origin, status=resp.status)
+        rule = RobotsRule(origin, status=resp.status, response=resp)
         if resp.error is not None and resp.error.cause != Cause.TOO_LARGE:
             rule.error = FetchError(resp.error.cause,
                                     f"robots.txt unreachable: {resp.error.detail}")
@@ -553,6 +557,16 @@ class Fetcher:
             raise
         except Exception as exc:  # noqa: BLE001 - the contract: never raises
             return Response(requested_url=url, error=classify(exc))
+
+    async def fetch_once(self, url: str, **kw) -> Response:
+        """``fetch`` with a run-wide cache: concurrent and later callers asking for the same
+        URL (and arguments) share one request. For documents of a host that many targets
+        share (robots.txt, root sitemaps); callers must not mutate the Response."""
+        key = "fetch:" + url + repr(sorted(kw.items()))
+        fut = self.shared.get(key)
+        if fut is None:
+            fut = self.shared[key] = asyncio.ensure_future(self.fetch(url, **kw))
+        return await asyncio.shield(fut)
 
     async def _fetch_chain(self, url, method, headers, data, html_only, max_body,
                            follow, robots: bool, max_redirects: int) -> Response:

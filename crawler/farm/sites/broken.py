@@ -21,7 +21,7 @@ import threading
 from ..server import Reply
 from ._html import esc, page, paragraphs
 
-HOSTS = ("broken.test", "slowbot.test", "robots5xx.test", "crawl.test")
+HOSTS = ("broken.test", "slowbot.test", "robots5xx.test", "crawl.test", "maps.test")
 RESOLVE = {h: "127.0.0.1" for h in HOSTS} | {"metadata.test": "169.254.169.254"}
 
 RU_1251 = ("Хокимият Бухарской области. Обращения граждан принимаются ежедневно. "
@@ -242,8 +242,66 @@ def _install_crawl(r):
     r.page(H, "/site-two/", _crawl_page("Boshqa", []))
 
 
+# --- maps.test: sitemaps good and bad --------------------------------------------------
+
+SM = "http://www.sitemaps.org/schemas/sitemap/0.9"
+BOMB = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n'
+        b'<urlset xmlns="' + SM.encode() + b'"><url><loc>&lol3;</loc></url></urlset>')
+
+
+def _urlset(base: str, paths, ns: str = SM, lastmod: str = "2026-11-20") -> bytes:
+    items = "".join(f"<url><loc>{base}{p}</loc><lastmod>{lastmod}</lastmod></url>"
+                    for p in paths)
+    xmlns = f' xmlns="{ns}"' if ns else ""
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset{xmlns}>{items}</urlset>'.encode()
+
+
+def _install_maps(r):
+    import gzip
+
+    H = "maps.test"
+
+    def base(req):
+        return f"http://{req.headers.get('host', H)}"
+
+    r.add(H, "/robots.txt", lambda req: Reply(
+        body=(f"User-agent: *\nDisallow:\nSitemap: {base(req)}/sm/index.xml\n"
+              f"sitemap: /sm/broken.xml\nSitemap: {base(req)}/sm/bomb.xml\n"
+              f"Sitemap: {base(req)}/sm/missing.xml\nSitemap: {base(req)}/sm/html\n"),
+        content_type="text/plain"))
+    r.add(H, "/sm/index.xml", lambda req: Reply(body=(
+        f'<?xml version="1.0"?><sitemapindex xmlns="{SM}">'
+        f'<sitemap><loc>{base(req)}/sm/a.xml.gz</loc><lastmod>2026-11-01</lastmod></sitemap>'
+        f'<sitemap><loc>{base(req)}/sm/b.xml</loc></sitemap>'
+        f'<sitemap><loc>{base(req)}/sm/index.xml</loc></sitemap>'
+        f'</sitemapindex>'), content_type="application/xml"))
+    r.add(H, "/sm/a.xml.gz", lambda req: Reply(
+        body=gzip.compress(_urlset(base(req), [f"/site/a{i}" for i in range(3)])),
+        content_type="application/x-gzip"))
+    r.add(H, "/sm/b.xml", lambda req: Reply(
+        body=_urlset(base(req), [f"/site/b{i}" for i in range(6001)]),
+        content_type="application/xml"))
+    r.add(H, "/sm/broken.xml", lambda req: Reply(
+        body=b'<?xml version="1.0"?><urlset xmlns="' + SM.encode() + b'"><url><loc>x</url>',
+        content_type="application/xml"))
+    r.add(H, "/sm/bomb.xml", lambda req: Reply(body=BOMB, content_type="application/xml"))
+    r.add(H, "/sm/html", lambda req: Reply(body=page("Sayt xaritasi", "<ul><li>x</li></ul>")))
+    r.add(H, "/sitemap.xml", lambda req: Reply(
+        body=_urlset(base(req), ["/", "/site"], ns=""), content_type="text/xml"))
+    r.add(H, "/site/sitemap.xml", lambda req: Reply(
+        body=_urlset(base(req), ["/site", "/site/contacts"]), content_type="text/xml"))
+    r.page(H, "/site", page("Maps", "<p>maps</p>", "en"))
+    # the other usual paths answer a soft 404: an HTML page with status 200
+    soft = page("Sahifa topilmadi", "<h1>Sahifa topilmadi</h1>")
+    for p in ("/sitemap_index.xml", "/wp-sitemap.xml"):
+        r.page(H, p, soft)
+
+
 def install(farm) -> None:
     r = farm.routes
+    _install_maps(r)
     _install_broken(r)
     _install_robots_hosts(r)
     _install_crawl(r)
