@@ -1,0 +1,165 @@
+"""advanced-search - refining a search (OSI #004, LOSI #207).
+
+Rule: the search form or the search results page offers at least one refining control - a
+date range (``input[type=date]``, fields named/labelled from/to/sana/дата/период), a section
+or category, a type or a language choice (a ``select``, checkboxes or radio buttons next to
+the query field) - or the site links to an "advanced search" (Kengaytirilgan qidiruv,
+Кенгайтирилган қидирув, Расширенный поиск, Advanced search).
+
+* pass - a refining control or an advanced-search link/button was found;
+* fail - none on the search form, the results page or any captured page;
+* error - nothing was found and the results page could not be fetched (network failure),
+  so the controls it may carry were not seen.
+
+Knowingly missed: filters built by JavaScript after the results load (the rendered DOM is
+used when a page was rendered), and facets that are plain links without words.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from .base import Artifact, Context, Evidence, Finding, Probe, Status
+from .forms import FormInfo, css_selector, page_forms
+from .search import _pages
+from .words import fold, keywords
+
+VERSION = "1.0"
+
+_NOT_REFINING = {"hidden", "submit", "button", "reset", "image", "password", "file"}
+
+
+def refining_controls(form: FormInfo) -> list[tuple[str, str]]:
+    """(field description, why) for each control of a search form that refines the query:
+    a date/month input, a select, a checkbox/radio group, or a field whose name/label says
+    date/section/category/type/language in the four language forms."""
+    q = form.query_field()
+    out = []
+    for f in form.fields:
+        if f is q or f.type in _NOT_REFINING or f.tag == "button":
+            continue
+        desc = f"{f.tag}[{f.type or 'text'}] name={f.name or '?'}" + (
+            f" label='{f.label}'" if f.label else "")
+        if f.type in ("date", "datetime-local", "month", "week"):
+            out.append((desc, f"date input ({f.type})"))
+        elif f.tag == "select":
+            out.append((desc, "a choice list next to the query field"))
+        elif f.type in ("checkbox", "radio"):
+            out.append((desc, f"{f.type} filter"))
+        else:
+            m = keywords("refine_field").anywhere(f.label, f.placeholder,
+                                                  attrs=[f.name, f.id])
+            if m:
+                out.append((desc, f"refining field ({m.text})"))
+    return out
+
+
+def advanced_links(tree, url: str) -> list[tuple[str, str, str]]:
+    """(href or selector, html, matched words) of links/buttons saying "advanced search"."""
+    out = []
+    for n in tree.css("a, button, [role=button], summary, label"):
+        a = n.attributes or {}
+        text = " ".join(x for x in (n.text(deep=True, separator=" ", strip=True),
+                                    a.get("title"), a.get("aria-label")) if x)
+        m = keywords("advanced_search").search(text) or keywords("advanced_search").anywhere(
+            attrs=[a.get("class"), a.get("id"), a.get("href")])
+        if m:
+            out.append((a.get("href") or css_selector(n), n.html or "", m.text))
+    return out[:5]
+
+
+def _tree_of(resp):
+    from selectolax.lexbor import LexborHTMLParser
+
+    return LexborHTMLParser(resp.text)
+
+
+def _search_forms(tree, url: str, results_page: bool, query_names: set[str]) -> list[FormInfo]:
+    """Search forms of a page; on a results page any form whose query field has the name of
+    the exercised query field counts too (results pages often repeat the form bare)."""
+    out = []
+    for f in page_forms(tree, url):
+        if f.kind == "search":
+            out.append(f)
+        elif results_page and f.kind == "other":
+            q = f.query_field()
+            if q is not None and q.name in query_names:
+                out.append(f)
+    return out
+
+
+def judge(site, ctx: Context) -> Finding:
+    """Pass when a search form or the search results page offers a refining control (date
+    range, section/category, type, language: date inputs, selects, checkbox/radio filters,
+    fields so named in four language forms) or an "advanced search" link/button exists
+    (Kengaytirilgan qidiruv, Расширенный поиск, Advanced search). Fail when none is seen on
+    any captured page or the results page. Error when nothing was found and the results page
+    could not be fetched."""
+    url = site.start_url
+    pages = _pages(site)
+    controls: list[Evidence] = []
+    links: list[Evidence] = []
+    query_names: set[str] = set()
+    search_seen = False
+    sources: list[tuple[str, object, bool]] = [(p.url, p.tree, False) for p in pages]
+    for p in pages:
+        if p.rendered is not None and p.rendered.dom:
+            sources.append((p.url, p.rendered.tree, False))
+    results_error = None
+    for key in ("search_query", "search_query_post"):
+        resp = site.side.get(key)
+        if resp is None:
+            continue
+        if resp.error is not None:
+            results_error = resp.error
+        elif resp.is_html and resp.status and resp.status < 400:
+            sources.append((resp.url, _tree_of(resp), True))
+        q = resp.requested_url
+        for part in urlsplit(q).query.split("&"):
+            if "=" in part:
+                query_names.add(part.split("=", 1)[0])
+    for purl, tree, is_results in sources:
+        forms = _search_forms(tree, purl, is_results, query_names)
+        search_seen = search_seen or bool(forms)
+        for f in forms:
+            rc = refining_controls(f)
+            if rc:
+                controls.append(Evidence(
+                    purl, "form", f.html, f.selector,
+                    f"{'results page' if is_results else 'search form'} offers "
+                    f"{len(rc)} refining control(s): " + "; ".join(w for _, w in rc[:4]),
+                    {"controls": [d for d, _ in rc][:10], "results_page": is_results}))
+        for href, html, words in advanced_links(tree, purl):
+            links.append(Evidence(purl, "link", html, "" if href.startswith(("http", "/"))
+                                  else href, f"an advanced-search link ({words})",
+                                  {"href": href}))
+    details = {"found": bool(controls or links), "pages_checked": len(pages),
+               "search_form_seen": search_seen,
+               "results_page_checked": any(r for _, _, r in sources),
+               "refining_forms": len(controls), "advanced_links": len(links)}
+    if controls or links:
+        ev = (controls[:3] + links[:2])
+        what = []
+        if controls:
+            what.append("refining controls on the search form or results page")
+        if links:
+            what.append("an \"advanced search\" link")
+        return Finding("advanced-search", Status.PASS, url,
+                       "Advanced search is offered: " + " and ".join(what) + ".", ev, details)
+    if results_error is not None and not details["results_page_checked"]:
+        details["cause"] = str(results_error.cause)
+        return Finding("advanced-search", Status.ERROR, url,
+                       "No refining control on the search forms, and the search results page "
+                       f"could not be fetched: {results_error.message}",
+                       [Evidence(url, "message", message=results_error.message)], details)
+    why = ("no search form at all" if not search_seen else
+           "the search form and results page have only a query field")
+    return Finding("advanced-search", Status.FAIL, url,
+                   f"No advanced search: {why}, and no \"advanced search\" link.",
+                   [Evidence(url, "message", message=f"checked {len(pages)} page(s)"
+                             + (" and the results page" if details["results_page_checked"]
+                                else ""))], details)
+
+
+PROBE = Probe(id="advanced-search", version=VERSION,
+              requires=frozenset({Artifact.PAGES, Artifact.SEARCH_QUERY}), judge=judge)

@@ -1,0 +1,184 @@
+"""contact-form - a way to send a written appeal (LOSI #271, OSI #021 nearest).
+
+Rule: one of
+* an appeal/feedback form on the site: classified by ``probes.forms`` from its fields and
+  words - a free-text field (textarea) with appeal words (murojaat, мурожаат, обращение,
+  appeal, feedback, fikr, taklif, отзыв...) or with contact fields (name, e-mail, phone) -
+  never a search, login, subscription or comment form;
+* a link to an appeal platform: the President's virtual reception ``pm.gov.uz``, the
+  my.gov.uz appeal service (an appeal path on my.gov.uz), and the other national appeal hosts
+  listed in ``probes/data/words.toml`` [appeal_platform];
+* an official Telegram appeal bot: ``t.me/<name>`` (or a written ``@<name>``) where the name
+  ends in "bot" and the name or the link text says murojaat/мурожаат/обращение/appeal.
+
+pass - any of them; warn - only a link to the site's own appeals section whose page was not
+captured (the form may be there, or built by JavaScript); fail - none. Forms are never
+submitted. Evidence: the form's fields, or the link.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .base import Artifact, Context, Evidence, Finding, Probe, Status
+from .forms import page_forms
+from .search import _pages
+from .words import data_table, fold, keywords
+
+VERSION = "1.0"
+
+_TG_HOSTS = ("t.me", "telegram.me", "www.t.me", "telegram.dog")
+_AT_BOT = re.compile(r"(?<![\w@/])@([a-z0-9_]{3,40}bot)\b", re.I)
+
+
+def platform_link(href: str) -> str:
+    """The appeal platform a link goes to ("" when none): pm.gov.uz, the my.gov.uz appeal
+    service, other national appeal hosts."""
+    p = urlsplit(href)
+    host = (p.hostname or "").lower().removeprefix("www.")
+    table = data_table("appeal_platform")
+    for h in table.get("hosts", []):
+        if host == h or host.endswith("." + h):
+            if h == "my.gov.uz":
+                path = fold(p.path + "?" + p.query)
+                if not any(w in path for w in table.get("my_gov_paths", [])):
+                    return ""
+            return h
+    return ""
+
+
+def telegram_bot(href: str) -> str:
+    """The bot name when ``href`` is a Telegram link to a bot (name ends in "bot")."""
+    p = urlsplit(href)
+    if (p.hostname or "").lower() not in _TG_HOSTS:
+        return ""
+    name = p.path.strip("/").split("/")[0]
+    if name.lower().endswith("bot") and len(name) > 3:
+        return name
+    return ""
+
+
+def is_appeal_bot(name: str, text: str = "") -> str:
+    """The matched word when a bot's name or link text says appeal."""
+    m = keywords("telegram_appeal").in_attr(name.lower())
+    if m:
+        return m.text
+    if any(w in name.lower() for w in keywords("telegram_appeal").table.get("attr", [])):
+        return name
+    m = keywords("telegram_appeal").search(text)
+    return m.text if m else ""
+
+
+def _appeals_section_link(text: str, href: str) -> str:
+    m = keywords("appeal").search(text)
+    if m and len(fold(text)) <= 60:
+        return m.text
+    segs = [s for s in urlsplit(href).path.split("/") if s]
+    if segs:
+        m = keywords("appeal").in_attr(segs[-1])
+        if m:
+            return m.text
+    return ""
+
+
+def judge(site, ctx: Context) -> Finding:
+    """An appeal/feedback form (a free-text field with appeal words or contact fields; not
+    search, login, subscription or comment), a link to pm.gov.uz / the my.gov.uz appeal
+    service / another national appeal platform, or an official Telegram appeal bot
+    (t.me/<...murojaat...bot>): pass. Only a link to the site's own appeals section whose
+    page was not captured: warn. None: fail. Forms are never submitted."""
+    url = site.start_url
+    pages = _pages(site)
+    captured = {p.url.rstrip("/") for p in pages} | {
+        p.response.requested_url.rstrip("/") for p in pages}
+    forms_ev: list[Evidence] = []
+    rejected: dict[str, int] = {}
+    for p in pages:
+        trees = [p.tree] + ([p.rendered.tree] if p.rendered is not None and p.rendered.dom
+                            else [])
+        for tree in trees:
+            for f in page_forms(tree, p.url):
+                if f.kind != "appeal":
+                    rejected[f.kind] = rejected.get(f.kind, 0) + 1
+                    continue
+                if any(e.selector == f.selector and e.url == p.url for e in forms_ev):
+                    continue
+                forms_ev.append(Evidence(
+                    p.url, "form", f.html, f.selector,
+                    "an appeal/feedback form: " + "; ".join(f.reasons),
+                    {"action": f.action, "method": f.method,
+                     "fields": [x.to_dict() for x in f.visible_fields][:12]}))
+    platform_ev: list[Evidence] = []
+    bot_ev: list[Evidence] = []
+    section: list[Evidence] = []
+    seen: set[str] = set()
+    for p in pages:
+        for lk in p.links:
+            if lk.url in seen:
+                continue
+            plat = platform_link(lk.url)
+            if plat:
+                seen.add(lk.url)
+                platform_ev.append(Evidence(p.url, "link", f'<a href="{lk.url}">{lk.text}</a>',
+                                            message=f"a link to the appeal platform {plat}",
+                                            data={"href": lk.url, "platform": plat}))
+                continue
+            bot = telegram_bot(lk.url)
+            if bot:
+                w = is_appeal_bot(bot, lk.text)
+                if w:
+                    seen.add(lk.url)
+                    bot_ev.append(Evidence(p.url, "link", f'<a href="{lk.url}">{lk.text}</a>',
+                                           message=f"an official Telegram appeal bot @{bot}",
+                                           data={"href": lk.url, "bot": bot}))
+                continue
+            if lk.in_scope and _appeals_section_link(lk.text, lk.url):
+                seen.add(lk.url)
+                section.append(Evidence(p.url, "link", f'<a href="{lk.url}">{lk.text}</a>',
+                                        message="a link to the site's appeals section",
+                                        data={"href": lk.url,
+                                              "captured": lk.url.rstrip("/") in captured}))
+        body = p.tree.body
+        text = body.text(deep=True, separator=" ") if body is not None else ""
+        for m in _AT_BOT.finditer(text):
+            name = m.group(1)
+            ctx_text = text[max(0, m.start() - 60):m.start()]
+            if is_appeal_bot(name, ctx_text) and not any(
+                    e.data.get("bot", "").lower() == name.lower() for e in bot_ev):
+                bot_ev.append(Evidence(p.url, "text", text[max(0, m.start() - 60):m.end()],
+                                       message=f"an official Telegram appeal bot @{name} "
+                                               "(written, not linked)", data={"bot": name}))
+    details = {"found": bool(forms_ev or platform_ev or bot_ev or section),
+               "pages_checked": len(pages), "appeal_forms": len(forms_ev),
+               "platform_links": [e.data["href"] for e in platform_ev][:5],
+               "telegram_bots": [e.data["bot"] for e in bot_ev][:5],
+               "appeals_section_links": [e.data for e in section][:5],
+               "other_forms": rejected, "submitted": False}
+    ways = []
+    if forms_ev:
+        ways.append(f"an appeal form ({len(forms_ev)})")
+    if platform_ev:
+        ways.append("a link to " + ", ".join(sorted({e.data["platform"] for e in platform_ev})))
+    if bot_ev:
+        ways.append("a Telegram appeal bot (@" + bot_ev[0].data["bot"] + ")")
+    if ways:
+        ev = forms_ev[:2] + platform_ev[:2] + bot_ev[:2]
+        return Finding("contact-form", Status.PASS, url,
+                       "Appeals can be sent: " + "; ".join(ways) + ". (Forms are never "
+                       "submitted.)", ev, details)
+    if section:
+        return Finding("contact-form", Status.WARN, url,
+                       "An appeals section is linked, but no appeal form was seen on the "
+                       "captured pages (it may be built by JavaScript or not captured).",
+                       section[:3], details)
+    why = ("the forms found are " + ", ".join(f"{k} ({v})" for k, v in rejected.items())
+           if rejected else "no form at all")
+    return Finding("contact-form", Status.FAIL, url,
+                   "No way to send a written appeal was found: no appeal form, no link to "
+                   f"pm.gov.uz / my.gov.uz appeals, no Telegram appeal bot ({why}).",
+                   [Evidence(url, "message", message=why)], details)
+
+
+PROBE = Probe(id="contact-form", version=VERSION,
+              requires=frozenset({Artifact.PAGES, Artifact.LINKED}), judge=judge)

@@ -1,0 +1,159 @@
+"""last-updated - information on the last update (OSI #072, LOSI evidence of updates).
+
+Rule: the newest evidence of an update, and its age against ``ctx.now``:
+
+* evidence: visible stamps ("Date edited: 03/01/2025 17:16", "Tahrirlangan sana",
+  "Обновлено", "Yangilangan"), dated news items ("Mart 29, 2022", "29 марта 2022",
+  "31-01-2023"...), ``<meta property="article:modified_time">`` and friends, JSON-LD
+  ``dateModified``/``datePublished``, ``<time datetime>``, Next.js payload dates
+  (``"date":"2026-05-05 14:25:00"``), other full dates in the visible text, and sitemap
+  ``lastmod`` (only from sitemaps that list nothing but this target's URLs);
+* never evidence: the HTTP ``Last-Modified`` header alone (often the render time; it is
+  recorded in ``details`` only), "today's date" widgets ("bugun : 03.08.2021"), copyright
+  years ("© 2010 – 2018"; years are never read as dates), dates in the future (beyond
+  ``ctx.now`` + 1 day: ignored and noted).
+
+pass - the newest evidence is at most 31 days old; warn - older; fail - no dated evidence.
+``details``: ``date`` (ISO), ``source`` (the kind), ``age_days``, ``url``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from .base import Artifact, Context, Evidence, Finding, Probe, Status
+from .dates import DateHit, copyright_years, newest, page_dates, parse_date
+from .search import _pages
+
+VERSION = "1.0"
+MAX_AGE_DAYS = 31
+
+
+def _fetched_on(page) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(page.response.fetched_at[:10])
+    except (ValueError, TypeError):
+        return None
+
+
+def sitemap_hits(site) -> list[DateHit]:
+    """``lastmod`` of XML sitemaps as date evidence. A sitemap that also lists URLs of
+    other targets (a host-wide gov.uz sitemap) cannot date this target: its lastmods are
+    kept as rejected (``shared-sitemap``)."""
+    out = []
+    for d in site.sitemaps:
+        if d.error or d.is_index or not d.urls:
+            continue
+        mine = [u for u in d.urls if site.target.contains(u)]
+        if not mine:
+            continue
+        shared = len(mine) < len(d.urls)
+        for raw in d.lastmods[:2000]:
+            when = parse_date(raw)
+            if when is None:
+                continue
+            out.append(DateHit(when, "sitemap-lastmod", raw, d.url, f"<lastmod>{raw}</lastmod>",
+                               rejected="shared-sitemap" if shared else ""))
+    return out
+
+
+def judge(site, ctx: Context) -> Finding:
+    """The newest dated evidence of an update (visible update stamps, dated news items,
+    article:modified_time and similar meta, JSON-LD dateModified/datePublished,
+    <time datetime>, Next.js payload dates, other full visible dates, sitemap lastmod of a
+    target-only sitemap) is at most 31 days old: pass; older: warn; none: fail. Not evidence:
+    the HTTP Last-Modified header alone, today's-date widgets, copyright years, dates beyond
+    now + 1 day (ignored and noted)."""
+    url = site.start_url
+    now = ctx.now if isinstance(ctx.now, dt.date) else dt.date.today()
+    if isinstance(now, dt.datetime):
+        now = now.date()
+    limit = now + dt.timedelta(days=1)
+    pages = _pages(site)
+    hits: list[DateHit] = []
+    http_lm: list[dict] = []
+    copyrights: list[dict] = []
+    for p in pages:
+        hits.extend(page_dates(p.tree, p.url, _fetched_on(p)))
+        if p.rendered is not None and p.rendered.dom:
+            hits.extend(h for h in page_dates(p.rendered.tree, p.url, _fetched_on(p))
+                        if h.kind == "next-payload" or not h.rejected)
+        lm = p.response.headers.get("last-modified")
+        if lm:
+            http_lm.append({"url": p.url, "last-modified": lm})
+        body = p.tree.body
+        for c in copyright_years(body.text(deep=True, separator=" ") if body else ""):
+            copyrights.append({"url": p.url, "text": c})
+    hits.extend(sitemap_hits(site))
+    for h in hits:
+        if not h.rejected and h.date > limit:
+            h.rejected = "future"
+    best = newest(hits)
+    rejected = [h for h in hits if h.rejected]
+    kinds = Counter(h.kind for h in hits if not h.rejected)
+    details = {
+        "found": best is not None, "pages_checked": len(pages),
+        "date": best.when.isoformat() if best else None,
+        "source": best.kind if best else None,
+        "age_days": max(0, (now - best.date).days) if best else None,
+        "url": best.url if best else None,
+        "evidence_counts": dict(kinds),
+        "ignored": [{"reason": h.rejected, "raw": h.raw, "kind": h.kind, "url": h.url,
+                     "context": h.context[:120]} for h in rejected[:10]],
+        "ignored_counts": dict(Counter(h.rejected for h in rejected)),
+        "copyright_notices": copyrights[:3],
+        "http_last_modified": http_lm[:3],
+        "max_age_days": MAX_AGE_DAYS,
+    }
+    notes = []
+    if http_lm:
+        notes.append(Evidence(http_lm[0]["url"], "header",
+                              f"Last-Modified: {http_lm[0]['last-modified']}",
+                              message="the HTTP Last-Modified header is not evidence of an "
+                                      "update on its own (often the render time)"))
+    for reason, label in (("today-widget", "a today's-date widget is not an update stamp"),
+                          ("future", "a date in the future was ignored"),
+                          ("shared-sitemap", "lastmod of a sitemap shared with other "
+                                             "targets was not used")):
+        h = next((x for x in rejected if x.rejected == reason), None)
+        if h:
+            notes.append(Evidence(h.url, "date", h.context or h.raw, h.selector,
+                                  f"{label}: {h.raw}", {"reason": reason}))
+    if copyrights:
+        notes.append(Evidence(copyrights[0]["url"], "text", copyrights[0]["text"],
+                              message="a copyright year is not an update stamp"))
+    if best is None:
+        return Finding("last-updated", Status.FAIL, url,
+                       "No dated evidence of an update was found "
+                       f"on {len(pages)} page(s).",
+                       notes or [Evidence(url, "message", message="no update stamp, dated "
+                                          "news, meta/JSON-LD date or sitemap lastmod")],
+                       details)
+    age = details["age_days"]
+    ev = [Evidence(best.url, "date", best.context or best.raw, best.selector,
+                   f"newest evidence: {best.when.date().isoformat()} ({best.kind}), "
+                   f"{age} day(s) before {now.isoformat()}",
+                   {"date": best.when.isoformat(), "kind": best.kind, "raw": best.raw})]
+    for kind in sorted(kinds, key=lambda k: k != best.kind):
+        if kind == best.kind:
+            continue
+        other = newest(h for h in hits if h.kind == kind)
+        if other is not None:
+            ev.append(Evidence(other.url, "date", other.context or other.raw, other.selector,
+                               f"also: {other.when.date().isoformat()} ({other.kind})",
+                               {"date": other.when.isoformat(), "kind": other.kind}))
+        if len(ev) >= 3:
+            break
+    ev += notes
+    if age <= MAX_AGE_DAYS:
+        return Finding("last-updated", Status.PASS, url,
+                       f"Updated recently: newest evidence {best.date.isoformat()} "
+                       f"({best.kind}), {age} day(s) old.", ev, details)
+    return Finding("last-updated", Status.WARN, url,
+                   f"Update evidence is old: newest {best.date.isoformat()} ({best.kind}), "
+                   f"{age} days old (more than {MAX_AGE_DAYS}).", ev, details)
+
+
+PROBE = Probe(id="last-updated", version=VERSION,
+              requires=frozenset({Artifact.PAGES, Artifact.SITEMAPS}), judge=judge)
