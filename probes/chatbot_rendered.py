@@ -11,9 +11,12 @@ rendered page (``Page.rendered``, from ``crawler.render``):
   class, label, title or text says "chat" in Uzbek, Russian or English (``kind="element"``,
   vendor "self-hosted" unless a vendor was seen on the page).
 
+* a vendor's widget element (its custom element or selector) in the rendered DOM.
+
 Every ``Evidence.data`` has ``"vendor"`` and ``"signal"``. Vendors come from
-``probes.chatbot.load_vendors()`` (probes/data/chat_vendors.toml) when it is installed,
-merged with ``probes/data/chat_launcher.toml`` (globals, hosts, tags, launcher words).
+``probes.chatbot.load_vendors()`` (probes/data/chat_vendors.toml); launcher words, the
+self-hosted custom elements and a fallback vendor list (used only if that import fails) are in
+``probes/data/chat_launcher.toml``.
 Whether a widget is an *AI* bot cannot be seen without talking to it: the chatbot probe
 reports ``details.ai_verified = false``.
 """
@@ -47,8 +50,9 @@ def _field(v: Any, *names: str) -> Any:
 
 @lru_cache(maxsize=1)
 def vendors() -> dict[str, dict[str, list[str]]]:
-    """vendor name -> {"hosts": [...], "globals": [...], "tags": [...]}: the shared vendor
-    list (probes.chatbot.load_vendors) merged with chat_launcher.toml."""
+    """vendor name -> {"hosts", "globals", "tags", "selectors"}: the shared vendor list
+    (``probes.chatbot.load_vendors()``), or the fallback in chat_launcher.toml when it cannot
+    be imported; plus the "self-hosted" custom elements."""
     out: dict[str, dict[str, list[str]]] = {}
 
     def add(name: str, key: str, values):
@@ -56,14 +60,15 @@ def vendors() -> dict[str, dict[str, list[str]]]:
             return
         if isinstance(values, str):
             values = [values]
-        d = out.setdefault(name, {"hosts": [], "globals": [], "tags": []})
+        d = out.setdefault(name, {"hosts": [], "globals": [], "tags": [], "selectors": []})
         for v in values:
             v = str(v).strip()
             if v and v not in d[key]:
                 d[key].append(v)
 
+    local = _local()
     try:
-        from .chatbot import load_vendors  # written alongside; optional here
+        from .chatbot import load_vendors  # the shared list (static half of the probe)
 
         loaded = load_vendors()
         items = loaded.items() if isinstance(loaded, dict) else \
@@ -73,12 +78,14 @@ def vendors() -> dict[str, dict[str, list[str]]]:
             add(name, "hosts", _field(v, "hosts", "domains", "host_patterns"))
             add(name, "globals", _field(v, "globals", "window_globals", "js_globals"))
             add(name, "tags", _field(v, "tags", "custom_elements", "elements"))
+            add(name, "selectors", _field(v, "selectors"))
     except Exception:  # noqa: BLE001 - ImportError, or a different data shape
-        pass
-    local = _local()
-    for key in ("hosts", "globals", "tags"):
-        for name, values in (local.get(key) or {}).items():
-            add(name, key, values)
+        out.clear()
+    if not out:
+        for key in ("hosts", "globals", "tags"):
+            for name, values in ((local.get("fallback") or {}).get(key) or {}).items():
+                add(name, key, values)
+    add("self-hosted", "tags", (local.get("self_hosted") or {}).get("tags"))
     return out
 
 
@@ -173,14 +180,19 @@ def rendered_signals(site) -> list[Evidence]:
                              data={"vendor": v, "signal": "shadow-root"}))
         if r.dom:
             for vendor, v in vendors().items():
-                for tag in v["tags"]:
-                    node = r.tree.css_first(tag) if tag.replace("-", "").isalnum() else None
+                for sel in v["tags"] + v["selectors"]:
+                    try:
+                        node = r.tree.css_first(sel)
+                    except Exception:  # noqa: BLE001 - a selector lexbor does not support
+                        node = None
                     if node is not None:
                         vendors_here.add(vendor)
-                        add(Evidence(url, "element", snippet=node.html or "", selector=tag,
-                                     message=f"a <{tag}> chat element is in the rendered "
-                                             f"page", data={"vendor": vendor,
-                                                            "signal": "element"}))
+                        add(Evidence(url, "element", snippet=(node.html or "")[:1000],
+                                     selector=sel,
+                                     message=f"{vendor}'s widget element ({sel}) is in the "
+                                             f"rendered page",
+                                     data={"vendor": vendor, "signal": "element"}))
+                        break
         for ln in r.extra.get("launchers") or []:
             if not ln.get("fixed"):
                 continue

@@ -1,0 +1,95 @@
+"""The rendered half of chatbot: widgets that only exist after scripts ran."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler import render
+from crawler.artifacts import NetRequest, Rendered
+from probes import chatbot_rendered as cr
+from probes.base import Artifact, Context, run_probe
+
+from helpers import site_from_pages
+from test_render import capture_paths
+
+needs_chromium = pytest.mark.skipif(render.find_chromium() is None, reason="no Chromium")
+
+
+@pytest.fixture(scope="module")
+def sites(farm):
+    return capture_paths(farm, ["chat-vendor", "chat-selfhosted", "telegram", "accessible"],
+                         {Artifact.RENDERED})
+
+
+def signals(site) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for e in cr.rendered_signals(site):
+        assert e.data["vendor"] and e.data["signal"]
+        out.setdefault(e.data["signal"], set()).add(e.data["vendor"])
+    return out
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_vendor_widget_injected_after_load_is_found(sites):
+    s = signals(sites["chat-vendor"])
+    assert s["network"] == {"JivoChat"} and s["global"] == {"JivoChat"}
+    assert s["launcher"] == {"JivoChat"}  # the floating button, attributed to the vendor
+    assert "element" in s  # the vendor's container id in the rendered DOM
+    # the static HTML alone shows no widget
+    assert "jivo" not in sites["chat-vendor"].home.response.text.split("<script")[0].lower()
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_self_hosted_widget_is_found(sites):
+    s = signals(sites["chat-selfhosted"])
+    assert s["launcher"] == {"self-hosted"}
+    assert "self-hosted" in s.get("shadow-root", set()) | s.get("element", set())
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_no_widget_no_signal(sites):
+    assert cr.rendered_signals(sites["telegram"]) == []
+    assert cr.rendered_signals(sites["accessible"]) == []
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_chatbot_probe_combines_both_halves(sites):
+    chatbot = pytest.importorskip("probes.chatbot")
+    f = {p: run_probe(chatbot.PROBE, s, Context()) for p, s in sites.items()}
+    assert f["chat-vendor"].status == "pass" and "JivoChat" in f["chat-vendor"].summary
+    assert f["chat-selfhosted"].status == "pass"
+    assert f["telegram"].status == "warn"  # a Telegram bot link alone is weak evidence
+    assert f["accessible"].status == "fail"
+    assert all(x.details["ai_verified"] is False for x in f.values())
+
+
+def test_signals_from_recorded_capture():
+    site = site_from_pages({"https://a.test/": "<html><body></body></html>",
+                            "https://a.test/b": "<html><body></body></html>"})
+    site.pages[0].rendered = Rendered(
+        "https://a.test/", network=[NetRequest("https://embed.tawk.to/123/default", "script"),
+                                    NetRequest("https://a.test/app.js", "script")],
+        frames=["https://va.tawk.to/chat"], globals=["Tawk_API"],
+        extra={"launchers": [{"selector": "div.x", "fixed": False, "html": "<div>chat</div>"}]})
+    site.pages[1].rendered = Rendered(
+        "https://a.test/b", dom="<html><body><df-messenger agent-id=1></df-messenger></body>"
+        "</html>", extra={"shadow": [{"selector": "df-messenger", "tag": "df-messenger",
+                                      "html": ""}]})
+    ev = cr.rendered_signals(site)
+    kinds = {(e.data["signal"], e.data["vendor"]) for e in ev}
+    assert ("network", "tawk.to") in kinds and ("frame", "tawk.to") in kinds
+    assert ("global", "tawk.to") in kinds
+    assert ("shadow-root", "Dialogflow Messenger") in kinds
+    assert ("element", "Dialogflow Messenger") in kinds
+    assert not any(e.data["signal"] == "launcher" for e in ev)  # not floating: not a launcher
+    assert not any("a.test/app.js" in e.snippet for e in ev)
+
+
+def test_vendor_host_matching_is_by_domain_boundary():
+    assert cr.vendor_for_host("code.jivosite.com") == "JivoChat"
+    assert cr.vendor_for_host("notjivosite.com") == ""
+    assert cr.vendor_for_host("gov.uz") == ""
