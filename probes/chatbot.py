@@ -14,7 +14,8 @@ data: ``probes/data/chat_vendors.toml``) is present:
 
 pass - a vendor (or self-hosted widget) was seen; warn - only a Telegram bot link
 (``t.me/<name>bot`` or ``..._bot``: weak evidence - a Telegram *channel* ``t.me/<name>`` does not
-count); fail - nothing. Whether a bot is "AI" can only be shown by talking to it, which govscan
+count); fail - nothing, static or rendered; error - nothing in the served HTML and no page
+could be rendered (a JavaScript widget cannot be excluded). Whether a bot is "AI" can only be shown by talking to it, which govscan
 never does: ``details.ai_verified`` is always false.
 """
 
@@ -193,7 +194,8 @@ def judge(site, ctx: Context) -> Finding:
             if not any(x.data["bot"].lower() == e.data["bot"].lower() for x in tg):
                 tg.append(e)
     rendered, rendered_note = _rendered(site)
-    rendered_checked = any(p.rendered is not None for p in site.pages)
+    rendered_checked = "rendered" in site.gathered and any(
+        p.rendered is not None and p.rendered.error is None for p in site.pages)
     vendors = []
     for e in static + rendered:
         v = e.data.get("vendor")
@@ -217,13 +219,22 @@ def judge(site, ctx: Context) -> Finding:
                        f"No chat widget on the site; only a Telegram bot is linked "
                        f"(@{tg[0].data['bot']}), which is weak evidence. " + AI_NOTE,
                        tg[:3] + [ai], details)
-    scope = "the served HTML" + (" and the rendered pages" if rendered_checked else
-                                 " (no page was rendered)")
+    if not rendered_checked:
+        why = site.errors.get("rendered")
+        msg = ("No chat fingerprint in the served HTML, and no page was rendered "
+               f"({why.message if why else 'not gathered: --no-render or no browser'}); a "
+               "widget injected by JavaScript cannot be excluded, so this is not judged.")
+        details["cause"] = str(why.cause) if why else "not-captured"
+        return Finding("chatbot", Status.ERROR, url, msg,
+                       [Evidence(url, "message", message=msg), ai], details)
+    scope = "the served HTML and the rendered pages"
     return Finding("chatbot", Status.FAIL, url,
                    f"No chat widget or Telegram bot was found in {scope}.",
                    [Evidence(url, "message", message=f"checked {len(pages)} page(s); "
                              + (rendered_note or "")), ai], details)
 
 
-PROBE = Probe(id="chatbot", version=VERSION,
-              requires=frozenset({Artifact.PAGES, Artifact.RENDERED}), judge=judge)
+# RENDERED is optional: without a browser the static half is still judged (a vendor in the
+# HTML passes, a Telegram bot warns); "nothing found" without a render is an error, not a fail.
+PROBE = Probe(id="chatbot", version=VERSION, requires=frozenset({Artifact.PAGES}),
+              optional=frozenset({Artifact.RENDERED}), judge=judge)

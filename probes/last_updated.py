@@ -106,6 +106,8 @@ def judge(site, ctx: Context) -> Finding:
         "http_last_modified": http_lm[:3],
         "max_age_days": MAX_AGE_DAYS,
     }
+    if "sitemaps" in site.errors:
+        details["sitemaps_error"] = site.errors["sitemaps"].to_dict()
     notes = []
     if http_lm:
         notes.append(Evidence(http_lm[0]["url"], "header",
@@ -155,5 +157,6 @@ def judge(site, ctx: Context) -> Finding:
                    f"{age} days old (more than {MAX_AGE_DAYS}).", ev, details)
 
 
-PROBE = Probe(id="last-updated", version=VERSION,
-              requires=frozenset({Artifact.PAGES, Artifact.SITEMAPS}), judge=judge)
+# SITEMAPS is optional: lastmod is one source among many; its failure is noted in details.
+PROBE = Probe(id="last-updated", version=VERSION, requires=frozenset({Artifact.PAGES}),
+              optional=frozenset({Artifact.SITEMAPS}), judge=judge)

@@ -165,6 +165,13 @@ def judge(site, ctx: Context) -> Finding:
     if parts:
         return Finding("sitemap", Status.PASS, url, "Sitemap: " + "; ".join(parts) + ".",
                        evidence, details)
+    xml_err = site.errors.get("sitemaps")
+    if xml_err is not None or "sitemaps" not in site.gathered:
+        msg = ("No sitemap page is linked, and the XML sitemaps could not be checked: "
+               + (xml_err.message if xml_err else "not gathered in this run") + ".")
+        details["cause"] = str(xml_err.cause) if xml_err else "not-captured"
+        return Finding("sitemap", Status.ERROR, url, msg,
+                       evidence + [Evidence(url, "message", message=msg)], details)
     why = []
     why.append("no link to a sitemap page" if not broken else "the sitemap link is broken")
     if not site.sitemaps:
@@ -177,6 +184,7 @@ def judge(site, ctx: Context) -> Finding:
                    evidence or [Evidence(url, "message", message="; ".join(why))], details)
 
 
-PROBE = Probe(id="sitemap", version=VERSION,
-              requires=frozenset({Artifact.PAGES, Artifact.ROBOTS, Artifact.SITEMAPS}),
-              judge=judge)
+# ROBOTS and SITEMAPS are optional so that a failed sitemap fetch does not hide a linked
+# sitemap page; without either and without a page link the finding is an error (see judge).
+PROBE = Probe(id="sitemap", version=VERSION, requires=frozenset({Artifact.PAGES}),
+              optional=frozenset({Artifact.ROBOTS, Artifact.SITEMAPS}), judge=judge)
