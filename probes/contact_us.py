@@ -175,7 +175,7 @@ def is_contacts_link(text: str, href: str) -> str:
     if href.startswith(("mailto:", "tel:", "javascript:")):
         return ""
     m = keywords("contacts").search(text)
-    if m and len(fold(text)) <= 60:
+    if m and len(fold(text).split()) <= 3:  # a menu item, not a headline about lenses
         return m.text
     segs = [s for s in urlsplit(href).path.split("/") if s]
     if segs:

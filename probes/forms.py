@@ -95,9 +95,11 @@ class Field:
     def is_free_text(self) -> bool:
         if self.tag == "textarea":
             return True
+        # a one-line field counts as free text only when named so (not "text": the query
+        # field of many search forms is called text)
         return self.is_text and self.type in ("", "text") and fold(self.name) in (
-            "message", "text", "matn", "body", "content", "xabar", "murojaat", "appeal",
-            "soobshenie", "message_text", "description", "comment")
+            "message", "matn", "xabar", "murojaat", "appeal", "soobshenie", "message_text",
+            "comment", "izoh", "fikr", "taklif")
 
     def words(self) -> str:
         return " ".join(x for x in (self.placeholder, self.label) if x)
@@ -343,11 +345,23 @@ def formless_search_boxes(tree, page_url: str) -> list[FormInfo]:
 def search_toggles(tree, page_url: str) -> list[tuple[str, str, str]]:
     """Buttons/links that open a search box (a magnifier in the header): (selector, html,
     why). A link to a search page is included (its href says search)."""
+    from urllib.parse import urljoin, urlsplit
+
     out = []
+    host = urlsplit(page_url).hostname
     for n in tree.css("button, a, [role=button], span.search, i.search, div.search-icon"):
         if _inside_form(n):
             continue
         a = n.attributes or {}
+        if n.tag == "a":
+            # a link is a toggle when it goes nowhere (#, javascript:) or to this site's
+            # search page; "Поиск работы" -> hh.uz is not a search box
+            href = (a.get("href") or "").strip()
+            if href and not href.startswith(("#", "javascript:")):
+                target = urljoin(page_url, href)
+                if urlsplit(target).hostname != host or not keywords("search").in_attr(
+                        urlsplit(target).path):
+                    continue
         words = " | ".join(x for x in (n.text(deep=True, separator=" ", strip=True),
                                         a.get("aria-label"), a.get("title")) if x)
         m = keywords("search").search(words) or keywords("search").anywhere(

@@ -140,7 +140,7 @@ def judge(site, ctx: Context) -> Finding:
     xml = xml_sitemaps(site, ctx.now)
     xml["robots_sitemap_lines"] = robots_sitemaps(site.robots)
     xml_ok = xml["urls_in_scope"] > 0
-    details = {"found": bool(good or broken or xml["valid"]), "pages_checked": len(pages),
+    details = {"found": bool(good or broken or xml["urls_in_scope"]), "pages_checked": len(pages),
                "html": {"found": bool(good), "links": [e.data for e in good][:5],
                         "broken": [e.data for e in broken][:5]},
                "xml": xml, "passed_by": [k for k, ok in (("html", bool(good)),
