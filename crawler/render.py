@@ -14,7 +14,8 @@ What it does (Lighthouse's "gatherers", in Python over Playwright):
   where an element is, not a picture of the site; pass ``block_media=False`` to change it.
 * A visit records: the DOM after ``load`` plus a short settle (until the network has been
   quiet for ``quiet_ms`` or ``settle_ms`` at most), console errors, uncaught page errors,
-  the network log (``NetRequest``), a full-page screenshot, which known window globals exist
+  the network log (``NetRequest``), a full-page screenshot (cut at 2,400 CSS px), which known
+  window globals exist
   (chat vendors), the frames, the hosts of open shadow roots, whether the main navigation is
   visible and chat-launcher-like visible elements.
 * The four gatherers named in ``crawler.capture.GATHERERS`` (``gather_rendered``,
@@ -35,6 +36,7 @@ package.json, installed by ``npm ci``) or env ``GOVSCAN_AXE``.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
 import shutil
@@ -57,6 +59,7 @@ CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networki
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE_WIDTHS = (360, 414)
 MAX_NETWORK = 600  # network log entries kept per visit
+MAX_SHOT_HEIGHT = 2400  # CSS px: full-page screenshots are cut here
 MAX_DOM = 3_000_000  # characters of rendered DOM kept
 MAX_NODES_PER_RULE = 50  # axe nodes kept per rule (the probe shows 10 + a count)
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
@@ -198,13 +201,16 @@ PAGE_FACTS_JS = r"""
   const launchers = [];
   const cands = document.querySelectorAll(
       'button, a, [role=button], iframe, div[id], div[class], [aria-label], [title]');
+  const texty = new Set(['button', 'a']);
   for (const el of cands) {
     if (launchers.length >= 10) break;
-    const cs = getComputedStyle(el);
-    const hay = [el.id, el.className && el.className.baseVal !== undefined ? el.className.baseVal
-                 : el.className, el.getAttribute('aria-label'), el.getAttribute('title'),
+    // cheap attribute test first; text only for buttons and links (no layout work)
+    const cls = typeof el.className === 'string' ? el.className
+                : (el.className && el.className.baseVal) || '';
+    const hay = [el.id, cls, el.getAttribute('aria-label'), el.getAttribute('title'),
                  el.getAttribute('name'), el.localName === 'iframe' ? el.src : '',
-                 (el.innerText || '').slice(0, 60)].join(' ').toLowerCase();
+                 (texty.has(el.localName) || el.getAttribute('role') === 'button')
+                   ? (el.textContent || '').slice(0, 60) : ''].join(' ').toLowerCase();
     if (!words.some(w => hay.includes(w))) continue;
     if (!visible(el)) continue;
     // a launcher floats over the page: fixed/sticky itself or inside a fixed container
@@ -213,6 +219,7 @@ PAGE_FACTS_JS = r"""
       const p = getComputedStyle(e).position;
       if (p === 'fixed' || p === 'sticky') { fixed = true; break; }
     }
+    if (!fixed) continue;
     const r = el.getBoundingClientRect();
     launchers.push({selector: cssPath(el), fixed, tag: el.localName,
                     text: (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 80),
@@ -329,7 +336,7 @@ class RenderConfig:
     concurrency: int = 2
     page_timeout: float = 30.0  # seconds for a whole visit
     settle_ms: int = 1200  # after load: wait for network quiet, at most this long
-    quiet_ms: int = 250
+    quiet_ms: int = 200
     recycle_after: int = 100  # visits before the browser is restarted
     block_media: bool = True
     executable: str = ""  # default: find_chromium()
@@ -347,6 +354,7 @@ class Visit:
 class _Generation:
     def __init__(self, browser):
         self.browser = browser
+        self.ctx = None  # the desktop context all visits of this browser share
         self.uses = 0
         self.active = 0
         self.retired = False
@@ -359,6 +367,7 @@ class RenderPool:
         self.config = config or RenderConfig()
         self._sem = asyncio.Semaphore(max(1, self.config.concurrency))
         self._lock = asyncio.Lock()
+        self._ctx_lock = asyncio.Lock()
         self._pw = None
         self._gen: _Generation | None = None
         self._failed: str = ""  # launch failure, remembered (no retry storm)
@@ -366,6 +375,8 @@ class RenderPool:
         self.visits = 0
         self.launches = 0
         self.other_engines: dict[str, Any] = {}  # name -> browser or error string
+        self._parked: "collections.OrderedDict[str, tuple]" = collections.OrderedDict()
+        self.max_parked = max(2, 3 * self.config.concurrency)
 
     @classmethod
     def from_env(cls, env) -> "RenderPool":
@@ -445,6 +456,7 @@ class RenderPool:
 
     async def close(self):
         """Close the browser(s) and Playwright. Safe to call twice."""
+        await self.unpark()
         for b in list(self.other_engines.values()):
             if not isinstance(b, str):
                 await _quiet_close(b)
@@ -473,36 +485,105 @@ class RenderPool:
     async def visit(self, url: str, *, screenshot: Path | None = None, axe: bool = False,
                     mobile: bool = False, mobile_shot: Path | None = None,
                     outline: Iterable[str] = (), outline_dir: Path | None = None,
-                    facts: bool = True, full_dom: bool = True) -> Visit:
-        """Render ``url`` once; optionally run axe, measure at mobile widths, take
-        screenshots. Never raises for page problems: ``Visit.rendered.error`` says why.
-        Raises ``BrowserUnavailable`` when no browser can be started."""
+                    facts: bool = True, full_dom: bool = True, park: bool = False) -> Visit:
+        """Render ``url`` once; optionally take a full-page screenshot, outline elements, run
+        axe, then measure at mobile widths (in that order, in the same page). With ``park``
+        the page stays open afterwards so a later ``axe_on``/``mobile_on`` for the same URL
+        reuses it instead of loading the page again (the gatherers run one after another).
+        Never raises for page problems: ``Visit.rendered.error`` says why. Raises
+        ``BrowserUnavailable`` when no browser can be started."""
         async with self._sem:
             g = await self._acquire()
+            pg = None
             try:
-                return await asyncio.wait_for(
-                    self._visit(g.browser, url, screenshot, axe, mobile, mobile_shot,
-                                list(outline), outline_dir, facts, full_dom),
-                    timeout=self.config.page_timeout + 15)
+                pg, visit = await asyncio.wait_for(
+                    self._visit(g, url, screenshot, axe, mobile, mobile_shot, list(outline),
+                                outline_dir, facts, full_dom),
+                    timeout=self.config.page_timeout + 20)
             except asyncio.TimeoutError:
-                return Visit(Rendered(url, error=FetchError(
+                visit = Visit(Rendered(url, error=FetchError(
                     Cause.TIMEOUT, f"render took longer than {self.config.page_timeout}s")))
             finally:
                 self.visits += 1
-                await self._release(g)
+            if pg is not None:
+                if park and visit.rendered.error is None:
+                    await self._park(url, pg, g)
+                else:
+                    await _quiet_close(pg)
+            await self._release(g)
+            return visit
 
-    async def _new_context(self, browser, *, mobile_width: int | None = None):
+    async def _park(self, url: str, page, g: _Generation):
+        old = self._parked.pop(url, None)
+        if old is not None and old[0] is not page:
+            await _quiet_close(old[0])
+        self._parked[url] = (page, g)
+        while len(self._parked) > self.max_parked:
+            _, (c, _) = self._parked.popitem(last=False)
+            await _quiet_close(c)
+
+    def _claim(self, url: str):
+        item = self._parked.pop(url, None)
+        if item is None:
+            return None
+        page, g = item
+        if not g.browser.is_connected() or page.is_closed():
+            return None
+        return page, g
+
+    async def unpark(self, urls: Iterable[str] | None = None):
+        """Close parked pages (all, or those of ``urls``)."""
+        keys = list(self._parked) if urls is None else [u for u in urls if u in self._parked]
+        for u in keys:
+            page, _ = self._parked.pop(u)
+            await _quiet_close(page)
+
+    async def axe_on(self, url: str) -> Visit:
+        """axe on the parked page of ``url`` (re-parked afterwards), or a fresh visit."""
+        item = self._claim(url)
+        if item is None:
+            return await self.visit(url, axe=True, facts=False, full_dom=False, park=True)
+        page, g = item
+        async with self._sem:
+            g.active += 1
+            try:
+                res = await asyncio.wait_for(run_axe(page),
+                                             timeout=self.config.page_timeout)
+            except asyncio.TimeoutError:
+                res = {"error": f"axe took longer than {self.config.page_timeout}s",
+                       "cause": str(Cause.TIMEOUT)}
+            g.active -= 1
+        await self._park(url, page, g)
+        return Visit(Rendered(url), axe=res)
+
+    async def mobile_on(self, url: str, shot: Path | None = None) -> Visit:
+        """Mobile measurements on the parked page of ``url`` (closed afterwards), or a fresh
+        visit."""
+        item = self._claim(url)
+        if item is None:
+            return await self.visit(url, mobile=True, mobile_shot=shot, facts=False,
+                                    full_dom=False)
+        page, g = item
+        async with self._sem:
+            g.active += 1
+            try:
+                m = await asyncio.wait_for(self._mobile(page, shot),
+                                           timeout=self.config.page_timeout)
+            except asyncio.TimeoutError:
+                m = {"error": f"mobile measurement took longer than "
+                              f"{self.config.page_timeout}s"}
+            finally:
+                g.active -= 1
+                await _quiet_close(page)
+        return Visit(Rendered(url), mobile=m)
+
+    async def _new_context(self, browser):
         kw: dict[str, Any] = {"ignore_https_errors": self.config.ignore_https_errors,
-                              "service_workers": "block", "locale": "uz-UZ"}
-        if mobile_width:
-            kw.update(viewport={"width": mobile_width, "height": 780}, is_mobile=True,
-                      has_touch=True, device_scale_factor=1)
-        else:
-            kw.update(viewport=DESKTOP)
+                              "service_workers": "block", "viewport": DESKTOP}
         if self.config.user_agent:
             if not self._base_ua:
-                self._base_ua = browser_ua = await _default_ua(browser)
-                self._base_ua = browser_ua.replace("HeadlessChrome", "Chrome")
+                self._base_ua = (await _default_ua(browser)).replace("HeadlessChrome",
+                                                                      "Chrome")
             kw["user_agent"] = f"{self._base_ua} {self.config.user_agent}".strip()
         ctx = await browser.new_context(**kw)
         ctx.set_default_timeout(self.config.page_timeout * 1000)
@@ -519,17 +600,28 @@ class RenderPool:
             await ctx.route("**/*", _route)
         return ctx
 
-    async def _visit(self, browser, url, screenshot, want_axe, want_mobile, mobile_shot,
-                     outline, outline_dir, facts, full_dom) -> Visit:
+    async def _context(self, g: _Generation):
+        """The generation's shared desktop context (created on first use)."""
+        async with self._ctx_lock:
+            if g.ctx is None:
+                g.ctx = await self._new_context(g.browser)
+            return g.ctx
+
+    async def _visit(self, g: _Generation, url, screenshot, want_axe, want_mobile, mobile_shot,
+                     outline, outline_dir, facts, full_dom):
+        """Returns (the open page, or None when it was closed; Visit)."""
         cfg = self.config
         t0 = time.monotonic()
-        ctx = await self._new_context(browser)
+        ctx = await self._context(g)
+        page = None
         rendered = Rendered(url)
+        visit = Visit(rendered)
         net: dict[Any, NetRequest] = {}
         inflight = {"n": 0, "last": time.monotonic()}
         mixed_console: list[str] = []
         try:
             page = await ctx.new_page()
+            page.set_default_timeout(cfg.page_timeout * 1000)
 
             def on_request(req):
                 inflight["n"] += 1
@@ -584,7 +676,8 @@ class RenderPool:
                 cause = Cause.TIMEOUT if "Timeout" in msg else Cause.RENDER_FAILED
                 rendered.error = FetchError(cause, msg)
                 rendered.network = list(net.values())
-                return Visit(rendered)
+                await _quiet_close(page)
+                return None, visit
             await _settle(page, inflight, cfg.settle_ms, cfg.quiet_ms)
             rendered.url = page.url
             rendered.extra["status"] = resp.status if resp is not None else None
@@ -611,50 +704,52 @@ class RenderPool:
                     rendered.extra["facts_error"] = str(exc)[:300]
             if mixed_console:
                 rendered.extra["mixed_content_console"] = mixed_console[:50]
+            rendered.network = list(net.values())
             if screenshot is not None:
-                rendered.extra["screenshot_error"] = await _shot(page, screenshot)
-                if not rendered.extra["screenshot_error"]:
-                    del rendered.extra["screenshot_error"]
+                err = await _shot(page, screenshot)
+                if err:
+                    rendered.extra["screenshot_error"] = err
             if outline and outline_dir is not None:
                 from .screenshots import outline_on_page
 
                 rendered.extra["outlined"] = await outline_on_page(page, outline, outline_dir)
-            visit = Visit(rendered)
             if want_axe:
                 visit.axe = await run_axe(page)
-            rendered.network = list(net.values())
+            if want_mobile:
+                visit.mobile = await self._mobile(page, mobile_shot)
             rendered.extra["render_ms"] = round((time.monotonic() - t0) * 1000)
-        finally:
-            await _quiet_close(ctx)
-        if want_mobile:
-            visit.mobile = await self._mobile(browser, url, mobile_shot)
-        return visit
+            return page, visit
+        except BaseException:
+            if page is not None:
+                await _quiet_close(page)
+            raise
 
-    async def _mobile(self, browser, url, shot: Path | None) -> dict[str, Any]:
-        """Measure at each of MOBILE_WIDTHS in one mobile-emulating page (resize between)."""
+    async def _mobile(self, page, shot: Path | None) -> dict[str, Any]:
+        """Measure at each of MOBILE_WIDTHS in this page, switched to mobile emulation
+        (Chrome DevTools Protocol ``Emulation.setDeviceMetricsOverride`` with ``mobile:
+        true`` - what Playwright's ``is_mobile`` does - so ``<meta name=viewport>`` is
+        honoured) and touch; a viewport screenshot at the first width."""
         out: dict[str, Any] = {}
-        ctx = await self._new_context(browser, mobile_width=MOBILE_WIDTHS[0])
         try:
-            page = await ctx.new_page()
+            cdp = await page.context.new_cdp_session(page)
+            await cdp.send("Emulation.setTouchEmulationEnabled",
+                           {"enabled": True, "maxTouchPoints": 5})
+        except Exception as exc:  # noqa: BLE001
+            return {"error": f"mobile emulation failed: {str(exc).splitlines()[0][:300]}"}
+        for i, w in enumerate(MOBILE_WIDTHS):
             try:
-                await page.goto(url, wait_until="load")
+                await cdp.send("Emulation.setDeviceMetricsOverride",
+                               {"width": w, "height": 780, "deviceScaleFactor": 1,
+                                "mobile": True, "screenWidth": w, "screenHeight": 780})
+                await page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                                    "setTimeout(r, 60)))")
+                out[str(w)] = await page.evaluate(MOBILE_JS, w)
             except Exception as exc:  # noqa: BLE001
-                return {"error": str(exc).splitlines()[0][:300]}
-            await page.wait_for_timeout(150)
-            for i, w in enumerate(MOBILE_WIDTHS):
-                if i:
-                    await page.set_viewport_size({"width": w, "height": 780})
-                    await page.wait_for_timeout(100)
-                try:
-                    out[str(w)] = await page.evaluate(MOBILE_JS, w)
-                except Exception as exc:  # noqa: BLE001
-                    out[str(w)] = {"error": str(exc)[:300]}
-                if i == 0 and shot is not None:
-                    err = await _shot(page, shot, full_page=False)
-                    if not err:
-                        out["screenshot"] = str(shot)
-        finally:
-            await _quiet_close(ctx)
+                out[str(w)] = {"error": str(exc).splitlines()[0][:300]}
+            if i == 0 and shot is not None:
+                err = await _shot(page, shot, full_page=False)
+                if not err:
+                    out["screenshot"] = str(shot)
         return out
 
     # other engines (browser-compat)
@@ -707,10 +802,19 @@ async def _settle(page, inflight, settle_ms: int, quiet_ms: int):
 
 
 async def _shot(page, path: Path, full_page: bool = True) -> str:
+    """A PNG of the page; "full page" stops at MAX_SHOT_HEIGHT CSS px (the top of a long
+    page is the evidence; encoding a 15,000 px PNG costs a second of CPU per page)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        kw: dict[str, Any] = {}
+        if full_page:
+            h = await page.evaluate("Math.max(document.documentElement.scrollHeight, "
+                                    "document.body ? document.body.scrollHeight : 0)")
+            if h > MAX_SHOT_HEIGHT:
+                vw = (page.viewport_size or DESKTOP)["width"]
+                kw["clip"] = {"x": 0, "y": 0, "width": vw, "height": MAX_SHOT_HEIGHT}
         await page.screenshot(path=str(path), full_page=full_page, timeout=10000,
-                              animations="disabled")
+                              animations="disabled", **kw)
         return ""
     except Exception as exc:  # noqa: BLE001
         return str(exc).splitlines()[0][:300]
@@ -778,7 +882,7 @@ async def gather_rendered(site: SiteCapture, env) -> None:
         shot = _shot_path(site, env, i)
         sels = outline.get(page.url, []) if isinstance(outline, dict) else outline
         v = await pool.visit(page.url, screenshot=shot[0] if shot else None,
-                             outline=sels,
+                             outline=sels, park=True,
                              outline_dir=Path(site.capture_dir) / site.target.id
                              if sels and site.capture_dir else None)
         r = v.rendered
@@ -795,12 +899,13 @@ async def gather_rendered(site: SiteCapture, env) -> None:
 
 
 async def gather_axe(site: SiteCapture, env) -> None:
-    """AXE: axe-core (WCAG 2.0 + 2.1 A/AA tags) on the first ``render_pages`` pages, each in
-    a fresh visit after load + settle, every frame injected."""
+    """AXE: axe-core (WCAG 2.0 + 2.1 A/AA tags) on the first ``render_pages`` pages, every
+    frame injected: in the page the RENDERED visit left open (same load, same settle), or in
+    a fresh visit when it is gone."""
     pool = pool_for(env)
 
     async def one(i: int, page: Page):
-        v = await pool.visit(page.url, axe=True, facts=False, full_dom=False)
+        v = await pool.axe_on(page.url)  # the RENDERED page when still open
         r = page.rendered or v.rendered
         if page.rendered is None:
             page.rendered = r
@@ -814,13 +919,13 @@ async def gather_axe(site: SiteCapture, env) -> None:
 
 async def gather_mobile(site: SiteCapture, env) -> None:
     """MOBILE: measurements at 360 and 414 px wide (mobile emulation, touch) and a
-    screenshot at 360 px (``<n>-m360.png``)."""
+    screenshot at 360 px (``<n>-m360.png``), in the page left open by RENDERED/AXE (then
+    closed) or in a fresh visit."""
     pool = pool_for(env)
 
     async def one(i: int, page: Page):
         shot = _shot_path(site, env, i, "-m360")
-        v = await pool.visit(page.url, mobile=True, mobile_shot=shot[0] if shot else None,
-                             facts=False, full_dom=False)
+        v = await pool.mobile_on(page.url, shot[0] if shot else None)
         r = page.rendered or v.rendered
         if page.rendered is None:
             page.rendered = r

@@ -37,8 +37,11 @@ def capture_paths(farm, paths, artifacts=ALL, capture_dir="") -> dict[str, objec
 @pytest.fixture(scope="module")
 def captured(farm, tmp_path_factory):
     d = tmp_path_factory.mktemp("captures")
+    before = len([r for r in farm.requests_to("gov.test") if r[3] == "/browser/accessible"])
     sites = capture_paths(farm, ["accessible", "chat-vendor", "mixed", "js-error"],
                           capture_dir=str(d))
+    after = len([r for r in farm.requests_to("gov.test") if r[3] == "/browser/accessible"])
+    sites["_loads"] = after - before
     return d, sites
 
 
@@ -63,6 +66,8 @@ def test_rendered_page_has_dom_network_and_screenshot(captured):
     assert r.axe["axe_version"] == "4.14.1" and r.axe["violations"] == []
     assert r.mobile["360"]["device_width"] == 360 and r.mobile["414"]["device_width"] == 414
     assert (Path(d) / r.mobile["screenshot"]).exists()
+    # one static fetch + ONE browser load: axe and the mobile measurements reused the page
+    assert sites["_loads"] == 2
 
 
 @needs_chromium

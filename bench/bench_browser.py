@@ -1,0 +1,243 @@
+"""Browser pipeline benchmark: govscan (render + axe + mobile + engines + the browser probes)
+against pa11y-ci (axe runner) on the same pages, in the same run, same Debian Chromium.
+
+    .venv/bin/python bench/bench_browser.py                 # 10 sites x 10 pages = 100 pages
+    .venv/bin/python bench/bench_browser.py --sites 4 --pages 10 --pa11y-concurrency 1
+
+Pages: ``bench/farmgen.py`` (hokimiyat-like pages of 25-60 KB, nginx on loopback, one loopback
+address per site). govscan: every URL is captured as a one-page target through the real
+fetcher and ``crawler.capture.capture_site`` with RENDERED + AXE + MOBILE + ENGINES (full-page
+screenshot and a 360 px screenshot per page, axe WCAG 2.0/2.1 A/AA, 360/414 px measurements),
+then judged by the wcag, responsive, browser-compat and chatbot probes and the mixed-content
+helper. pa11y-ci: ``bench/node`` (``npm ci`` there), runner axe, standard WCAG2AA, Chromium
+from ``/usr/bin/chromium`` via puppeteer's ``executablePath``, a generated ``.pa11yci`` JSON.
+
+Reported: wall time, pages/min, and peak memory of each tool's whole process tree (Python or
+node + the driver + every Chromium process), sampled every 0.2 s from /proc, as the sum of
+PSS (proportional set size: shared pages split between processes - the honest total) and the
+sum of RSS (counts shared pages once per process: an upper bound).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import farmgen  # noqa: E402
+
+from crawler import render  # noqa: E402
+from crawler.capture import CaptureOptions  # noqa: E402
+from crawler.fetch import FetchConfig  # noqa: E402
+from probes import browser_compat, responsive, wcag  # noqa: E402
+from probes.base import Artifact, Context, run_probe  # noqa: E402
+from probes.mixed_content import mixed_content  # noqa: E402
+
+NODE_DIR = ROOT / "bench" / "node"
+PA11Y_CI = NODE_DIR / "node_modules" / ".bin" / "pa11y-ci"
+
+
+# --- memory of a process tree -----------------------------------------------------------------
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        kids.setdefault(ppid, []).append(int(d))
+    return kids
+
+
+def tree(root: int, exclude: set[int] = frozenset()) -> list[int]:
+    kids, out, todo = _children(), [], [root]
+    while todo:
+        p = todo.pop()
+        if p in exclude:
+            continue
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def _mem(pid: int) -> tuple[int, int]:
+    """(PSS kB, RSS kB) of one process."""
+    pss = rss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+    except OSError:
+        pass
+    return pss, rss
+
+
+class PeakMemory:
+    """Samples the memory of ``root``'s process tree every 0.2 s in a thread."""
+
+    def __init__(self, root: int, exclude: set[int] = frozenset()):
+        self.root, self.exclude = root, set(exclude)
+        self.peak_pss = self.peak_rss = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            pss = rss = 0
+            for p in tree(self.root, self.exclude):
+                a, b = _mem(p)
+                pss += a
+                rss += b
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self._stop.wait(0.2)
+
+    def __enter__(self):
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+
+
+# --- the two tools ------------------------------------------------------------------------------
+
+def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path) -> dict:
+    judged = {"wcag": {}, "responsive": {}, "browser-compat": {}, "chatbot": {},
+              "mixed": 0}
+    try:
+        from probes import chatbot
+    except ImportError:
+        chatbot = None
+    ctx = Context()
+
+    def on_site(site):
+        for name, probe in (("wcag", wcag.PROBE), ("responsive", responsive.PROBE),
+                            ("browser-compat", browser_compat.PROBE)) + (
+                (("chatbot", chatbot.PROBE),) if chatbot else ()):
+            st = str(run_probe(probe, site, ctx).status)
+            judged[name][st] = judged[name].get(st, 0) + 1
+        judged["mixed"] += len(mixed_content(site))
+        for p in site.pages:  # keep memory flat on long runs: the findings are what matter
+            if p.rendered is not None:
+                p.rendered.dom = ""
+
+    cfg = FetchConfig(allow_private=True, per_host_delay=0.0, per_host_concurrency=4,
+                      retries=0)
+    opts = CaptureOptions(single_url=True, render_pages=1, screenshots=True)
+    opts.extra["browser_concurrency"] = pool
+    t0 = time.monotonic()
+    sites = asyncio.run(render.capture_urls(
+        urls, {Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE, Artifact.ENGINES}, cfg,
+        capture_dir=str(shots), options=opts, concurrency=sites_at_once, on_site=on_site))
+    wall = time.monotonic() - t0
+    ok = sum(1 for s in sites if s.home is not None and s.home.rendered is not None
+             and s.home.rendered.axe and "violations" in s.home.rendered.axe)
+    return {"wall_s": wall, "pages": len(urls), "pages_ok": ok, "judged": judged}
+
+
+def run_pa11y(urls: list[str], concurrency: int, workdir: Path) -> dict:
+    if not PA11Y_CI.exists():
+        return {"error": f"{PA11Y_CI} missing: run `npm ci` in bench/node"}
+    conf = {"defaults": {"runners": ["axe"], "standard": "WCAG2AA", "timeout": 60000,
+                         "concurrency": concurrency,
+                         "chromeLaunchConfig": {
+                             "executablePath": render.find_chromium(),
+                             "args": ["--no-sandbox", "--disable-gpu",
+                                      "--disable-dev-shm-usage", "--disable-quic",
+                                      "--no-first-run"]}},
+            "urls": urls}
+    cfg = workdir / ".pa11yci"
+    cfg.write_text(json.dumps(conf, indent=1))
+    env = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    t0 = time.monotonic()
+    proc = subprocess.Popen([str(PA11Y_CI), "--config", str(cfg), "--json"], cwd=NODE_DIR,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    with PeakMemory(proc.pid) as mem:
+        out, err = proc.communicate()
+    wall = time.monotonic() - t0
+    res: dict = {"wall_s": wall, "pages": len(urls), "peak_pss_mb": mem.peak_pss / 1024,
+                 "peak_rss_mb": mem.peak_rss / 1024, "exit": proc.returncode}
+    try:
+        j = json.loads(out.decode())
+        res["pages_ok"] = j.get("total", 0) - j.get("errors", 0) if "errors" in j else \
+            j.get("total", len(urls))
+        res["passes"] = j.get("passes")
+        res["issues_pages"] = sum(1 for v in (j.get("results") or {}).values() if v)
+    except ValueError:
+        res["stderr"] = err.decode()[-500:]
+        res["stdout"] = out.decode()[-500:]
+    return res
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sites", type=int, default=10)
+    ap.add_argument("--pages", type=int, default=10, help="pages per site (<= 40)")
+    ap.add_argument("--pool", type=int, default=2, help="govscan pages rendered at once")
+    ap.add_argument("--sites-at-once", type=int, default=3,
+                    help="govscan captures in flight (they share the pool)")
+    ap.add_argument("--pa11y-concurrency", type=int, default=2)
+    ap.add_argument("--skip-pa11y", action="store_true")
+    ap.add_argument("--json", default="")
+    a = ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="govscan-bench-browser-"))
+    os.chmod(work, 0o755)  # nginx's worker (not root) must read the pages
+    port = farmgen.free_port()
+    farmgen.generate(work / "farm", a.sites, a.pages, port)
+    paths = farmgen.page_paths(a.pages)
+    urls = [f"http://{farmgen.site_ip(i)}:{port}{p}" for i in range(a.sites) for p in paths]
+    nginx = farmgen.NginxFarm(work / "farm").start()
+    try:
+        # warm the OS caches and Chromium's binary once, for both tools alike
+        subprocess.run([render.find_chromium(), "--version"], capture_output=True)
+        with PeakMemory(os.getpid(), exclude={nginx.proc.pid}) as mem:
+            g = run_govscan(urls, a.sites_at_once, a.pool, work / "shots")
+        g["peak_pss_mb"], g["peak_rss_mb"] = mem.peak_pss / 1024, mem.peak_rss / 1024
+        p = {} if a.skip_pa11y else run_pa11y(urls, a.pa11y_concurrency, work)
+    finally:
+        nginx.stop()
+    load = os.getloadavg()
+    print(f"{len(urls)} pages ({a.sites} sites x {a.pages}), {os.cpu_count()} cores, "
+          f"load average at the end {load[0]:.1f}\n")
+    print("| tool | settings | wall s | pages/min | peak PSS MB | peak RSS-sum MB | ok |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| govscan browser pipeline | pool {a.pool}, {a.sites_at_once} captures in flight; "
+          f"render+screenshots+axe+mobile+engines+4 probes | {g['wall_s']:.1f} | "
+          f"{g['pages'] / g['wall_s'] * 60:.0f} | {g['peak_pss_mb']:.0f} | "
+          f"{g['peak_rss_mb']:.0f} | {g['pages_ok']}/{g['pages']} |")
+    if p and "wall_s" in p:
+        print(f"| pa11y-ci 4.1.1 (axe) | concurrency {a.pa11y_concurrency}, WCAG2AA | "
+              f"{p['wall_s']:.1f} | {p['pages'] / p['wall_s'] * 60:.0f} | "
+              f"{p['peak_pss_mb']:.0f} | {p['peak_rss_mb']:.0f} | "
+              f"{p.get('pages_ok', '?')}/{p['pages']} |")
+        print(f"\nspeed-up: {(g['pages'] / g['wall_s']) / (p['pages'] / p['wall_s']):.2f}x")
+    elif p:
+        print(f"\npa11y-ci failed: {p}")
+    print(f"\ngovscan findings: {json.dumps(g['judged'])}")
+    if a.json:
+        Path(a.json).write_text(json.dumps({"govscan": g, "pa11y": p, "urls": len(urls),
+                                            "load": load}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
