@@ -747,9 +747,17 @@ class RenderPool:
             except Exception as exc:  # noqa: BLE001
                 out[str(w)] = {"error": str(exc).splitlines()[0][:300]}
             if i == 0 and shot is not None:
-                err = await _shot(page, shot, full_page=False)
-                if not err:
+                # through the same CDP session: Playwright's page.screenshot would restore
+                # its own desktop viewport first
+                try:
+                    import base64
+
+                    data = await cdp.send("Page.captureScreenshot", {"format": "png"})
+                    shot.parent.mkdir(parents=True, exist_ok=True)
+                    shot.write_bytes(base64.b64decode(data["data"]))
                     out["screenshot"] = str(shot)
+                except Exception as exc:  # noqa: BLE001
+                    out["screenshot_error"] = str(exc).splitlines()[0][:300]
         return out
 
     # other engines (browser-compat)

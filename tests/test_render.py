@@ -65,7 +65,9 @@ def test_rendered_page_has_dom_network_and_screenshot(captured):
     # axe and mobile were gathered on the same page object
     assert r.axe["axe_version"] == "4.14.1" and r.axe["violations"] == []
     assert r.mobile["360"]["device_width"] == 360 and r.mobile["414"]["device_width"] == 414
-    assert (Path(d) / r.mobile["screenshot"]).exists()
+    import struct
+    mshot = (Path(d) / r.mobile["screenshot"]).read_bytes()
+    assert struct.unpack(">I", mshot[16:20])[0] == 360  # the phone-width picture
     # one static fetch + ONE browser load: axe and the mobile measurements reused the page
     assert sites["_loads"] == 2
 
@@ -181,3 +183,32 @@ def test_resolver_rules_and_env_wiring(farm):
     F.config = FetchConfig()  # no private CA: certificates are checked by Chromium
     env2 = CaptureEnv(fetcher=F(), options=CaptureOptions())
     assert render.pool_for(env2).config.ignore_https_errors is False
+
+
+@needs_chromium
+def test_outlined_evidence_screenshots(farm, tmp_path):
+    import struct
+
+    from crawler.screenshots import outline_screenshot
+
+    url = farm.host_url("gov.test", "/browser/accessible")
+    opts = CaptureOptions(single_url=True, render_pages=1)
+    opts.extra["outline"] = ["form[role=search]", "#no-such-element"]
+    sites = asyncio.run(render.capture_urls([url], {Artifact.RENDERED}, fetch_config(farm),
+                                            capture_dir=str(tmp_path), options=opts,
+                                            resolve_only=True))
+    out = sites[0].home.rendered.extra["outlined"]
+    assert [o["found"] for o in out] == [True, False]
+    png = tmp_path / out[0]["path"]
+    assert not Path(out[0]["path"]).is_absolute() and png.read_bytes()[:4] == b"\x89PNG"
+    assert struct.unpack(">II", png.read_bytes()[16:24]) == (1280, 800)  # the viewport
+
+    async def later():
+        pool = render.RenderPool(render.RenderConfig(resolve=farm.resolve, resolve_only=True,
+                                                     ignore_https_errors=True))
+        try:
+            return await outline_screenshot(pool, url, "#q", tmp_path / "ev" / "search.png")
+        finally:
+            await pool.close()
+    res = asyncio.run(later())
+    assert res["found"] and (tmp_path / "ev" / "search.png").stat().st_size > 1000
