@@ -424,7 +424,9 @@ class Fetcher:
         self._robots: dict[str, asyncio.Future] = {}
         self._tls_cache: dict[str, TLSInfo] = {}
         self._global = asyncio.Semaphore(max(1, self.config.global_concurrency))
-        self._client: httpx.AsyncClient | None = None
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._backend = _GuardedBackend(self.config)
+        self._started = False
         self.requests = 0  # HTTP requests sent (every hop and retry)
         # run-wide caches shared by gatherers (e.g. sitemaps of a host that carries many
         # targets are fetched once per run, not once per target)
@@ -454,16 +456,17 @@ class Fetcher:
         await self.aclose()
 
     async def start(self):
-        if self._client is not None:
-            return
+        self._started = True
+
+    def _new_client(self) -> httpx.AsyncClient:
         c = self.config
+        n = max(4, c.per_host_concurrency * 2)
         transport = httpx.AsyncHTTPTransport(
             verify=self.ssl_context, http2=c.http2, trust_env=False,
-            limits=httpx.Limits(max_connections=max(4, c.global_concurrency * 2),
-                                max_keepalive_connections=max(4, c.global_concurrency * 2),
+            limits=httpx.Limits(max_connections=n, max_keepalive_connections=n,
                                 keepalive_expiry=15.0))
-        transport._pool._network_backend = _GuardedBackend(c)  # host map + SSRF guard
-        self._client = httpx.AsyncClient(
+        transport._pool._network_backend = self._backend  # host map + SSRF guard
+        return httpx.AsyncClient(
             transport=transport, follow_redirects=False, trust_env=False,
             timeout=httpx.Timeout(connect=c.connect_timeout, read=c.read_timeout,
                                   write=c.read_timeout, pool=c.total_timeout),
@@ -472,10 +475,21 @@ class Fetcher:
                                "*/*;q=0.8",
                      "Accept-Language": c.accept_language})
 
+    def client_for(self, host: str) -> httpx.AsyncClient:
+        """One small connection pool per host: httpcore's pool scans every connection it
+        holds on each request, so one pool per host keeps that scan a handful long."""
+        cl = self._clients.get(host)
+        if cl is None:
+            cl = self._clients[host] = self._new_client()
+        return cl
+
     async def aclose(self):
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        clients, self._clients = list(self._clients.values()), {}
+        for cl in clients:
+            try:
+                await cl.aclose()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
 
     # politeness ------------------------------------------------------------------------
     def host_state(self, host: str) -> _Host:
@@ -547,8 +561,6 @@ class Fetcher:
                     follow_redirects: bool = True, max_body: int | None = None) -> Response:
         """Fetch ``url`` politely; never raises (see the module doc)."""
         try:
-            if self._client is None:
-                await self.start()
             return await self._fetch_chain(
                 url, method, headers, data, html_only,
                 max_body if max_body is not None else self.config.max_body,
@@ -673,15 +685,15 @@ class Fetcher:
 
     async def _send(self, requested, url, method, headers, data, html_only,
                     max_body) -> Response:
-        assert self._client is not None
         kw: dict[str, Any] = {}
         if data is not None:
             if isinstance(data, (bytes, str)):
                 kw["content"] = data
             else:
                 kw["data"] = data
-        req = self._client.build_request(method, url, headers=headers, **kw)
-        r = await self._client.send(req, stream=True)
+        client = self.client_for((urlsplit(url).hostname or "").lower())
+        req = client.build_request(method, url, headers=headers, **kw)
+        r = await client.send(req, stream=True)
         try:
             hdrs = _headers(r.headers)
             resp = Response(requested_url=requested, url=url, status=r.status_code,

@@ -1,0 +1,161 @@
+"""Static-crawl benchmark: govscan's static pipeline vs Scrapy on the same nginx farm.
+
+    python bench/bench_crawl.py --sites 200 --pages 30            # generate + both crawls
+    python bench/bench_crawl.py --sites 200 --pages 30 --only govscan
+
+Both crawlers run as child processes, one after the other, against one nginx (started here
+as a non-daemon child) serving the farm of ``bench/farmgen.py``. For each the parent reports
+wall-clock pages/s, CPU seconds per page (user+sys of the child, from ``wait4``; nginx's
+CPU is not counted for either) and the child's peak RSS.
+
+* govscan: ``crawler.scan.run_scan`` with every static probe registered (no browser, no
+  vnu), politeness off (no per-host delay; robots.txt still obeyed), SQLite writes into a
+  fresh database: fetch + parse + probes + store, the nightly pipeline minus rendering.
+* Scrapy: ``bench/scrapy_spider.py``, a plain CrawlSpider-like crawl with the same
+  per-site budget, the same global concurrency, robots.txt obeyed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+
+def static_probes():
+    from probes.base import BROWSER_ARTIFACTS, Artifact, registry
+
+    heavy = set(BROWSER_ARTIFACTS) | {Artifact.VNU, Artifact.CSS}
+    return [p for p in registry().values() if not (set(p.requires) & heavy)]
+
+
+def run_govscan(farm: Path, budget: int, conc: int, db: Path) -> dict:
+    """The child: scan every farm site with the static probes into ``db``."""
+    import asyncio
+
+    from crawler.capture import CaptureOptions
+    from crawler.fetch import FetchConfig
+    from crawler.scan import run_scan
+    from crawler.store import Store
+    from crawler.targets import Target
+
+    meta = json.loads((farm / "farm.json").read_text())
+    targets = [Target(f"s{i}", f"Tuman {i}", "", "district", u, u.rstrip("/"))
+               for i, u in enumerate(meta["urls"])]
+    probes = static_probes()
+    cfg = FetchConfig(allow_private=True, per_host_delay=0.0, per_host_concurrency=8,
+                      global_concurrency=conc, retries=0, connect_timeout=5,
+                      read_timeout=10)
+    opts = CaptureOptions(max_pages=budget, max_depth=5, render_pages=0,
+                          screenshots=False)
+    store = Store(db)
+    try:
+        s = asyncio.run(run_scan(targets, probes, store, opts, cfg, progress=False,
+                                 render=False, capture_dir=db.parent / "cap",
+                                 target_concurrency=conc))
+    finally:
+        store.close()
+    crawled = store_pages(db)
+    return {"pages": crawled, "all_pages": s.pages, "requests": s.requests,
+            "probes": [p.id for p in probes], "findings": s.findings, "status": s.status}
+
+
+def store_pages(db: Path) -> int:
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT count(*) FROM pages WHERE role='page'").fetchone()[0]
+    finally:
+        con.close()
+
+
+def measure(cmd: list[str]) -> dict:
+    """Run ``cmd``; wall time, CPU (user+sys) and peak RSS of that child, its JSON output."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    out_chunks = []
+    # read stdout/stderr without deadlocking, then reap with wait4 for the rusage
+    import threading
+
+    err_chunks: list[bytes] = []
+    t = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
+    t.start()
+    out_chunks.append(proc.stdout.read())
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    t.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out = b"".join(out_chunks).decode()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[:3]} failed ({proc.returncode}):\n"
+                           + b"".join(err_chunks).decode()[-3000:])
+    data = json.loads(out.strip().splitlines()[-1])
+    pages = data["pages"]
+    cpu = ru.ru_utime + ru.ru_stime
+    data.update(wall_s=round(wall, 2), cpu_s=round(cpu, 2),
+                pages_per_s=round(pages / wall, 1), cpu_ms_per_page=round(1000 * cpu / pages, 2),
+                peak_rss_mb=round(ru.ru_maxrss / 1024, 1))
+    return data
+
+
+def main():
+    ap = argparse.ArgumentParser(description="govscan vs Scrapy static crawl benchmark")
+    ap.add_argument("--sites", type=int, default=200)
+    ap.add_argument("--pages", type=int, default=30)
+    ap.add_argument("--concurrency", type=int, default=16,
+                    help="global concurrency for both crawlers (16)")
+    ap.add_argument("--out", default=None, help="farm directory (default: a temp dir)")
+    ap.add_argument("--only", choices=("govscan", "scrapy"))
+    ap.add_argument("--child", choices=("govscan",), help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child == "govscan":
+        print(json.dumps(run_govscan(Path(a.out), a.pages, a.concurrency, Path(a.db))))
+        return
+    from farmgen import NginxFarm, free_port, generate
+
+    out = Path(a.out or tempfile.mkdtemp(prefix="govscan-bench-"))
+    meta_file = out / "farm.json"
+    meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+    if meta.get("sites") != a.sites or meta.get("pages") != a.pages:
+        print(f"generating {a.sites} sites x {a.pages} pages in {out} ...", file=sys.stderr)
+        meta = generate(out, a.sites, a.pages, free_port())
+    else:
+        from farmgen import write_nginx_conf
+
+        write_nginx_conf(out, a.sites, meta["port"])
+    print(f"farm: {a.sites} sites x {a.pages} pages, {meta['bytes'] / 1e6:.0f} MB of HTML "
+          f"({meta['bytes'] / (a.sites * a.pages) / 1024:.0f} KB/page), nginx on loopback",
+          file=sys.stderr)
+    results = {}
+    with NginxFarm(out):
+        if a.only in (None, "govscan"):
+            with tempfile.TemporaryDirectory(prefix="govscan-bench-db-") as d:
+                results["govscan"] = measure(
+                    [sys.executable, str(HERE / "bench_crawl.py"), "--child", "govscan",
+                     "--out", str(out), "--pages", str(a.pages),
+                     "--concurrency", str(a.concurrency), "--db", str(Path(d) / "b.db")])
+            print("govscan:", json.dumps(results["govscan"]), file=sys.stderr)
+        if a.only in (None, "scrapy"):
+            results["scrapy"] = measure([sys.executable, str(HERE / "scrapy_spider.py"),
+                                         str(out), str(a.pages), str(a.concurrency)])
+            print("scrapy: ", json.dumps(results["scrapy"]), file=sys.stderr)
+    if "govscan" in results and "scrapy" in results:
+        results["ratio_pages_per_s"] = round(results["govscan"]["pages_per_s"]
+                                             / results["scrapy"]["pages_per_s"], 2)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
