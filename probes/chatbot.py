@@ -58,6 +58,27 @@ def load_vendors() -> dict[str, dict]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _inline_matcher() -> tuple[re.Pattern, dict[str, str]]:
+    """One regex over every vendor's install markers and hosts (lower-cased), scanned once
+    per inline script; a host must stand as a host name (not inside a longer name)."""
+    owner: dict[str, str] = {}
+    parts: list[str] = []
+    for vid, v in load_vendors().items():
+        for m in v["markers"]:
+            m = m.lower()
+            if m not in owner:
+                owner[m] = vid
+                parts.append(re.escape(m))
+        for h in v["hosts"]:
+            h = h.lower()
+            if h not in owner:
+                owner[h] = vid
+                parts.append(r"(?<![\w-])" + re.escape(h) + r"(?![\w-])")
+    parts.sort(key=len, reverse=True)
+    return re.compile("|".join(parts)), owner
+
+
 def _host_match(host: str, hosts: list[str]) -> str:
     host = (host or "").lower().rstrip(".")
     for h in hosts:
@@ -114,19 +135,19 @@ def static_signals(page) -> list[Evidence]:
         if vid:
             add(vid, "script", s.html or src, css_selector(s),
                 f"a {vendors[vid]['name']} script is loaded ({why})", "script-src")
+    rx, owner = _inline_matcher()
     for s in tree.css("script:not([src])"):
         txt = s.text(deep=True) or ""
-        if len(txt) > 200_000:
-            txt = txt[:200_000]
+        if len(txt) > 500_000:
+            txt = txt[:500_000]
         low = txt.lower()
-        for vid, v in vendors.items():
-            hit = next((m for m in v["markers"] if m.lower() in low), "") or next(
-                (h for h in v["hosts"] if re.search(r"(?<![\w.-])(?:[\w-]+\.)*" + re.escape(
-                    h.lower()) + r"(?![\w-])", low)), "")
-            if hit:
-                i = low.find(hit.lower())
-                add(vid, "script", txt[max(0, i - 150):i + 250], css_selector(s),
-                    f"an inline script installs {v['name']} ('{hit}')", "inline-script")
+        for m in rx.finditer(low):
+            hit = m.group(0)
+            vid = owner[hit]
+            i = m.start()
+            add(vid, "script", txt[max(0, i - 150):i + 250], css_selector(s),
+                f"an inline script installs {vendors[vid]['name']} ('{hit}')",
+                "inline-script")
     for f in tree.css("iframe[src], frame[src]"):
         src = urljoin(url, f.attributes.get("src") or "")
         vid, why = vendor_of_url(src)

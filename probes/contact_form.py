@@ -71,12 +71,12 @@ def is_appeal_bot(name: str, text: str = "") -> str:
 
 
 def _appeals_section_link(text: str, href: str) -> str:
-    m = keywords("appeal").search(text)
-    if m and len(fold(text)) <= 60:
+    m = keywords("appeal_section").search(text)
+    if m and len(fold(text).split()) <= 5:
         return m.text
     segs = [s for s in urlsplit(href).path.split("/") if s]
     if segs:
-        m = keywords("appeal").in_attr(segs[-1])
+        m = keywords("appeal_section").in_attr(segs[-1])
         if m:
             return m.text
     return ""

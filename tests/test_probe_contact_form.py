@@ -98,6 +98,12 @@ def test_appeals_section_not_captured_warns():
     assert f.status == "warn" and f.details["found"] is True
 
 
+def test_faq_and_news_links_are_not_an_appeals_section():
+    f = judge(f'<a href="{HOME}/faq">Ko‘p so‘raladigan savollar</a>'
+              f'<a href="{HOME}/news">Yangiliklar</a>')
+    assert f.status == "fail" and f.details["found"] is False
+
+
 def test_only_login_and_newsletter_fail():
     f = judge('<form method="post"><input name="u"><input type="password" name="p"></form>'
               '<form method="post"><input type="email" name="e"><button>Подписаться</button>'

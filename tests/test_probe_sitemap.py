@@ -30,6 +30,8 @@ def test_sitemap_links(text, href):
 
 
 @pytest.mark.parametrize("text,href", [("Yangiliklar", "/oz/x/news"),
+                                       ("Interaktiv xarita", "/oz/x/xarita"),
+                                       ("Карта региона", "/ru/x/karta"),
                                        ("sitemap.xml", "/sitemap.xml"),
                                        ("Xarita", "/oz/x/sitemap.xml.gz")])
 def test_not_sitemap_links(text, href):
