@@ -57,7 +57,7 @@ def load(corpus: Path) -> list[dict]:
 
 
 def score(svc: VnuService, corpus: Path, tests: list[dict], workers: int = 4,
-          charset: str = "") -> dict:
+          charset: str = "utf-8") -> dict:
     def one(t):
         body = (corpus / t["file"]).read_bytes()
         ctype = media_type_for(t["file"]) + (f"; charset={charset}" if charset else "")
