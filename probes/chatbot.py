@@ -59,24 +59,21 @@ def load_vendors() -> dict[str, dict]:
 
 
 @lru_cache(maxsize=1)
-def _inline_matcher() -> tuple[re.Pattern, dict[str, str]]:
-    """One regex over every vendor's install markers and hosts (lower-cased), scanned once
-    per inline script; a host must stand as a host name (not inside a longer name)."""
-    owner: dict[str, str] = {}
-    parts: list[str] = []
+def _inline_needles() -> list[tuple[str, str, re.Pattern | None]]:
+    """(lower-case needle, vendor id, confirming regex) for every vendor install marker and
+    host; a host must stand as a host name (not inside a longer name), hence its regex."""
+    out, seen = [], set()
     for vid, v in load_vendors().items():
         for m in v["markers"]:
-            m = m.lower()
-            if m not in owner:
-                owner[m] = vid
-                parts.append(re.escape(m))
+            if m.lower() not in seen:
+                seen.add(m.lower())
+                out.append((m.lower(), vid, None))
         for h in v["hosts"]:
-            h = h.lower()
-            if h not in owner:
-                owner[h] = vid
-                parts.append(r"(?<![\w-])" + re.escape(h) + r"(?![\w-])")
-    parts.sort(key=len, reverse=True)
-    return re.compile("|".join(parts)), owner
+            if h.lower() not in seen:
+                seen.add(h.lower())
+                out.append((h.lower(), vid, re.compile(
+                    r"(?<![\w-])" + re.escape(h.lower()) + r"(?![\w-])")))
+    return out
 
 
 def _host_match(host: str, hosts: list[str]) -> str:
@@ -135,18 +132,21 @@ def static_signals(page) -> list[Evidence]:
         if vid:
             add(vid, "script", s.html or src, css_selector(s),
                 f"a {vendors[vid]['name']} script is loaded ({why})", "script-src")
-    rx, owner = _inline_matcher()
+    needles = _inline_needles()
     for s in tree.css("script:not([src])"):
         txt = s.text(deep=True) or ""
         if len(txt) > 500_000:
             txt = txt[:500_000]
         low = txt.lower()
-        for m in rx.finditer(low):
-            hit = m.group(0)
-            vid = owner[hit]
-            i = m.start()
+        for needle, vid, rx in needles:
+            if needle not in low:  # a fast substring test first; the regex only to confirm
+                continue
+            m = rx.search(low) if rx is not None else None
+            if rx is not None and m is None:
+                continue
+            i = m.start() if m is not None else low.find(needle)
             add(vid, "script", txt[max(0, i - 150):i + 250], css_selector(s),
-                f"an inline script installs {vendors[vid]['name']} ('{hit}')",
+                f"an inline script installs {vendors[vid]['name']} ('{needle}')",
                 "inline-script")
     for f in tree.css("iframe[src], frame[src]"):
         src = urljoin(url, f.attributes.get("src") or "")
@@ -154,8 +154,11 @@ def static_signals(page) -> list[Evidence]:
         if vid:
             add(vid, "frame", f.html or src, css_selector(f),
                 f"an iframe of {vendors[vid]['name']} ({why})", "iframe")
+    raw = (page.response.text if hasattr(page, "response") else "").lower()
     for vid, v in vendors.items():
         for sel in v["tags"] + v["selectors"]:
+            if raw and not _could_match(sel, raw):
+                continue  # the selector's names are not even in the HTML: skip the query
             try:
                 node = tree.css_first(sel)
             except Exception:  # noqa: BLE001 - a selector lexbor does not support
@@ -164,14 +167,33 @@ def static_signals(page) -> list[Evidence]:
                 add(vid, "element", node.html or "", sel,
                     f"the page contains {v['name']}'s widget element ({sel})", "element")
                 break
-    for a in tree.css("a[href]"):
-        href = urljoin(url, a.attributes.get("href") or "")
-        host = urlsplit(href).hostname or ""
-        for vid, v in vendors.items():
-            if _host_match(host, v["link_hosts"]):
-                add(vid, "link", a.html or href, css_selector(a),
-                    f"a direct chat link to {v['name']}", "link")
+    link_hosts = _link_hosts()
+    for lk in page.links:
+        host = (urlsplit(lk.url).hostname or "").lower()
+        vid = link_hosts.get(host) or next(
+            (v for h, v in link_hosts.items() if host.endswith("." + h)), "")
+        if vid:
+            add(vid, "link", f'<a href="{lk.url}">{lk.text}</a>', "",
+                f"a direct chat link to {vendors[vid]['name']}", "link")
     return out
+
+
+_SEL_NOISE = {"id", "class", "iframe", "div", "span", "data-id", "data-product", "button"}
+
+
+def _could_match(selector: str, raw_lower: str) -> bool:
+    """Cheap pre-check: every name in the selector (ids, classes, tags, attribute values)
+    occurs in the page's HTML."""
+    import re as _re
+
+    names = [t.lower() for t in _re.findall(r"[A-Za-z_][\w-]{2,}", selector)
+             if t.lower() not in _SEL_NOISE]
+    return all(n in raw_lower for n in names)
+
+
+@lru_cache(maxsize=1)
+def _link_hosts() -> dict[str, str]:
+    return {h.lower(): vid for vid, v in load_vendors().items() for h in v["link_hosts"]}
 
 
 def telegram_signals(page) -> list[Evidence]:

@@ -54,12 +54,23 @@ def css_selector(node, max_depth: int = 6) -> str:
             part = part.rstrip(".")
         parent = n.parent
         if parent is not None and n.tag not in ("body",):
-            same = [c for c in _children(parent) if c.tag == n.tag]
-            if len(same) > 1:
-                for i, c in enumerate(same, 1):
-                    if c.mem_id == n.mem_id:
-                        part += f":nth-of-type({i})"
-                        break
+            # position among same-tag siblings, by walking back (capped: long lists of
+            # siblings would make this quadratic; past the cap the selector stays generic)
+            before, p, steps = 0, n.prev, 0
+            while p is not None and steps < 60:
+                if p.tag == n.tag:
+                    before += 1
+                p, steps = p.prev, steps + 1
+            after, q = False, n.next
+            for _ in range(60):
+                if q is None:
+                    break
+                if q.tag == n.tag:
+                    after = True
+                    break
+                q = q.next
+            if (before or after) and p is None:
+                part += f":nth-of-type({before + 1})"
         parts.append(part)
         if n.tag == "body":
             break

@@ -67,6 +67,9 @@ class Keywords:
                 self._text.append((_word_re(w), w, lang))
         self._attr = [(fold(w.rstrip("$")), w.endswith("$"), w)
                       for w in self.table.get("attr", [])]
+        # one alternation of every word: most texts match none, and one scan says so
+        self._any = re.compile("|".join(f"(?:{rx.pattern})" for rx, _, _ in self._text)) \
+            if self._text else None
 
     def words(self, lang: str | None = None) -> list[str]:
         if lang:
@@ -76,7 +79,7 @@ class Keywords:
     def search(self, text: str | None, folded: bool = False) -> Match | None:
         """The first keyword (in data-file order) found in ``text``, or None."""
         t = text if folded else fold(text)
-        if not t:
+        if not t or self._any is None or not self._any.search(t):
             return None
         for rx, w, lang in self._text:
             m = rx.search(t)
@@ -87,6 +90,8 @@ class Keywords:
     def find_all(self, text: str | None, folded: bool = False) -> list[Match]:
         t = text if folded else fold(text)
         out = []
+        if not t or self._any is None or not self._any.search(t):
+            return out
         for rx, w, lang in self._text:
             m = rx.search(t or "")
             if m:
