@@ -15,7 +15,6 @@ the first error message to be explained.
 from __future__ import annotations
 
 import argparse
-import codecs
 import collections
 import json
 import re
@@ -27,25 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.validate import VnuService, _strip_charset_rule  # noqa: E402
+from crawler.validate import VnuService, _strip_charset_rule, decode_css  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "css-validator"
-
-
-def decode_css(raw: bytes) -> str:
-    """CSS Syntax 3 decoding without a transport charset: BOM, then ``@charset``, else
-    UTF-8."""
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[3:].decode("utf-8", errors="replace")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16", errors="replace")
-    m = re.match(rb'@charset "([^"]{1,40})";', raw)
-    if m:
-        try:
-            return raw.decode(m.group(1).decode("ascii"), errors="replace")
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return raw.decode("utf-8", errors="replace")
 
 
 def html_sheets(path: Path) -> list[str]:

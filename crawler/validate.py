@@ -68,10 +68,14 @@ VALIDATE_CONCURRENCY = 4  # documents in flight to the service from one gatherer
 # * datatype.warn - a URL that is only *potentially* bad (e.g. a fragment in a data: URL) is
 #   a warning, as on the command line, not an error (the servlet's own default);
 # * ignoreMissingLang - no "Consider adding a lang attribute" warning (the conformance runner
-#   sets it; a missing ``lang`` is judged by the wcag probe, axe rule html-has-lang).
+#   sets it; a missing ``lang`` is judged by the wcag probe, axe rule html-has-lang);
+# * max-file-size - the servlet refuses documents over 2 MB ("Resource size exceeds limit");
+#   the fetcher's body cap is 8 MiB, so the service accepts up to MAX_DOCUMENT_BYTES.
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 VNU_PROPERTIES: dict[str, str] = {
     "nu.validator.datatype.warn": "true",
     "nu.validator.checker.ignoreMissingLang": "true",
+    "nu.validator.servlet.max-file-size": str(MAX_DOCUMENT_BYTES),
 }
 
 
@@ -470,6 +474,18 @@ async def ensure_service(env: "CaptureEnv") -> VnuService:
     return await asyncio.to_thread(_ensure_service_sync, env)
 
 
+def not_checked(msgs: list[dict]) -> FetchError | None:
+    """vnu's "non-document-error" means the checker could not read the document (too large,
+    an unsupported encoding, an I/O error): the document was not judged, so this is a
+    ``Validation.error`` - never counted as a markup error of the page."""
+    for m in msgs:
+        if m.get("type") == "non-document-error":
+            text = m.get("message") or "the checker could not read the document"
+            cause = Cause.TOO_LARGE if "size exceeds" in text.lower() else Cause.OTHER
+            return FetchError(cause, f"vnu: {text}")
+    return None
+
+
 def _pages_to_check(site: "SiteCapture") -> list[Page]:
     return [p for p in site.pages if p.response.ok and p.response.is_html and p.response.body]
 
@@ -484,7 +500,7 @@ async def _check_page(svc: VnuService, page: Page, sem: asyncio.Semaphore) -> No
     async with sem:
         try:
             msgs = await svc.avalidate_html(resp.body, ctype)
-            page.vnu = Validation(page.url, "html", msgs, ctype)
+            page.vnu = Validation(page.url, "html", msgs, ctype, not_checked(msgs))
         except (ValidatorUnavailable, ValidationFailed) as exc:
             page.vnu = Validation(page.url, "html", [], ctype, exc.to_fetch_error())
 
@@ -620,7 +636,33 @@ async def _validate_css_text(svc: VnuService, url: str, text: str, sem, ctype: s
             return Validation(url, "css", [], ctype, exc.to_fetch_error())
     if where is not None:
         msgs = _map_attribute_messages(msgs, where)
-    return Validation(url, "css", msgs, ctype)
+    return Validation(url, "css", msgs, ctype, not_checked(msgs))
+
+
+def decode_css(raw: bytes, content_type: str = "", fallback: str = "utf-8") -> str:
+    """A style sheet's text, decoded as CSS Syntax 3 says: a BOM, else the Content-Type
+    charset, else a leading ``@charset "...";``, else ``fallback`` (the referring page's
+    encoding), UTF-8 when that fails."""
+    import codecs
+
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                     (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            return raw[len(bom):].decode(enc, errors="replace")
+    candidates = []
+    m = re.search(r"charset\s*=\s*[\"']?([^\s;\"']+)", content_type or "", re.I)
+    if m:
+        candidates.append(m.group(1))
+    m2 = re.match(rb'@charset "([^"]{1,40})";', raw)
+    if m2:
+        candidates.append(m2.group(1).decode("ascii", "replace"))
+    candidates += [fallback or "utf-8", "utf-8"]
+    for enc in candidates:
+        try:
+            return raw.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("utf-8", errors="replace")
 
 
 def _strip_charset_rule(text: str) -> str:
@@ -637,6 +679,7 @@ class _SheetCache:
     def __init__(self, svc: VnuService, env: "CaptureEnv", sem: asyncio.Semaphore):
         self.svc, self.env, self.sem = svc, env, sem
         self.tasks: dict[str, asyncio.Task] = {}
+        self.page_encoding: dict[str, str] = {}  # sheet url -> encoding of the first referrer
 
     def get(self, url: str) -> "asyncio.Task | None":
         if url not in self.tasks:
@@ -657,7 +700,7 @@ class _SheetCache:
         if resp.truncated:
             return Validation(url, "css", [], ctype, FetchError(
                 Cause.TOO_LARGE, f"style sheet larger than {CSS_MAX_BYTES} bytes")), []
-        text = resp.text
+        text = decode_css(resp.body, ctype, self.page_encoding.get(url, ""))
         v = await _validate_css_text(self.svc, resp.url or url, _strip_charset_rule(text),
                                      self.sem, ctype)
         v.url = url
@@ -679,6 +722,8 @@ async def _page_css(page: Page, cache: _SheetCache) -> None:
     base = _base_url(page)
     block_imports = [u for _, t, w in inline if w is None for u in css_imports(t, base)]
 
+    for u in links:
+        cache.page_encoding.setdefault(u, page.response.encoding)
     tasks = [t for t in (cache.get(u) for u in links) if t is not None]
     inline_tasks = [asyncio.ensure_future(_validate_css_text(cache.svc, u, _strip_charset_rule(t),
                                                              cache.sem, "text/css", w))
@@ -696,6 +741,7 @@ async def _page_css(page: Page, cache: _SheetCache) -> None:
             continue
         seen.add(u)
         budget -= 1
+        cache.page_encoding.setdefault(u, page.response.encoding)
         t = cache.get(u)
         if t is not None:
             imp_tasks.append(t)

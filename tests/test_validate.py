@@ -236,3 +236,23 @@ def test_gatherer_starts_the_service_lazily_and_env_validator_stop_ends_it(farm)
     assert not svc.alive()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_document_vnu_could_not_read_is_not_judged_not_counted_as_invalid():
+    from crawler.validate import not_checked
+    err = not_checked([{"type": "non-document-error", "message": "Resource size exceeds limit."}])
+    assert err.cause == Cause.TOO_LARGE and "size exceeds" in err.detail
+    assert not_checked([{"type": "non-document-error", "message": "IO error"}]).cause == \
+        Cause.OTHER
+    assert not_checked([{"type": "error", "message": "Stray end tag “div”."}]) is None
+
+
+def test_style_sheets_are_decoded_as_css_syntax_says():
+    from crawler.validate import decode_css
+    ru = 'p::before { content: "Телефон доверия" }'
+    assert decode_css(ru.encode("cp1251"), "text/css; charset=windows-1251") == ru
+    with_rule = '@charset "windows-1251";\n' + ru
+    assert decode_css(with_rule.encode("cp1251"), "text/css") == with_rule
+    # no BOM, no charset anywhere: the referring page's encoding
+    assert decode_css(ru.encode("cp1251"), "text/css", "windows-1251") == ru
+    assert decode_css("\ufeff".encode() + ru.encode(), "text/css; charset=windows-1251") == ru
