@@ -162,4 +162,5 @@ def judge(site, ctx: Context) -> Finding:
 
 
 PROBE = Probe(id="advanced-search", version=VERSION,
-              requires=frozenset({Artifact.PAGES, Artifact.SEARCH_QUERY}), judge=judge)
+              requires=frozenset({Artifact.PAGES, Artifact.SEARCH_QUERY}),
+              optional=frozenset({Artifact.LINKED}), judge=judge)

@@ -312,5 +312,7 @@ def judge(site, ctx: Context) -> Finding:
                    "could be recognised on the results page.", evidence, details)
 
 
+# LINKED is optional: a search page one click from home (single-URL mode) is looked at too
 PROBE = Probe(id="search", version=VERSION,
-              requires=frozenset({Artifact.PAGES, Artifact.SEARCH_QUERY}), judge=judge)
+              requires=frozenset({Artifact.PAGES, Artifact.SEARCH_QUERY}),
+              optional=frozenset({Artifact.LINKED}), judge=judge)
