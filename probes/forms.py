@@ -375,9 +375,16 @@ def search_toggles(tree, page_url: str) -> list[tuple[str, str, str]]:
                     continue
         words = " | ".join(x for x in (n.text(deep=True, separator=" ", strip=True),
                                         a.get("aria-label"), a.get("title")) if x)
-        m = keywords("search").search(words) or keywords("search").anywhere(
-            attrs=[a.get("class"), a.get("id"), a.get("data-toggle"), a.get("data-target"),
-                   a.get("aria-controls"), a.get("data-bs-target"), a.get("href")])
+        attrs = [a.get("class"), a.get("id"), a.get("data-toggle"), a.get("data-target"),
+                 a.get("aria-controls"), a.get("data-bs-target"), a.get("href")]
+        if n.tag in ("button", "a") or a.get("role") == "button":
+            # an icon-only button: <button><svg class="icon-search"> / <i class="fa-search">
+            for inner in n.css("i, svg, img, span, use")[:5]:
+                ia = inner.attributes or {}
+                attrs += [ia.get("class"), ia.get("id"), ia.get("href"),
+                          ia.get("xlink:href")]
+                words += " | " + (ia.get("alt") or "") + " | " + (ia.get("aria-label") or "")
+        m = keywords("search").search(words) or keywords("search").anywhere(attrs=attrs)
         if m:
             out.append((css_selector(n), n.html or "", f"search toggle ({m.text})"))
     return out[:5]

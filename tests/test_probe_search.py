@@ -72,6 +72,23 @@ def test_search_toggle_without_box_is_found_but_warns():
     assert "toggle" in f.summary
 
 
+@pytest.mark.parametrize("button", [
+    '<button type="button" class="btn"><svg class="icon icon-search"></svg></button>',
+    '<button type="button"><i class="fa fa-search"></i></button>',
+    '<a href="#" class="open"><img src="/i/lupa.svg" alt="Поиск"></a>',
+    '<button><svg><use xlink:href="#icon-search"></use></svg></button>',
+])
+def test_icon_only_search_toggles(button):
+    f = judge(f"<header>{button}</header>")
+    assert f.status == "warn" and f.details["found"] is True
+
+
+def test_icon_buttons_that_are_not_search():
+    f = judge('<header><button><i class="fa fa-bars"></i></button><a href="#top"><img '
+              'src="/up.svg" alt="Yuqoriga"></a></header>')
+    assert f.status == "fail"
+
+
 def test_formless_javascript_search_input_warns():
     f = judge('<div class="top"><input type="search" placeholder="Search..."></div>')
     assert f.status == "warn" and f.details["found"] is True
