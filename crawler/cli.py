@@ -357,7 +357,9 @@ def cmd_rejudge(args) -> int:
         src = args.run or store.latest_run()
         if src is None:
             raise UsageError(f"{args.db} has no runs")
-        probes = select(args.indicators or ["all"])
+        # by default, the probes the stored run was scanned with (its captures hold what
+        # those probes needed, not more)
+        probes = select(args.indicators or store.run_options(src).get("probes") or ["all"])
         caps = store.captures(src)
         from .targets import Target
 

@@ -102,5 +102,6 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
                    "Every legacy domain redirects to the section or is off", evidence, details)
 
 
-PROBE = Probe(id="legacy-redirect", version="1.0", requires=frozenset({Artifact.LEGACY}),
+PROBE = Probe(id="legacy-redirect", version="1.0",
+              requires=frozenset({Artifact.PAGES, Artifact.LEGACY}),
               judge=judge)

@@ -14,9 +14,22 @@ from __future__ import annotations
 import datetime as dt
 
 from ..server import Reply
-from ._html import esc, page, paragraphs
+from ._html import LANG_ATTR, esc, page, paragraphs
 
 HOST = "gov.test"
+GOV_CSS = '<link rel="stylesheet" href="/static/gov.css">'
+GOV_CSS_TEXT = """body { font-family: Arial, sans-serif; margin: 0; color: #1a1a1a; }
+header { display: flex; flex-wrap: wrap; gap: 1rem; padding: 1rem; background: #0b3d62; }
+header a { color: #fff; }
+nav ul { list-style: none; display: flex; gap: 1rem; margin: 0; padding: 0; }
+main { max-width: 70rem; margin: 0 auto; padding: 1rem; }
+.news-item .date { color: #555; font-size: 0.9em; }
+@media (max-width: 600px) { header { flex-direction: column; } }
+"""
+# the neglected section's style sheet has the kind of errors real templates carry
+XIVA_CSS_TEXT = """body { font-family: Tahoma; colr: #333; }
+.menu { float: center; zoom: 1; }
+"""
 
 T = {
     "oz": dict(name="Buxoro viloyati hokimligi", search="Qidirish", sitemap="Sayt xaritasi",
@@ -49,7 +62,7 @@ def _recent(days_ago: int) -> dt.datetime:
 
 def _header(lang: str, base: str, search: bool = True) -> str:
     t = T[lang]
-    langs = " ".join(f'<a href="/{lg}/buxoro" hreflang="{lg}">{lbl}</a>'
+    langs = " ".join(f'<a href="/{lg}/buxoro" hreflang="{LANG_ATTR[lg]}">{lbl}</a>'
                      for lg, lbl in (("oz", "O‘z"), ("uz", "Ўз"), ("ru", "Ру"), ("en", "En")))
     box = (f'<form role="search" action="{base}/search" method="get" class="header-search">'
            f'<input type="search" name="q" placeholder="{t["search"]}..." '
@@ -73,13 +86,14 @@ def _footer(lang: str, base: str) -> str:
             f'<p>© 2010 – 2026 {esc(t["name"])}</p></footer>')
 
 
-def _news_items(lang: str, base: str, n: int = 6, newest_days_ago: int = 2) -> str:
+def _news_items(lang: str, base: str, n: int = 6, newest_days_ago: int = 2,
+                level: int = 3) -> str:
     t = T[lang]
     out = []
     for i in range(n):
         d = _recent(newest_days_ago + i * 5)
-        out.append(f'<article class="news-item"><h3><a href="{base}/news/{100 - i}">'
-                   f'{t["news"]} #{100 - i}</a></h3>'
+        out.append(f'<article class="news-item"><h{level}><a href="{base}/news/{100 - i}">'
+                   f'{t["news"]} #{100 - i}</a></h{level}>'
                    f'<span class="date">{d:%d.%m.%Y %H:%M}</span></article>')
     return "\n".join(out)
 
@@ -92,7 +106,7 @@ def buxoro(lang: str):
         body = (_header(lang, base) + "<main><h1>" + esc(t["name"]) + "</h1>"
                 + paragraphs(lang, 3, 1) + f'<section><h2>{t["news"]}</h2>'
                 + _news_items(lang, base) + "</section></main>" + _footer(lang, base))
-        return Reply(body=page(t["name"], body, lang))
+        return Reply(body=page(t["name"], body, lang, head=GOV_CSS))
 
     def news_page(req):
         n = req.path_only.rsplit("/", 1)[-1]
@@ -101,13 +115,14 @@ def buxoro(lang: str):
                 + f'<p class="meta">{t["edited"]}: {d:%d/%m/%Y %H:%M}. {t["views"]}: 72</p>'
                 + paragraphs(lang, 4, 7) + "</article></main>" + _footer(lang, base))
         return Reply(body=page(f'{t["news"]} #{n}', body, lang,
-                               head=f'<meta property="article:modified_time" '
+                               head=GOV_CSS + f'<meta property="article:modified_time" '
                                     f'content="{d.isoformat()}+05:00">'))
 
     def simple(title, content):
         def h(req):
             return Reply(body=page(title, _header(lang, base) + f"<main><h1>{esc(title)}</h1>"
-                                   + content + "</main>" + _footer(lang, base), lang))
+                                   + content + "</main>" + _footer(lang, base), lang,
+                                   head=GOV_CSS))
         return h
 
     contacts = (f'<address><p>{t["address"]}: Buxoro shahri, Mustaqillik ko‘chasi, 1</p>'
@@ -139,11 +154,11 @@ def buxoro(lang: str):
                f'<button>{t["search"]}</button></form>')
         return Reply(body=page(t["search"], _header(lang, base) + f"<main><h1>{t['search']}"
                                f"</h1>{adv}<ol class='search-results'>{results}</ol></main>"
-                               + _footer(lang, base), lang))
+                               + _footer(lang, base), lang, head=GOV_CSS))
 
     return {
         base: home,
-        f"{base}/news": simple(t["news"], _news_items(lang, base, 10)),
+        f"{base}/news": simple(t["news"], _news_items(lang, base, 10, level=2)),
         f"{base}/about": simple(t["about"], paragraphs(lang, 5, 3)),
         f"{base}/contacts": simple(t["contacts"], contacts),
         f"{base}/appeals": simple(t["appeals"], appeal_form),
@@ -166,13 +181,14 @@ def xiva():
                   '<input type="email" name="email" placeholder="E-mail" aria-label="E-mail">'
                   '<button>Obuna bo‘lish</button></form>')
     footer = ("<footer>" + newsletter + "<p>Copyright © 2010 – 2018 Xiva tumani</p></footer>")
-    old_news = ('<article><h3><a href="/oz/xiva/news/1">Tuman yangiliklari</a></h3>'
+    old_news = ('<article><h2><a href="/oz/xiva/news/1">Tuman yangiliklari</a></h2>'
                 '<span>Mart 29, 2022</span> / Muharrir: admin / Ko‘rishlar soni: 640 marta'
                 '</article>')
 
     def h(title, content):
         return lambda req: Reply(body=page(title, header + f"<main><h1>{title}</h1>{content}"
-                                           "</main>" + footer, "oz"))
+                                           "</main>" + footer, "oz",
+                                           head='<link rel="stylesheet" href="/static/xiva.css">'))
 
     return {
         base: h(name, paragraphs("oz", 2, 5) + old_news),
@@ -210,6 +226,8 @@ def install(farm) -> None:
                      content_type="application/xml")
 
     r.add(HOST, "/sitemap.xml", sitemap_xml)
+    r.page(HOST, "/static/gov.css", GOV_CSS_TEXT, content_type="text/css; charset=utf-8")
+    r.page(HOST, "/static/xiva.css", XIVA_CSS_TEXT, content_type="text/css; charset=utf-8")
     # the legacy domain of Buxoro redirects to its gov.uz section, as the 2025 rule asks
     r.add("buxoro-old.test", "/", lambda req: Reply(
         301, b"", {"Location": f"https://gov.test:{req.port}/oz/buxoro"}), prefix=True)

@@ -1,0 +1,106 @@
+"""The CLI contract: usage errors exit 2, the catalogue, scan/report/rejudge on the farm."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from crawler.cli import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, main
+
+
+def test_no_command_and_bad_arguments_are_usage_errors(capsys):
+    assert main([]) == EXIT_USAGE
+    assert main(["probe"]) == EXIT_USAGE
+    assert main(["probe", "no-such-indicator", "https://example.uz/"]) == EXIT_USAGE
+    assert "unknown indicator" in capsys.readouterr().err
+    assert main(["probe", "https", "ftp://example.uz/"]) == EXIT_USAGE
+    assert main(["probe", "https", "https://x.uz/", "--now", "yesterday"]) == EXIT_USAGE
+    assert main(["probe", "https", "https://x.uz/", "--resolve", "nocolon"]) == EXIT_USAGE
+
+
+def test_manual_indicator_without_probe_is_usage_error(capsys):
+    assert main(["probe", "findability", "https://example.uz/"]) == EXIT_USAGE
+    assert "no automated probe" in capsys.readouterr().err
+
+
+def test_bad_targets_file_reports_line_and_field(tmp_path, capsys):
+    bad = tmp_path / "t.toml"
+    bad.write_text('[[target]]\nid = "x"\nstart_url = "not a url"\n')
+    assert main(["scan", "--targets", str(bad), "--db", str(tmp_path / "g.db")]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"{bad}:3" in err and "start_url" in err
+
+
+def test_unknown_target_id_is_usage_error(tmp_path, capsys):
+    assert main(["scan", "--only", "atlantis", "--db", str(tmp_path / "g.db")]) == EXIT_USAGE
+    assert "atlantis" in capsys.readouterr().err
+
+
+def test_indicators_catalogue(capsys):
+    assert main(["indicators", "--json"]) == EXIT_OK
+    rows = json.loads(capsys.readouterr().out)
+    ids = [r["id"] for r in rows]
+    for core in ("https", "search", "advanced-search", "sitemap", "last-updated",
+                 "contact-form", "contact-us", "chatbot", "wcag", "w3c-markup", "w3c-css"):
+        assert core in ids
+    https = rows[ids.index("https")]
+    assert https["un_code"] == "OSI #074" and https["probe"] is True
+    assert rows[ids.index("findability")]["automated"] in ("manual", "not yet")
+
+
+def test_report_without_database_is_usage_error(tmp_path):
+    assert main(["report", "--db", str(tmp_path / "none.db")]) == EXIT_USAGE
+
+
+def _farm_targets(farm, tmp_path):
+    p = tmp_path / "targets.toml"
+    port = farm.port("main")
+    p.write_text(f'''
+[[target]]
+id = "buxoro"
+name_uz = "Buxoro viloyati hokimligi"
+level = "region"
+start_url = "https://gov.test:{port}/oz/buxoro"
+languages = {{ ru = "https://gov.test:{port}/ru/buxoro" }}
+
+[[target]]
+id = "xiva"
+level = "district"
+start_url = "https://gov.test:{port}/oz/xiva"
+''', encoding="utf-8")
+    return p
+
+
+def _fetch_args(farm):
+    return ["--ca-bundle", str(farm.ca_pem), "--allow-private", "--per-host-delay", "0",
+            *[f"--resolve={h}:{ip}" for h, ip in farm.resolve.items()]]
+
+
+def test_scan_report_rejudge_on_the_farm(farm, tmp_path):
+    db = tmp_path / "g.db"
+    code = main(["scan", "--targets", str(_farm_targets(farm, tmp_path)), "--db", str(db),
+                 "--indicators", "https", "search", "sitemap", "--max-pages", "5", "-q",
+                 "--no-render", "--report", "--out", str(tmp_path / "rep"),
+                 *_fetch_args(farm)])
+    assert code == EXIT_FAILURES  # xiva has no search box
+    con = sqlite3.connect(db)
+    rows = dict(((t, i), s) for t, i, s in con.execute(
+        "SELECT target_id, indicator, status FROM findings"))
+    assert rows[("buxoro", "search")] == "pass"
+    assert rows[("xiva", "search")] == "fail"
+    assert rows[("buxoro", "https")] == "pass"
+    assert (tmp_path / "rep" / "index.html").exists()
+    assert (tmp_path / "rep" / "targets" / "xiva.html").exists()
+    # judge the stored capture again, offline: same verdicts, a new run
+    assert main(["rejudge", "--db", str(db)]) == EXIT_FAILURES
+    runs = con.execute("SELECT id, status FROM runs ORDER BY id").fetchall()
+    assert [s for _, s in runs] == ["completed", "completed"]
+    again = dict(((t, i), s) for t, i, s in con.execute(
+        "SELECT target_id, indicator, status FROM findings WHERE run_id=?", [runs[1][0]]))
+    assert again == rows
+
+
+def test_exit_codes_are_distinct():
+    assert len({EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_ABORTED}) == 4
