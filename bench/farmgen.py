@@ -62,15 +62,18 @@ def page_paths(m: int) -> list[str]:
     return paths[:m]
 
 
-def make_page(site: int, path: str, paths: list[str], rng: random.Random) -> str:
+def make_page(site: int, path: str, paths: list[str], rng: random.Random,
+              base: str = "") -> str:
+    """One page; ``base`` prefixes every in-site link (a section of a shared host)."""
     title = dict((f"/{s}/", t) for s, t in SECTIONS).get(path, "Yangilik" if "news" in path
                                                           else "Bosh sahifa")
-    nav = "".join(f'<li><a href="/{s}/">{t}</a></li>' for s, t in SECTIONS)
+    nav = "".join(f'<li><a href="{base}/{s}/">{t}</a></li>' for s, t in SECTIONS
+                  if f"/{s}/" in paths)
     # 40+ in-site links: the sections above, plus a news list of other pages
     others = [p for p in paths if p != path]
     news = rng.sample(others, min(len(others), 36))
     items = "".join(
-        f'<article class="news-item"><h3><a href="{p}">{_para(rng, WORDS_OZ, 6)}</a></h3>'
+        f'<article class="news-item"><h3><a href="{base}{p}">{_para(rng, WORDS_OZ, 6)}</a></h3>'
         f'<span class="date">{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.2026 '
         f'{rng.randint(8, 19):02d}:{rng.randint(0, 59):02d}</span></article>' for p in news)
     target = rng.randint(25_000, 60_000)
@@ -81,7 +84,7 @@ def make_page(site: int, path: str, paths: list[str], rng: random.Random) -> str
         p = f"<p>{_para(rng, words, rng.randint(40, 90))}</p>"
         body_parts.append(p)
         size += len(p.encode())
-    search = ('<form role="search" action="/search/" method="get"><input type="search" '
+    search = (f'<form role="search" action="{base}/search/" method="get"><input type="search" '
               'name="q" aria-label="Qidiruv"><button>Qidirish</button></form>')
     contacts = ""
     if path == "/contacts/":
@@ -89,19 +92,21 @@ def make_page(site: int, path: str, paths: list[str], rng: random.Random) -> str
                     '<a href="tel:+998652222222">+998 65 222-22-22</a>, '
                     f'<a href="mailto:info{site}@example.uz">info{site}@example.uz</a></address>')
     if path == "/appeals/":
-        contacts = ('<form action="/appeals/" method="post"><label>F.I.Sh. <input name="fio">'
+        contacts = (f'<form action="{base}/appeals/" method="post"><label>F.I.Sh. <input name="fio">'
                     '</label><label>Murojaat matni <textarea name="text"></textarea></label>'
                     '<button>Yuborish</button></form>')
+    sm_link = (f'<a href="{base}/sitemap/">Sayt xaritasi</a> · ' if "/sitemap/" in paths
+               else "")
     return (f'<!DOCTYPE html><html lang="uz-Latn"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{title} - Tuman {site} hokimligi</title>'
             f'<meta property="article:modified_time" content="2026-11-{rng.randint(1, 27):02d}'
             f'T10:00:00+05:00"></head><body>'
-            f'<header><a href="/" class="logo">Tuman {site} hokimligi</a>'
+            f'<header><a href="{base}/" class="logo">Tuman {site} hokimligi</a>'
             f'<nav aria-label="main"><ul>{nav}</ul></nav>{search}</header>'
             f'<main><h1>{title}</h1>{contacts}{"".join(body_parts)}'
             f'<section class="news"><h2>Yangiliklar</h2>{items}</section></main>'
-            f'<footer><a href="/sitemap/">Sayt xaritasi</a> · '
+            f'<footer>{sm_link}'
             f'<a href="https://pm.gov.uz/uz#/">Prezidentga murojaat</a> · '
             f'<a href="https://t.me/tuman{site}bot">Telegram</a>'
             f'<p>Ishonch telefoni: (+998 65) 222-22-22 · tuman{site}@exat.uz</p>'
@@ -110,6 +115,8 @@ def make_page(site: int, path: str, paths: list[str], rng: random.Random) -> str
 
 def generate(out: Path, sites: int, pages: int, port: int, seed: int = 308) -> dict:
     out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    out.chmod(0o755)  # nginx workers run as nobody when started by root
     root = out / "sites"
     if root.exists():
         shutil.rmtree(root)
@@ -136,6 +143,80 @@ def generate(out: Path, sites: int, pages: int, port: int, seed: int = 308) -> d
             "urls": [f"http://{site_ip(i)}:{port}/" for i in range(sites)]}
     (out / "farm.json").write_text(json.dumps(meta))
     write_nginx_conf(out, sites, port)
+    return meta
+
+
+def generate_shared(out: Path, sections: int, pages: int, port: int, rate: float,
+                    seed: int = 308) -> dict:
+    """The nightly farm: ``sections`` targets ``/oz/t<i>/`` of ONE host (127.0.0.1), like
+    the hokimiyat sections of gov.uz; nginx limits the host to ``rate`` requests/s."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    out.chmod(0o755)  # nginx workers run as nobody when started by root
+    root = out / "shared"
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "oz").mkdir(parents=True)
+    rng = random.Random(seed)
+    paths = page_paths(pages)
+    for i in range(sections):
+        base = f"/oz/t{i}"
+        for p in paths:
+            f = root / base.lstrip("/") / (p.lstrip("/") + ("index.html" if p.endswith("/")
+                                                            else ""))
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_bytes(make_page(i, p, paths, rng, base).encode())
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n")
+    # https like gov.uz: a trustme CA (its PEM is handed to govscan as --ca-bundle)
+    import trustme
+
+    ca = trustme.CA(organization_name="govscan bench CA")
+    leaf = ca.issue_cert("127.0.0.1", "localhost")
+    ca.cert_pem.write_to_path(str(out / "ca.pem"))
+    leaf.private_key_and_cert_chain_pem.write_to_path(str(out / "server.pem"))
+    meta = {"sections": sections, "pages": pages, "port": port, "rate": rate,
+            "ca": str((out / "ca.pem").resolve()),
+            "urls": [f"https://127.0.0.1:{port}/oz/t{i}/" for i in range(sections)]}
+    (out / "shared.json").write_text(json.dumps(meta))
+    out = out.resolve()
+    (out / "logs").mkdir(exist_ok=True)
+    (out / "tmp").mkdir(exist_ok=True)
+    conf = f"""worker_processes 1;
+pid {out}/nginx-shared.pid;
+error_log {out}/logs/error-shared.log warn;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+    log_format st '$msec $request_time $status $request_uri';
+    access_log {out}/logs/access-shared.log st;
+    sendfile on;
+    keepalive_requests 100000;
+    types {{ text/html html; application/xml xml; text/plain txt; }}
+    default_type text/html;
+    charset utf-8;
+    client_body_temp_path {out}/tmp/body;
+    proxy_temp_path {out}/tmp/proxy;
+    fastcgi_temp_path {out}/tmp/fastcgi;
+    uwsgi_temp_path {out}/tmp/uwsgi;
+    scgi_temp_path {out}/tmp/scgi;
+    limit_req_zone $server_name zone=host:1m rate={max(1, round(rate))}r/s;
+    limit_req_status 503;
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {out}/server.pem;
+        ssl_certificate_key {out}/server.pem;
+        # plain http on this port: redirect to https, as a real site's port 80 would
+        error_page 497 =301 https://$host:$server_port$request_uri;
+        add_header Strict-Transport-Security "max-age=31536000" always;
+        server_name shared;
+        root {out}/shared;
+        limit_req zone=host burst={max(2, round(rate))};
+        location / {{ try_files $uri $uri/index.html =404; }}
+        error_page 405 =200 $uri;
+    }}
+}}
+"""
+    (out / "nginx-shared.conf").write_text(conf)
     return meta
 
 
@@ -181,16 +262,20 @@ http {{
 class NginxFarm:
     """Run nginx on a generated farm as a child process (``with NginxFarm(out):``)."""
 
-    def __init__(self, out: Path, conf: Path | None = None):
+    def __init__(self, out: Path, conf: Path | None = None,
+                 addr: tuple[str, int] | None = None):
         self.out = Path(out).resolve()
         self.conf = conf or self.out / "nginx.conf"
+        self.addr = addr
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "NginxFarm":
-        meta = json.loads((self.out / "farm.json").read_text())
+        if self.addr is None:
+            meta = json.loads((self.out / "farm.json").read_text())
+            self.addr = (site_ip(0), meta["port"])
         self.proc = subprocess.Popen([NGINX, "-p", str(self.out), "-c", str(self.conf)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        host, port = site_ip(0), meta["port"]
+        host, port = self.addr
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

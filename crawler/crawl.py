@@ -56,7 +56,8 @@ class _Frontier:
         self.guard = TrapGuard()
         self.seq = 0
         self.out_of_scope = 0
-        self.too_deep = 0
+        self.raw: set[str] = set()  # link URLs as written, already considered
+        self.deep: set[str] = set()  # link URLs beyond max_depth
 
     def mark(self, url: str) -> bool:
         """Mark ``url`` seen; False when it was seen before."""
@@ -80,6 +81,13 @@ class _Frontier:
         return s
 
     def offer(self, url: str, text: str, depth: int, found_from: str) -> None:
+        if depth > self.max_depth:
+            if url not in self.raw and url not in self.deep:
+                self.deep.add(url)
+            return
+        if url in self.raw:  # the same link on another page (navigation, footer): done
+            return
+        self.raw.add(url)
         if url.split(":", 1)[0].lower() not in ("http", "https") or looks_binary(url):
             return
         n = normalize_url(url)
@@ -88,17 +96,20 @@ class _Frontier:
         if not self.target.contains(n):
             self.out_of_scope += 1
             return
-        if dedup_key(n) in self.seen:
+        k = dedup_key(n)
+        if k in self.seen:
             return
-        if depth > self.max_depth:
-            self.too_deep += 1
-            return
+        self.seen.add(k)
         if self.guard.check(n):
-            self.seen.add(dedup_key(n))
             return
-        self.mark(n)
         self.seq += 1
         heapq.heappush(self.heap, (-self.score(n, text, depth), self.seq, n, depth, found_from))
+
+    @property
+    def too_deep(self) -> int:
+        """Distinct in-scope, unseen links beyond the depth limit."""
+        return sum(1 for u in self.deep if u not in self.raw and (n := normalize_url(u))
+                   and self.target.contains(n) and dedup_key(n) not in self.seen)
 
     def pop(self) -> tuple[str, int, str]:
         _, _, url, depth, found = heapq.heappop(self.heap)
@@ -188,8 +199,9 @@ async def gather_pages(site: SiteCapture, env) -> None:
     elif fetches >= max_fetches and len(fr):
         site.notes.append(f"request cap of {max_fetches} reached; {len(fr)} more in-scope "
                           f"links not crawled")
-    if fr.too_deep:
-        site.notes.append(f"depth limit of {max_depth} reached; {fr.too_deep} deeper in-scope "
+    too_deep = fr.too_deep
+    if too_deep:
+        site.notes.append(f"depth limit of {max_depth} reached; {too_deep} deeper in-scope "
                           f"links not followed")
     if fr.guard.skipped:
         site.notes.append(f"trap protection skipped {sum(fr.guard.skipped.values())} URLs "

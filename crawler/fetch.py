@@ -680,6 +680,7 @@ class Fetcher:
                     err = classify(exc)
                     resp = Response(requested_url=requested, url=url, error=err)
                     if err.cause == Cause.TLS_INVALID:
+                        await st.wait_turn()  # a second connection: polite like a request
                         resp.tls = await self._unverified_tls(url, err.detail)
                     return resp
 
