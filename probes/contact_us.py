@@ -34,6 +34,8 @@ VERSION = "1.0"
 PHONE_998 = re.compile(r"(?<![\d+])(?:\+\s*|\(\s*\+?\s*)?998\s*\)?[\s\-.]*\(?\s*\d{2}\s*\)?"
                        r"[\s\-.]*\d{3}[\s\-.]*\d{2}[\s\-.]*\d{2}(?!\d)")
 PHONE_LOCAL = re.compile(r"(?<![\d+])\(\s*\d{2,3}\s*\)\s*\d{3}[\s\-]\d{2}[\s\-]\d{2}(?!\d)")
+# "Tel: 71 233-45-67" - a 2-3-2-2 number without +998 counts only right after a phone word
+PHONE_BARE = re.compile(r"(?<![\d+(\-])\d{2}[\s\-]\d{3}[\s\-]\d{2}[\s\-]\d{2}(?![\d\-])")
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*"
                    r"\.[a-z]{2,24}(?![\w-])", re.I)
 _NOT_EMAIL_TLD = ("png", "jpg", "jpeg", "gif", "svg", "webp", "js", "css")
@@ -144,6 +146,12 @@ def facts_in(node, text: str | None = None) -> Facts:
     for m in PHONE_LOCAL.finditer(t):
         v = " ".join(m.group(0).split())
         if not any(v[-9:] in p for p in fx.phones):
+            fx.phones.append(v)
+    for m in PHONE_BARE.finditer(t):
+        v = " ".join(m.group(0).split())
+        before = fold(t[max(0, m.start() - 30):m.start()])
+        if keywords("phone_label").search(before, folded=True) and \
+                not any(re.sub(r"\D", "", v) in re.sub(r"\D", "", p) for p in fx.phones):
             fx.phones.append(v)
     for a in node.css('a[href^="tel:"], a[href^="TEL:"]'):
         v = unquote((a.attributes.get("href") or "")[4:]).strip()

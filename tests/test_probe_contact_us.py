@@ -30,6 +30,7 @@ def facts(html):
     ("Phone +998712345678", "+998712345678"),
     ("Тел.: +998 (79) 223-45-67", "+998 (79) 223-45-67"),
     ("Приёмная: (71) 123-45-67", "(71) 123-45-67"),
+    ("Tel: 71 233-45-67", "71 233-45-67"),
 ])
 def test_phone_formats(text, expected):
     assert facts(f"<p>{text}</p>").phones == [expected]
@@ -40,6 +41,10 @@ def test_phone_formats(text, expected):
                                           ("Hotline - 1093", "1093")])
 def test_short_hotlines_after_a_phone_word(text, hotline):
     assert facts(f"<p>{text}</p>").hotlines == [hotline]
+
+
+def test_bare_local_numbers_need_a_phone_word():
+    assert facts("<p>Hujjat raqami 12 345-67-89</p>").phones == []
 
 
 def test_numbers_that_are_not_hotlines():
