@@ -294,6 +294,12 @@ def judge(site, ctx: Context) -> Finding:
         return Finding("search", Status.ERROR, url,
                        f"A search box is present but the query could not be sent: "
                        f"{resp.error.message}", evidence, details)
+    if mode == "POST" and rp.status in (400, 403, 419, 422):
+        details["not_exercised_reason"] = "the POST query was refused (CSRF/session check?)"
+        return Finding("search", Status.WARN, url,
+                       f"A POST search form is present, but our query was refused with HTTP "
+                       f"{rp.status} (most likely its CSRF/session check, not a broken "
+                       f"search); the results could not be seen.", evidence, details)
     if rp.status is None or rp.status >= 400 or rp.error:
         return Finding("search", Status.FAIL, url,
                        f"A search box is present but the query failed "

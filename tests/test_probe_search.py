@@ -128,6 +128,15 @@ def test_query_http_error_fails():
     assert f.status == "fail" and f.details["results_status"] == 500
 
 
+def test_post_query_refused_by_csrf_check_warns():
+    post = ('<header><form action="/oz/x/search" method="POST"><input type="hidden" '
+            'name="_csrf" value="t"><input name="text" placeholder="Qidirish"></form></header>')
+    r = results("<h1>Bad Request (#400)</h1>", status=400, url=HOME + "/search")
+    f = judge(post, {"search_query_post": r})
+    assert f.status == "warn" and f.details["exercised"] is True
+    assert "CSRF" in f.summary
+
+
 def test_query_network_error_is_error_not_fail():
     from crawler.artifacts import Response
     from crawler.causes import Cause, FetchError
