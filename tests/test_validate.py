@@ -156,86 +156,57 @@ def test_style_attribute_messages_map_back_to_the_element(farm, vnu):
 
 @java
 @pytest.mark.skipif(not HAVE_JAVA, reason="Java or vnu.jar missing")
-def test_service_started_stopped_and_a_killed_service_is_survived_once(farm):
-    svc = VnuService()
-    svc.start()
-    try:
-        port = svc.port
-        assert svc.alive() and svc.starts == 1
-        # bound to loopback only
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            pass
-        # a run: one site validated, the JVM killed mid-run, the next site still validated
-        env_sites, pids = [], []
+def test_service_started_lazily_survives_one_kill_and_is_stopped(farm):
+    """The run's service: started by the first gatherer that needs it (not for PAGES), bound
+    to loopback, restarted once when the JVM is killed mid-run, given up the second time
+    (findings `error` with the cause), stopped by ``env.validator.stop()``."""
+    from crawler.capture import CaptureOptions, capture_site
+    from crawler.fetch import Fetcher
+    from vnu_fixture import fetch_config
 
-        async def run():
-            from crawler.fetch import Fetcher
-            from crawler.capture import CaptureOptions, capture_site
-            from vnu_fixture import fetch_config
-            async with Fetcher(fetch_config(farm)) as f:
-                env = CaptureEnv(f, CaptureOptions(max_pages=2), validator=svc)
-                env_sites.append(await capture_site(target(farm, "/validity/ok/"), ["vnu"],
-                                                    env))
-                pids.append(svc.pid)
-                os.kill(svc.pid, signal.SIGKILL)
-                svc.proc.wait(10)
-                env_sites.append(await capture_site(target(farm, "/validity/broken/"),
-                                                    ["vnu"], env))
-                pids.append(svc.pid)
-                os.kill(svc.pid, signal.SIGKILL)
-                svc.proc.wait(10)
-                env_sites.append(await capture_site(target(farm, "/validity/xhtml"),
-                                                    ["vnu"], env))
-
-        asyncio.run(run())
-        ok, broken, third = env_sites
-        assert all(p.vnu.error is None and not p.vnu.errors for p in ok.html_pages())
-        # restarted once: the second site is fully validated by a new JVM
-        assert svc.restarts == 1 and svc.starts == 2 and len(set(pids)) == 2
-        assert all(p.vnu.error is None for p in broken.html_pages())
-        assert any(m["message"] == "Stray end tag “div”." for m in broken.pages[0].vnu.errors)
-        # died again: given up, the findings are `error` with the cause
-        assert svc.unavailable and "died again" in svc.unavailable
-        assert third.errors["vnu"].cause == Cause.VALIDATOR_UNAVAILABLE
-        f = run_probe(registry()["w3c-markup"], third)
-        assert f.status == "error" and f.details["cause"] == "validator-unavailable"
-        with pytest.raises(ValidatorUnavailable):
-            svc.validate_css("p{color:red}")
-    finally:
-        svc.stop()
-    assert svc.proc is None and not svc.alive()
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-
-
-@java
-@pytest.mark.skipif(not HAVE_JAVA, reason="Java or vnu.jar missing")
-def test_gatherer_starts_the_service_lazily_and_env_validator_stop_ends_it(farm):
-    env_holder = {}
+    sites, pids, holder = [], [], {}
 
     async def run():
-        from crawler.fetch import Fetcher
-        from crawler.capture import CaptureOptions, capture_site
-        from vnu_fixture import fetch_config
         async with Fetcher(fetch_config(farm)) as f:
-            env = CaptureEnv(f, CaptureOptions(max_pages=1))
-            env_holder["env"] = env
-            assert env.validator is None
-            # PAGES only: no JVM is started
+            env = CaptureEnv(f, CaptureOptions(max_pages=2))
+            holder["env"] = env
             await capture_site(target(farm, "/validity/ok/"), ["pages"], env)
-            assert env.validator is None
-            return await capture_site(target(farm, "/validity/ok/"), ["vnu"], env)
+            assert env.validator is None  # PAGES only: no JVM
+            sites.append(await capture_site(target(farm, "/validity/ok/"), ["vnu"], env))
+            svc = env.validator
+            assert isinstance(svc, VnuService) and svc.alive() and svc.starts == 1
+            with socket.create_connection(("127.0.0.1", svc.port), timeout=2):
+                pass
+            for path in ("/validity/broken/", "/validity/xhtml"):
+                pids.append(svc.pid)
+                os.kill(svc.pid, signal.SIGKILL)  # mid-run
+                svc.proc.wait(10)
+                sites.append(await capture_site(target(farm, path), ["vnu"], env))
 
-    site = asyncio.run(run())
-    env = env_holder["env"]
+    asyncio.run(run())
+    env = holder["env"]
     svc = env.validator
-    assert isinstance(svc, VnuService) and svc.alive()
-    assert site.pages[0].vnu is not None and site.pages[0].vnu.error is None
-    pid = svc.pid
+    ok, broken, third = sites
+    assert all(p.vnu.error is None and not p.vnu.errors for p in ok.html_pages())
+    # restarted once: the second site is fully validated by a new JVM
+    assert svc.restarts == 1 and svc.starts == 2 and len(set(pids)) == 2
+    assert all(p.vnu.error is None for p in broken.html_pages())
+    assert any(m["message"] == "Stray end tag “div”." for m in broken.pages[0].vnu.errors)
+    # died again: given up, the findings are `error` with the cause
+    assert svc.unavailable and "died again" in svc.unavailable
+    assert third.errors["vnu"].cause == Cause.VALIDATOR_UNAVAILABLE
+    f = run_probe(registry()["w3c-markup"], third)
+    assert f.status == "error" and f.details["cause"] == "validator-unavailable"
+    with pytest.raises(ValidatorUnavailable):
+        svc.validate_css("p{color:red}")
+    port = svc.port
     env.validator.stop()  # what the scan does at the end
-    assert not svc.alive()
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+    assert svc.proc is None and not svc.alive()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
 
 
 def test_a_document_vnu_could_not_read_is_not_judged_not_counted_as_invalid():

@@ -28,9 +28,9 @@ def test_vnu_sample_matches_the_pinned_command_line_and_the_labels(vnu):
     corpus = vnu_corpus.DEFAULT_CORPUS
     _need(corpus)
     tests = vnu_corpus.load(corpus)
-    # a stratified sample: every 25th document of each media type (~140 documents)
-    sample = [t for k, t in enumerate(tests) if k % 25 == 0]
-    sample += [t for t in tests if t["media_type"] != "text/html"][::10]
+    # a sample: every 50th document, and every 8th XHTML one (~85 documents)
+    sample = [t for k, t in enumerate(tests) if k % 50 == 0 and t["media_type"] == "text/html"]
+    sample += [t for t in tests if t["media_type"] != "text/html"][::8]
     res = vnu_corpus.score(vnu, corpus, sample)
     cli = vnu_corpus.cli_predictions(vnu, corpus, sample)
     got = {o["file"]: o["got"] for o in res["off_diagonal"]}
@@ -49,7 +49,7 @@ def test_css_sample_agrees_with_the_w3c_css_validator(vnu):
     corpus = css_corpus.DEFAULT_CORPUS
     _need(corpus)
     tests = css_corpus.load(corpus)
-    sample = tests[::5]
+    sample = tests[::6]
     res = css_corpus.score(vnu, corpus, sample)
     assert res["matrix"].get("invalid->invalid", 0) >= 10
     assert res["agreement"] >= 0.95, res["disagreements"]
