@@ -39,8 +39,9 @@ def static_probes():
     return [p for p in registry().values() if not (set(p.requires) & heavy)]
 
 
-def run_govscan(farm: Path, budget: int, conc: int, db: Path) -> dict:
+def run_govscan(farm: Path, budget: int, conc: int, db: Path, with_probes: bool = True) -> dict:
     """The child: scan every farm site with the static probes into ``db``."""
+    import resource
     import asyncio
 
     from crawler.capture import CaptureOptions
@@ -52,7 +53,7 @@ def run_govscan(farm: Path, budget: int, conc: int, db: Path) -> dict:
     meta = json.loads((farm / "farm.json").read_text())
     targets = [Target(f"s{i}", f"Tuman {i}", "", "district", u, u.rstrip("/"))
                for i, u in enumerate(meta["urls"])]
-    probes = static_probes()
+    probes = static_probes() if with_probes else []
     cfg = FetchConfig(allow_private=True, per_host_delay=0.0, per_host_concurrency=8,
                       global_concurrency=conc, retries=0, connect_timeout=5,
                       read_timeout=10)
@@ -66,7 +67,12 @@ def run_govscan(farm: Path, budget: int, conc: int, db: Path) -> dict:
     finally:
         store.close()
     crawled = store_pages(db)
-    return {"pages": crawled, "all_pages": s.pages, "requests": s.requests,
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the judging subprocess
+    return {"pages": crawled, "main_cpu_s": round(own.ru_utime + own.ru_stime, 2),
+            "judge_cpu_s": round(kids.ru_utime + kids.ru_stime, 2),
+            "main_rss_mb": round(own.ru_maxrss / 1024, 1),
+            "judge_rss_mb": round(kids.ru_maxrss / 1024, 1), "all_pages": s.pages, "requests": s.requests,
             "probes": [p.id for p in probes], "findings": s.findings, "status": s.status}
 
 
@@ -116,12 +122,14 @@ def main():
     ap.add_argument("--concurrency", type=int, default=16,
                     help="global concurrency for both crawlers (16)")
     ap.add_argument("--out", default=None, help="farm directory (default: a temp dir)")
-    ap.add_argument("--only", choices=("govscan", "scrapy"))
-    ap.add_argument("--child", choices=("govscan",), help=argparse.SUPPRESS)
+    ap.add_argument("--only", choices=("govscan", "govscan-no-probes", "scrapy"))
+    ap.add_argument("--child", choices=("govscan", "govscan-no-probes"),
+                    help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.child == "govscan":
-        print(json.dumps(run_govscan(Path(a.out), a.pages, a.concurrency, Path(a.db))))
+    if a.child:
+        print(json.dumps(run_govscan(Path(a.out), a.pages, a.concurrency, Path(a.db),
+                                     with_probes=a.child == "govscan")))
         return
     from farmgen import NginxFarm, free_port, generate
 
@@ -140,20 +148,26 @@ def main():
           file=sys.stderr)
     results = {}
     with NginxFarm(out):
-        if a.only in (None, "govscan"):
+        for kind in ("govscan", "govscan-no-probes"):
+            if a.only not in (None, kind):
+                continue
             with tempfile.TemporaryDirectory(prefix="govscan-bench-db-") as d:
-                results["govscan"] = measure(
-                    [sys.executable, str(HERE / "bench_crawl.py"), "--child", "govscan",
+                results[kind] = measure(
+                    [sys.executable, str(HERE / "bench_crawl.py"), "--child", kind,
                      "--out", str(out), "--pages", str(a.pages),
                      "--concurrency", str(a.concurrency), "--db", str(Path(d) / "b.db")])
-            print("govscan:", json.dumps(results["govscan"]), file=sys.stderr)
+            print(f"{kind}:", json.dumps(results[kind]), file=sys.stderr)
         if a.only in (None, "scrapy"):
             results["scrapy"] = measure([sys.executable, str(HERE / "scrapy_spider.py"),
                                          str(out), str(a.pages), str(a.concurrency)])
             print("scrapy: ", json.dumps(results["scrapy"]), file=sys.stderr)
-    if "govscan" in results and "scrapy" in results:
-        results["ratio_pages_per_s"] = round(results["govscan"]["pages_per_s"]
-                                             / results["scrapy"]["pages_per_s"], 2)
+    for kind in ("govscan", "govscan-no-probes"):
+        if kind in results and "scrapy" in results:
+            results[f"ratio_{kind}_vs_scrapy"] = round(
+                results[kind]["pages_per_s"] / results["scrapy"]["pages_per_s"], 2)
+    import os as _os
+
+    results["load_average_after"] = _os.getloadavg()
     print(json.dumps(results, indent=2))
 
 

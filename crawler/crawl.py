@@ -119,6 +119,14 @@ class _Frontier:
         return len(self.heap)
 
 
+def release_parse(page: Page) -> None:
+    """Drop a page's parse caches (lexbor tree ~0.4 MB, decoded text) once its links are
+    known; whoever needs the tree again re-parses it. Keeps a 16-target x 30-page working
+    set well under the memory budget."""
+    page.__dict__.pop("tree", None)
+    page.response.__dict__.pop("text", None)
+
+
 def _options(env):
     opts = env.options
     return (max(1, int(opts.max_pages)), max(0, int(opts.max_depth)),
@@ -189,6 +197,7 @@ async def gather_pages(site: SiteCapture, env) -> None:
                 if resp.ok and resp.is_html:
                     for link in page.links:
                         fr.offer(link.url, link.text, depth + 1, page.url)
+                    release_parse(page)
     finally:
         for t in tasks:
             t.cancel()

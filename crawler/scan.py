@@ -296,6 +296,8 @@ class Judge:
         return await self.idle.get()
 
     async def __call__(self, site):
+        if not self.probes:
+            return []
         if self.remote:
             import pickle
 
