@@ -1,0 +1,50 @@
+"""`govscan demo`: the farm scanned end to end into a database and a report that a browser
+opens without console errors."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+from crawler.cli import main
+
+
+@pytest.mark.browser
+def test_demo_end_to_end(tmp_path):
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        pytest.skip("no chromium")
+    out = tmp_path / "demo"
+    code = main(["demo", "--out", str(out), "-q"])
+    assert code in (0, 1)  # the farm has failing sites on purpose
+    con = sqlite3.connect(out / "govscan.db")
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    status = dict(((t, i), s) for t, i, s in con.execute(
+        "SELECT target_id, indicator, status FROM findings"))
+    assert status[("buxoro", "https")] == "pass"
+    assert status[("buxoro", "search")] == "pass"
+    assert status[("xiva", "search")] == "fail"
+    assert status[("buxoro", "legacy-redirect")] == "pass"
+    assert status[("buxoro", "wcag")] in ("pass", "fail")  # judged, not error
+    assert "error" not in {s for (t, i), s in status.items() if t == "buxoro"}
+    index = out / "report" / "index.html"
+    assert index.exists()
+
+    from playwright.sync_api import sync_playwright
+
+    errors = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}")
+                if r.url.startswith("file:") else None)
+        for path in [index, *sorted((out / "report" / "targets").glob("*.html"))]:
+            page.goto(path.as_uri())
+        browser.close()
+    assert errors == []
