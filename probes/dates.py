@@ -228,6 +228,49 @@ def _kind_for_text(before: str, node) -> str:
     return "text"
 
 
+# relative stamps of news lists: "Bugun, 14:25", "Вчера в 09:10", "3 kun oldin", "2 часа назад"
+_REL_DAY = re.compile(r"(?<![\w'])(bugun|бугун|сегодня|today|kecha|кеча|вчера|yesterday)"
+                      r"[,\s]*(?:soat|в|at)?\s*([01]?\d|2[0-3]):([0-5]\d)(?!\d)")
+_REL_AGO = re.compile(r"(?<![\d.])(\d{1,3})\s*(kun|soat|daqiqa|minut|кун|соат|дакика|"
+                      r"дней|дня|день|часов|часа|час|минуты|минуту|минут|days?|hours?|minutes?)"
+                      r"\s*(oldin|олдин|назад|ago)(?![\w])")
+_YESTERDAY = ("kecha", "кеча", "вчера", "yesterday")
+
+
+def _relative_hit(node, text: str, url: str, fetched_on: dt.date) -> "DateHit | None":
+    """A relative stamp ("Bugun, 14:25", "3 kun oldin") counts only inside a news item (an
+    article or a list item called news/post/date...), dated from the day the page was
+    fetched. A bare "bugun" with today's date is a widget, handled elsewhere: here a time
+    or an "ago" count is required."""
+    parent = node.parent
+    if parent is None or parent.tag in _SKIP_TAGS:
+        return None
+    when = None
+    m = _REL_DAY.search(text)
+    if m:
+        day = fetched_on - dt.timedelta(days=1 if m.group(1) in _YESTERDAY else 0)
+        when = dt.datetime(day.year, day.month, day.day, int(m.group(2)), int(m.group(3)))
+    else:
+        m = _REL_AGO.search(text)
+        if m:
+            n, unit = int(m.group(1)), m.group(2)
+            if unit.startswith(("кун", "kun", "day")) or unit in ("дней", "дня", "день"):
+                days = n
+            elif unit.startswith(("soat", "соат", "час", "hour")):
+                days = n // 24
+            else:  # minutes
+                days = 0
+            day = fetched_on - dt.timedelta(days=days)
+            when = dt.datetime(day.year, day.month, day.day)
+    if when is None or _kind_for_text("", parent) != "news-item":
+        return None
+    if any(keywords("today_widget").in_attr(_classes(a)) for a in [parent,
+                                                                   *_ancestors(parent, 3)]):
+        return None  # a clock in the header ("header-date": bugun 12:00), not a news stamp
+    return DateHit(when, "news-item", m.group(0), url,
+                   fold(parent.text(deep=True, separator=" "))[:300], _selector(parent))
+
+
 def visible_dates(tree, url: str = "", fetched_on: dt.date | None = None) -> list[DateHit]:
     """Dates in the visible text of a parsed page (lexbor tree), each classified."""
     body = tree.body
@@ -239,6 +282,10 @@ def visible_dates(tree, url: str = "", fetched_on: dt.date | None = None) -> lis
             continue
         raw_text = node.text_content or ""
         if not re.search(r"\d{4}", raw_text):
+            if fetched_on is not None and re.search(r"\d", raw_text):
+                rel = _relative_hit(node, fold(raw_text), url, fetched_on)
+                if rel is not None:
+                    out.append(rel)
             continue
         parent = node.parent
         if parent is None or parent.tag in _SKIP_TAGS or any(

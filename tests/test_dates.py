@@ -87,6 +87,23 @@ def test_dates_in_scripts_styles_and_options_are_not_visible_dates():
     assert hits == []
 
 
+def test_relative_stamps_in_news_items_only():
+    from probes.dates import visible_dates
+
+    tree = _tree('<div class="news-item"><span>Bugun, 14:25</span></div>'
+                 '<li class="post"><span>Вчера в 09:10</span></li>'
+                 '<article><small>3 kun oldin</small></article>'
+                 '<div class="news"><i>50 часов назад</i></div>'
+                 '<p>Bugun 10:00 da yig‘ilish</p><div class="top">сегодня 12:00</div>'
+                 '<div class="header-date">bugun 12:00</div>')
+    got = [(h.when, h.kind) for h in visible_dates(tree, "u", dt.date(2026, 11, 28))]
+    assert got == [(dt.datetime(2026, 11, 28, 14, 25), "news-item"),
+                   (dt.datetime(2026, 11, 27, 9, 10), "news-item"),
+                   (dt.datetime(2026, 11, 25), "news-item"),
+                   (dt.datetime(2026, 11, 26), "news-item")]
+    assert visible_dates(tree, "u", None) == []  # no fetch day: no relative dates
+
+
 def test_copyright_years_are_noted():
     [notice] = copyright_years("Copyright © 2010 – 2018 Xiva tumani")
     assert notice.endswith("2010 – 2018")
