@@ -6,7 +6,9 @@ Rule: the newest evidence of an update, and its age against ``ctx.now``:
   "Обновлено", "Yangilangan"), dated news items ("Mart 29, 2022", "29 марта 2022",
   "31-01-2023"...), ``<meta property="article:modified_time">`` and friends, JSON-LD
   ``dateModified``/``datePublished``, ``<time datetime>``, Next.js payload dates
-  (``"date":"2026-05-05 14:25:00"``), other full dates in the visible text, and sitemap
+  (``"date":"2026-05-05 14:25:00"``), relative stamps inside news items ("Bugun, 14:25",
+  "Вчера в 09:10", "3 kun oldin", dated from the day the page was fetched), other full dates
+  in the visible text, and sitemap
   ``lastmod`` (only from sitemaps that list nothing but this target's URLs);
 * never evidence: the HTTP ``Last-Modified`` header alone (often the render time; it is
   recorded in ``details`` only), "today's date" widgets ("bugun : 03.08.2021"), copyright
