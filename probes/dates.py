@@ -153,10 +153,17 @@ class DateHit:
     context: str = ""  # the text around the date, as seen
     selector: str = ""
     rejected: str = ""  # "" = evidence; else why not (today-widget, http-header-only...)
+    node: Any = field(default=None, repr=False, compare=False)  # element, for a lazy selector
 
     @property
     def date(self) -> dt.date:
         return self.when.date()
+
+    def css(self) -> str:
+        """The element's CSS selector (computed on demand: only evidence items need it)."""
+        if not self.selector and self.node is not None:
+            self.selector = _selector(self.node)
+        return self.selector
 
     def to_dict(self) -> dict[str, Any]:
         return {"date": self.when.isoformat(), "kind": self.kind, "raw": self.raw,
@@ -268,7 +275,7 @@ def _relative_hit(node, text: str, url: str, fetched_on: dt.date) -> "DateHit | 
                                                                    *_ancestors(parent, 3)]):
         return None  # a clock in the header ("header-date": bugun 12:00), not a news stamp
     return DateHit(when, "news-item", m.group(0), url,
-                   fold(parent.text(deep=True, separator=" "))[:300], _selector(parent))
+                   fold(parent.text(deep=True, separator=" "))[:300], node=parent)
 
 
 def visible_dates(tree, url: str = "", fetched_on: dt.date | None = None) -> list[DateHit]:
@@ -306,7 +313,7 @@ def visible_dates(tree, url: str = "", fetched_on: dt.date | None = None) -> lis
             pos = ctx.find(mm.raw)
             before = ctx[:pos] if pos >= 0 else ctx
             hit = DateHit(mm.when, _kind_for_text(before, parent), mm.raw, url,
-                          ctx[:300], _selector(parent))
+                          ctx[:300], node=parent)
             if _is_today_widget(mm, ctx, before, parent, fetched_on):
                 hit.rejected = "today-widget"
             out.append(hit)
@@ -339,7 +346,7 @@ def machine_dates(tree, url: str = "") -> list[DateHit]:
             when = parse_date(a.get("content"))
             if when:
                 out.append(DateHit(when, "meta", a.get("content") or "", url,
-                                   f'<meta {name}="{a.get("content")}">', _selector(m)))
+                                   f'<meta {name}="{a.get("content")}">', f'meta[{"property" if a.get("property") else "name"}="{name}"]'))
     for s in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(s.text(deep=True) or "null")
@@ -357,7 +364,7 @@ def machine_dates(tree, url: str = "") -> list[DateHit]:
         when = parse_date(v)
         if not when:
             continue
-        hit = DateHit(when, "time", v, url, fold(t.text(deep=True))[:200], _selector(t))
+        hit = DateHit(when, "time", v, url, fold(t.text(deep=True))[:200], node=t)
         ctx = fold((t.parent.text(deep=True, separator=" ") if t.parent else ""))
         before = ctx[:ctx.find(fold(t.text(deep=True)))] if t.text(deep=True) else ctx
         if keywords("today_widget").search(before[-40:], folded=True) or any(

@@ -122,7 +122,7 @@ def judge(site, ctx: Context) -> Finding:
                                              "targets was not used")):
         h = next((x for x in rejected if x.rejected == reason), None)
         if h:
-            notes.append(Evidence(h.url, "date", h.context or h.raw, h.selector,
+            notes.append(Evidence(h.url, "date", h.context or h.raw, h.css(),
                                   f"{label}: {h.raw}", {"reason": reason}))
     if copyrights:
         notes.append(Evidence(copyrights[0]["url"], "text", copyrights[0]["text"],
@@ -135,7 +135,7 @@ def judge(site, ctx: Context) -> Finding:
                                           "news, meta/JSON-LD date or sitemap lastmod")],
                        details)
     age = details["age_days"]
-    ev = [Evidence(best.url, "date", best.context or best.raw, best.selector,
+    ev = [Evidence(best.url, "date", best.context or best.raw, best.css(),
                    f"newest evidence: {best.when.date().isoformat()} ({best.kind}), "
                    f"{age} day(s) before {now.isoformat()}",
                    {"date": best.when.isoformat(), "kind": best.kind, "raw": best.raw})]
@@ -144,7 +144,7 @@ def judge(site, ctx: Context) -> Finding:
             continue
         other = newest(h for h in hits if h.kind == kind)
         if other is not None:
-            ev.append(Evidence(other.url, "date", other.context or other.raw, other.selector,
+            ev.append(Evidence(other.url, "date", other.context or other.raw, other.css(),
                                f"also: {other.when.date().isoformat()} ({other.kind})",
                                {"date": other.when.isoformat(), "kind": other.kind}))
         if len(ev) >= 3:
