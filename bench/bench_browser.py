@@ -120,7 +120,16 @@ class PeakMemory:
 
 # --- the two tools ------------------------------------------------------------------------------
 
-def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path) -> dict:
+PROFILES = {
+    # everything the browser probes need: screenshots, axe, mobile, engines, 4 probes judged
+    "full": ({Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE, Artifact.ENGINES}, True),
+    # what pa11y-ci does: render + axe, judged by the wcag probe, no screenshots
+    "wcag": ({Artifact.RENDERED, Artifact.AXE}, False),
+}
+
+
+def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
+                profile: str = "full") -> dict:
     judged = {"wcag": {}, "responsive": {}, "browser-compat": {}, "chatbot": {},
               "mixed": 0}
     try:
@@ -140,14 +149,15 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path) -> 
             if p.rendered is not None:
                 p.rendered.dom = ""
 
+    arts, screenshots = PROFILES[profile]
     cfg = FetchConfig(allow_private=True, per_host_delay=0.0, per_host_concurrency=4,
                       retries=0)
-    opts = CaptureOptions(single_url=True, render_pages=1, screenshots=True)
+    opts = CaptureOptions(single_url=True, render_pages=1, screenshots=screenshots)
     opts.extra["browser_concurrency"] = pool
     t0 = time.monotonic()
     sites = asyncio.run(render.capture_urls(
-        urls, {Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE, Artifact.ENGINES}, cfg,
-        capture_dir=str(shots), options=opts, concurrency=sites_at_once, on_site=on_site))
+        urls, arts, cfg, capture_dir=str(shots) if screenshots else "", options=opts,
+        concurrency=sites_at_once, on_site=on_site))
     wall = time.monotonic() - t0
     ok = sum(1 for s in sites if s.home is not None and s.home.rendered is not None
              and s.home.rendered.axe and "violations" in s.home.rendered.axe)
@@ -195,7 +205,10 @@ def main(argv=None) -> int:
     ap.add_argument("--pool", type=int, default=2, help="govscan pages rendered at once")
     ap.add_argument("--sites-at-once", type=int, default=3,
                     help="govscan captures in flight (they share the pool)")
-    ap.add_argument("--pa11y-concurrency", type=int, default=2)
+    ap.add_argument("--pa11y-concurrency", default="1,2",
+                    help="comma-separated: one pa11y-ci run each (1 is its default)")
+    ap.add_argument("--profiles", default="full,wcag",
+                    help="govscan runs: full (all browser artifacts), wcag (render+axe)")
     ap.add_argument("--skip-pa11y", action="store_true")
     ap.add_argument("--json", default="")
     a = ap.parse_args(argv)
@@ -209,32 +222,49 @@ def main(argv=None) -> int:
     try:
         # warm the OS caches and Chromium's binary once, for both tools alike
         subprocess.run([render.find_chromium(), "--version"], capture_output=True)
-        with PeakMemory(os.getpid(), exclude={nginx.proc.pid}) as mem:
-            g = run_govscan(urls, a.sites_at_once, a.pool, work / "shots")
-        g["peak_pss_mb"], g["peak_rss_mb"] = mem.peak_pss / 1024, mem.peak_rss / 1024
-        p = {} if a.skip_pa11y else run_pa11y(urls, a.pa11y_concurrency, work)
+        gs, ps = [], []
+        for prof in [x for x in a.profiles.split(",") if x]:
+            with PeakMemory(os.getpid(), exclude={nginx.proc.pid}) as mem:
+                g = run_govscan(urls, a.sites_at_once, a.pool, work / "shots", prof)
+            g["peak_pss_mb"], g["peak_rss_mb"] = mem.peak_pss / 1024, mem.peak_rss / 1024
+            g["profile"] = prof
+            gs.append(g)
+        if not a.skip_pa11y:
+            for c in [int(x) for x in a.pa11y_concurrency.split(",") if x]:
+                p = run_pa11y(urls, c, work)
+                p["concurrency"] = c
+                ps.append(p)
     finally:
         nginx.stop()
     load = os.getloadavg()
     print(f"{len(urls)} pages ({a.sites} sites x {a.pages}), {os.cpu_count()} cores, "
-          f"load average at the end {load[0]:.1f}\n")
+          f"load average at the end {load[0]:.1f} (1 min) {load[1]:.1f} (5 min)\n")
     print("| tool | settings | wall s | pages/min | peak PSS MB | peak RSS-sum MB | ok |")
     print("|---|---|---|---|---|---|---|")
-    print(f"| govscan browser pipeline | pool {a.pool}, {a.sites_at_once} captures in flight; "
-          f"render+screenshots+axe+mobile+engines+4 probes | {g['wall_s']:.1f} | "
-          f"{g['pages'] / g['wall_s'] * 60:.0f} | {g['peak_pss_mb']:.0f} | "
-          f"{g['peak_rss_mb']:.0f} | {g['pages_ok']}/{g['pages']} |")
-    if p and "wall_s" in p:
-        print(f"| pa11y-ci 4.1.1 (axe) | concurrency {a.pa11y_concurrency}, WCAG2AA | "
-              f"{p['wall_s']:.1f} | {p['pages'] / p['wall_s'] * 60:.0f} | "
-              f"{p['peak_pss_mb']:.0f} | {p['peak_rss_mb']:.0f} | "
-              f"{p.get('pages_ok', '?')}/{p['pages']} |")
-        print(f"\nspeed-up: {(g['pages'] / g['wall_s']) / (p['pages'] / p['wall_s']):.2f}x")
-    elif p:
-        print(f"\npa11y-ci failed: {p}")
-    print(f"\ngovscan findings: {json.dumps(g['judged'])}")
+    what = {"full": "render+screenshots+axe+mobile+engines, 4 probes + mixed content",
+            "wcag": "render+axe, wcag probe, no screenshots"}
+    for g in gs:
+        print(f"| govscan `{g['profile']}` | pool {a.pool}, {a.sites_at_once} captures in "
+              f"flight; {what[g['profile']]} | {g['wall_s']:.1f} | "
+              f"{g['pages'] / g['wall_s'] * 60:.0f} | {g['peak_pss_mb']:.0f} | "
+              f"{g['peak_rss_mb']:.0f} | {g['pages_ok']}/{g['pages']} |")
+    for p in ps:
+        if "wall_s" in p and "stdout" not in p:
+            print(f"| pa11y-ci 4.1.1 (axe) | concurrency {p['concurrency']}, WCAG2AA | "
+                  f"{p['wall_s']:.1f} | {p['pages'] / p['wall_s'] * 60:.0f} | "
+                  f"{p['peak_pss_mb']:.0f} | {p['peak_rss_mb']:.0f} | "
+                  f"{p.get('pages_ok', '?')}/{p['pages']} |")
+        else:
+            print(f"\npa11y-ci failed: {p}")
+    ok_ps = [p for p in ps if "wall_s" in p and "stdout" not in p]
+    for g in gs:
+        for p in ok_ps:
+            print(f"speed-up govscan `{g['profile']}` vs pa11y-ci concurrency "
+                  f"{p['concurrency']}: {(g['pages'] / g['wall_s']) / (p['pages'] / p['wall_s']):.2f}x")
+    for g in gs:
+        print(f"\ngovscan `{g['profile']}` findings: {json.dumps(g['judged'])}")
     if a.json:
-        Path(a.json).write_text(json.dumps({"govscan": g, "pa11y": p, "urls": len(urls),
+        Path(a.json).write_text(json.dumps({"govscan": gs, "pa11y": ps, "urls": len(urls),
                                             "load": load}, indent=1))
     return 0
 

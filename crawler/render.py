@@ -752,7 +752,8 @@ class RenderPool:
                 try:
                     import base64
 
-                    data = await cdp.send("Page.captureScreenshot", {"format": "png"})
+                    data = await cdp.send("Page.captureScreenshot", {"format": "png",
+                                                                  "optimizeForSpeed": True})
                     shot.parent.mkdir(parents=True, exist_ok=True)
                     shot.write_bytes(base64.b64decode(data["data"]))
                     out["screenshot"] = str(shot)
@@ -810,19 +811,32 @@ async def _settle(page, inflight, settle_ms: int, quiet_ms: int):
 
 
 async def _shot(page, path: Path, full_page: bool = True) -> str:
-    """A PNG of the page; "full page" stops at MAX_SHOT_HEIGHT CSS px (the top of a long
-    page is the evidence; encoding a 15,000 px PNG costs a second of CPU per page)."""
+    """A PNG of the page, taken with CDP ``Page.captureScreenshot`` (``captureBeyondViewport``
+    and ``optimizeForSpeed``: no viewport resize and a fast encoder - 2.5x cheaper than
+    Playwright's full-page screenshot). "Full page" stops at MAX_SHOT_HEIGHT CSS px: the top
+    of a long page is the evidence, and encoding a 15,000 px PNG costs a second of CPU."""
+    import base64
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        kw: dict[str, Any] = {}
+        vw = (page.viewport_size or DESKTOP)["width"]
+        vh = (page.viewport_size or DESKTOP)["height"]
+        h = vh
         if full_page:
             h = await page.evaluate("Math.max(document.documentElement.scrollHeight, "
                                     "document.body ? document.body.scrollHeight : 0)")
-            if h > MAX_SHOT_HEIGHT:
-                vw = (page.viewport_size or DESKTOP)["width"]
-                kw["clip"] = {"x": 0, "y": 0, "width": vw, "height": MAX_SHOT_HEIGHT}
-        await page.screenshot(path=str(path), full_page=full_page, timeout=10000,
-                              animations="disabled", **kw)
+            h = max(1, min(int(h or vh), MAX_SHOT_HEIGHT))
+        cdp = await page.context.new_cdp_session(page)
+        try:
+            data = await cdp.send("Page.captureScreenshot", {
+                "format": "png", "captureBeyondViewport": full_page, "optimizeForSpeed": True,
+                "clip": {"x": 0, "y": 0, "width": vw, "height": h, "scale": 1}})
+        finally:
+            try:
+                await cdp.detach()
+            except Exception:  # noqa: BLE001
+                pass
+        path.write_bytes(base64.b64decode(data["data"]))
         return ""
     except Exception as exc:  # noqa: BLE001
         return str(exc).splitlines()[0][:300]

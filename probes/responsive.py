@@ -58,13 +58,17 @@ def tap_targets_ok(m: dict) -> bool:
 
 
 def app_links(site) -> list[tuple[str, str]]:
-    """(page URL, link) pairs for links to an app store page."""
+    """(page URL, link) pairs for links to an app store page, in the served HTML or in the
+    rendered DOM."""
     pats = cfg()["app_store_patterns"]
     out: list[tuple[str, str]] = []
     for page in site.pages:
-        for link in page.links:
-            if any(p in link.url for p in pats) and (page.url, link.url) not in out:
-                out.append((page.url, link.url))
+        hrefs = [link.url for link in page.links]
+        if page.rendered is not None and page.rendered.dom:
+            hrefs += [a.attributes.get("href") or "" for a in page.rendered.tree.css("a[href]")]
+        for h in hrefs:
+            if any(p in h for p in pats) and (page.url, h) not in out:
+                out.append((page.url, h))
     return out
 
 
