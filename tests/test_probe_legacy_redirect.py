@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.artifacts import Hop, Response, SiteCapture
+from crawler.artifacts import Hop, Page, Response, SiteCapture
 from crawler.causes import Cause, FetchError
 from crawler.targets import Target
 from probes.base import Context, run_probe
@@ -14,8 +14,10 @@ SECTION = "https://gov.uz/oz/buxoro"
 def _site(*legacy: Response, domains=("buxoro.uz",)) -> SiteCapture:
     t = Target("buxoro", "Buxoro", "", "region", SECTION, SECTION,
                languages={"ru": "https://gov.uz/ru/buxoro"}, legacy_domains=tuple(domains))
-    s = SiteCapture(target=t, legacy=list(legacy))
-    s.gathered.add("legacy")
+    home = Page(Response(SECTION, status=200, headers={"content-type": "text/html"},
+                         body=b"<html><title>Buxoro</title></html>"))
+    s = SiteCapture(target=t, pages=[home], legacy=list(legacy))
+    s.gathered.update({"pages", "legacy"})
     return s
 
 
@@ -53,3 +55,12 @@ def test_no_known_legacy_domain_is_not_applicable():
 def test_registered_domain_offline():
     assert registered_domain("www.buxoro.uz") == "buxoro.uz"
     assert registered_domain("old.my.gov.uz") == "gov.uz"
+
+
+def test_unreachable_home_is_error_not_pass():
+    """Offline, a legacy domain that does not resolve cannot be told from "off"."""
+    off = Response("http://buxoro.uz/", error=FetchError(Cause.DNS, "NXDOMAIN"))
+    s = _site(off)
+    s.pages = [Page(Response(SECTION, error=FetchError(Cause.DNS, "NXDOMAIN")))]
+    f = run_probe(PROBE, s, Context())
+    assert f.status == "error" and f.details["cause"] == "dns"
