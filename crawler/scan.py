@@ -391,6 +391,7 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
     sem = asyncio.Semaphore(max(1, conc))
     workers = options.extra.get("probe_workers")
     judge = Judge(probes, ctx, default_probe_workers() if workers is None else int(workers))
+    alive = asyncio.Semaphore(max(1, conc) + 2 * max(1, judge.workers) + 2)
     errors: Counter = Counter()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -408,10 +409,14 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
         with _Progress(progress, len(targets), summary.targets_resumed) as prog:
 
             async def one(target):
-                async with sem:
-                    if stop.is_set():
-                        return
-                    site = await capture_site(target, artifacts, env)
+                # a target leaves the capture semaphore as soon as its capture is done, so
+                # the hosts stay busy while it waits to be judged; `alive` bounds how many
+                # captures are held in memory (capturing + waiting + being judged)
+                async with alive:
+                    async with sem:
+                        if stop.is_set():
+                            return
+                        site = await capture_site(target, artifacts, env)
                     findings = await judge(site)
                     if stop.is_set():
                         return
