@@ -376,7 +376,8 @@ class RenderPool:
         self.launches = 0
         self.other_engines: dict[str, Any] = {}  # name -> browser or error string
         self._parked: "collections.OrderedDict[str, tuple]" = collections.OrderedDict()
-        self.max_parked = max(2, 3 * self.config.concurrency)
+        self.max_parked = 2 * self.config.concurrency + 2
+        self.park_ttl = 20.0
 
     @classmethod
     def from_env(cls, env) -> "RenderPool":
@@ -514,29 +515,38 @@ class RenderPool:
             return visit
 
     async def _park(self, url: str, page, g: _Generation):
+        """Keep ``page`` open for the next gatherer. Parked pages hold memory, not a pool
+        slot: at most ``max_parked`` are kept and none longer than ``park_ttl`` seconds
+        (the gatherers of one capture run back to back; a miss only costs a reload)."""
         old = self._parked.pop(url, None)
         if old is not None and old[0] is not page:
             await _quiet_close(old[0])
-        self._parked[url] = (page, g)
+        now = time.monotonic()
+        for u in [u for u, (_, _, t) in self._parked.items() if now - t > self.park_ttl]:
+            await _quiet_close(self._parked.pop(u)[0])
+        self._parked[url] = (page, g, now)
         while len(self._parked) > self.max_parked:
-            _, (c, _) = self._parked.popitem(last=False)
+            _, (c, _, _) = self._parked.popitem(last=False)
             await _quiet_close(c)
 
     def _claim(self, url: str):
         item = self._parked.pop(url, None)
         if item is None:
             return None
-        page, g = item
+        page, g, _ = item
         if not g.browser.is_connected() or page.is_closed():
             return None
         return page, g
+
+    async def release_site(self, site: SiteCapture):
+        """Close the pages a capture left open (call after ``capture_site``; optional)."""
+        await self.unpark([p.url for p in site.pages])
 
     async def unpark(self, urls: Iterable[str] | None = None):
         """Close parked pages (all, or those of ``urls``)."""
         keys = list(self._parked) if urls is None else [u for u in urls if u in self._parked]
         for u in keys:
-            page, _ = self._parked.pop(u)
-            await _quiet_close(page)
+            await _quiet_close(self._parked.pop(u)[0])
 
     async def axe_on(self, url: str) -> Visit:
         """axe on the parked page of ``url`` (re-parked afterwards), or a fresh visit."""
@@ -1066,6 +1076,8 @@ async def capture_urls(urls: list[str], artifacts, fetch_config, *, capture_dir:
                 t = Target.for_url(url)
                 site = await capture_site(Target(f"{t.id}-{i}", "", "", "url", url, t.scope),
                                           artifacts, env)
+                if env.renderer is not None:
+                    await env.renderer.release_site(site)
                 if on_site is not None:
                     on_site(site)
                 out[i] = site
