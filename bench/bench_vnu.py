@@ -8,6 +8,11 @@ defects real themes have: a duplicate id, a stray end tag). They are wrapped as 
 gatherer a scan runs - with several sites in flight, as ``crawler.scan`` does.
 
     .venv/bin/python bench/bench_vnu.py [--pages 1000] [--cli-docs 10] [--sites-in-flight 4]
+
+It also reports the JVM's CPU time for the measured run (``docs_per_jvm_cpu_s``): on a
+machine shared with other work the wall-clock rate says more about the neighbours than about
+govscan, while documents per CPU-second times the cores the JVM gets is the service's
+capacity.
 """
 
 from __future__ import annotations
@@ -96,6 +101,24 @@ def make_sites(pages: int, per_site: int = 30, seed: int = 308) -> list[SiteCapt
     return sites
 
 
+def farm_sites(farm_dir: Path, pages: int, per_site: int = 30) -> list[SiteCapture]:
+    """Pages of a farm written by bench/farmgen.py (``sites/s<i>/**/index.html``), as the
+    crawl would capture them (served by nginx as ``text/html; charset=utf-8``)."""
+    files = sorted((farm_dir / "sites").glob("s*/**/*.html"),
+                   key=lambda p: (int(p.relative_to(farm_dir / "sites").parts[0][1:]), str(p)))
+    sites, cur = [], None
+    for f in files[:pages]:
+        sid = f.relative_to(farm_dir / "sites").parts[0]
+        if cur is None or cur.target.id != sid or len(cur.pages) >= per_site:
+            start = f"https://{sid}.bench.test/"
+            cur = SiteCapture(target=Target(sid, "", "", "bench", start, start))
+            sites.append(cur)
+        url = f"https://{sid}.bench.test/{f.relative_to(farm_dir / 'sites' / sid).as_posix()}"
+        cur.pages.append(Page(Response(url, url, 200, {"content-type": "text/html; charset=utf-8"},
+                                       body=f.read_bytes(), encoding="utf-8")))
+    return sites
+
+
 async def run_govscan(sites: list[SiteCapture], svc: VnuService, in_flight: int) -> float:
     env = CaptureEnv(fetcher=None, validator=svc)
     sem = asyncio.Semaphore(in_flight)
@@ -107,6 +130,20 @@ async def run_govscan(sites: list[SiteCapture], svc: VnuService, in_flight: int)
     t0 = time.monotonic()
     await asyncio.gather(*(one(s) for s in sites))
     return time.monotonic() - t0
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (all its threads), from /proc (Linux)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> float:
+    import os
+
+    return round(os.getloadavg()[0], 1)
 
 
 def run_cli(svc: VnuService, docs: list[bytes]) -> float:
@@ -129,10 +166,15 @@ def main(argv=None) -> int:
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--cli-docs", type=int, default=10)
     ap.add_argument("--sites-in-flight", type=int, default=4)
+    ap.add_argument("--warmup", type=int, default=200,
+                    help="pages validated before the measured run (JIT warm-up)")
+    ap.add_argument("--farm", type=Path,
+                    help="validate the pages of a farm written by bench/farmgen.py "
+                         "(e.g. /tmp/gb) instead of generating them")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
 
-    sites = make_sites(args.pages)
+    sites = farm_sites(args.farm, args.pages) if args.farm else make_sites(args.pages)
     pages = [p for s in sites for p in s.pages]
     sizes = [len(p.response.body) for p in pages]
     print(f"{len(pages)} pages in {len(sites)} sites, {min(sizes) // 1024}-"
@@ -141,16 +183,22 @@ def main(argv=None) -> int:
     svc = VnuService().start()
     startup = time.monotonic() - t0
     try:
-        # warm-up (JIT) on a separate small set, then the measured run
-        asyncio.run(run_govscan(make_sites(30, seed=1), svc, args.sites_in_flight))
+        # warm-up (JIT) on a separate set of pages, then the measured run
+        asyncio.run(run_govscan(make_sites(args.warmup, seed=1), svc, args.sites_in_flight))
+        load_before, cpu0 = load_average(), cpu_seconds(svc.pid)
         secs = asyncio.run(run_govscan(sites, svc, args.sites_in_flight))
+        jvm_cpu = cpu_seconds(svc.pid) - cpu0
+        load_after = load_average()
         failed = sum(1 for p in pages if p.vnu is None or p.vnu.error is not None)
         invalid = sum(1 for p in pages if p.vnu is not None and p.vnu.errors)
         cli_secs = run_cli(svc, [p.response.body for p in pages[:args.cli_docs]])
     finally:
         svc.stop()
-    res = {"pages": len(pages), "service_startup_s": round(startup, 1),
+    res = {"pages": len(pages), "source": str(args.farm or "generated"), "service_startup_s": round(startup, 1),
            "govscan_s": round(secs, 1), "govscan_docs_per_s": round(len(pages) / secs, 1),
+           "jvm_cpu_s": round(jvm_cpu, 1),
+           "docs_per_jvm_cpu_s": round(len(pages) / jvm_cpu, 1),
+           "load_average_1min": [load_before, load_after],
            "not_validated": failed, "invalid_pages": invalid,
            "cli_docs": args.cli_docs, "cli_s": round(cli_secs, 1),
            "cli_docs_per_s": round(args.cli_docs / cli_secs, 2),

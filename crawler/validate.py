@@ -72,6 +72,7 @@ VALIDATE_CONCURRENCY = 4  # documents in flight to the service from one gatherer
 # * max-file-size - the servlet refuses documents over 2 MB ("Resource size exceeds limit");
 #   the fetcher's body cap is 8 MiB, so the service accepts up to MAX_DOCUMENT_BYTES.
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+JVM_ARGS: list[str] = []  # extra JVM flags (bench/bench_vnu.py measures the choice)
 VNU_PROPERTIES: dict[str, str] = {
     "nu.validator.datatype.warn": "true",
     "nu.validator.checker.ignoreMissingLang": "true",
@@ -157,7 +158,8 @@ class VnuService:
     def __init__(self, jar: str | Path | None = None, java: str | None = None,
                  xss: str = "4m", xmx: str = "1g", startup_timeout: float = 90.0,
                  request_timeout: float = 120.0, max_restarts: int = 1,
-                 properties: dict[str, str] | None = None):
+                 properties: dict[str, str] | None = None,
+                 jvm_args: list[str] | None = None):
         self.jar = Path(jar) if jar else find_jar()
         self.java = java or find_java()
         self.xss, self.xmx = xss, xmx
@@ -165,6 +167,7 @@ class VnuService:
         self.request_timeout = request_timeout
         self.max_restarts = max_restarts
         self.properties = dict(VNU_PROPERTIES if properties is None else properties)
+        self.jvm_args = list(JVM_ARGS if jvm_args is None else jvm_args)
         self.restarts = 0  # how many times a dead service was restarted
         self.starts = 0  # how many JVMs were spawned in all
         self.port: int | None = None
@@ -191,6 +194,7 @@ class VnuService:
     def command(self, port: int) -> list[str]:
         return [self.java or "java", f"-Xss{self.xss}", f"-Xmx{self.xmx}",
                 "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                *self.jvm_args,
                 *(f"-D{k}={v}" for k, v in self.properties.items()),
                 "-Djava.awt.headless=true", "-cp", str(self.jar),
                 "nu.validator.servlet.Main", str(port)]
