@@ -189,3 +189,53 @@ def test_sigterm_aborts_cleanly_and_resume_finishes(farm, tmp_path):
     assert res.returncode == 1, res.stderr.decode()[-2000:]
     assert rows(db, "SELECT status FROM runs") == [("completed",)]
     assert rows(db, "SELECT count(DISTINCT target_id), count(*) FROM captures") == [(7, 7)]
+
+
+def test_custom_probes_are_judged_in_process_and_progress_renders(farm, tmp_path, capsys):
+    """A probe that is not in the registry cannot go to the judging process: it is judged
+    in a thread of this process. The rich progress and the summary go to stderr."""
+    from probes.base import Artifact, Finding, Probe, Status
+
+    seen = []
+
+    def judge(site, ctx):
+        seen.append(len(site.pages))
+        return Finding("https", Status.PASS, site.start_url, "custom", details={})
+
+    custom = Probe(id="https", version="9", requires=frozenset({Artifact.PAGES}), judge=judge)
+    store = Store(tmp_path / "c.db")
+    try:
+        s = asyncio.run(run_scan(farm_targets(farm)[3:5], [custom], store,
+                                 CaptureOptions(max_pages=3), fetch_conf(farm),
+                                 progress=True, render=False))
+    finally:
+        store.close()
+    assert s.status == "completed" and s.exit_code == 0 and s.findings == {"pass": 2}
+    assert sorted(seen) == [1, 3]  # maps.test has one page, crawl.test more than 3
+    err = capsys.readouterr().err
+    assert "run " in err and "completed" in err and "targets" in err
+
+
+def test_portable_capture_pickles_after_parsing(farm):
+    import pickle
+
+    from crawler.scan import portable
+
+    site = _capture_one(farm)
+    assert site.pages[0].tree is not None and site.pages[0].links  # parse caches exist
+    copy = pickle.loads(pickle.dumps(portable(site)))
+    assert [p.url for p in copy.pages] == [p.url for p in site.pages]
+    assert copy.pages[0].links == site.pages[0].links  # re-parsed on the other side
+    assert copy.robots.status == site.robots.status
+
+
+def _capture_one(farm):
+    from crawler.capture import CaptureEnv, capture_site
+    from crawler.fetch import Fetcher
+
+    async def go():
+        async with Fetcher(fetch_conf(farm)) as f:
+            return await capture_site(farm_targets(farm)[0], ["pages", "robots", "sitemaps"],
+                                      CaptureEnv(f, CaptureOptions(max_pages=4)))
+
+    return asyncio.run(go())
