@@ -10,9 +10,11 @@ failure is ``resp.error``, a ``FetchError`` whose cause comes from the closed se
   network backend, so it covers the start URL *and* every redirect hop, and the connection
   goes to the address that was checked (no DNS-rebinding window).
 * **robots.txt** (RFC 9309, parsed by protego) - fetched once per origin and cached: 2xx is
-  obeyed, 4xx means allow all, 5xx means disallow all; an unreachable robots.txt gives the
-  page the same network error (we do not hit a host we could not ask). ``Crawl-delay``
-  raises that host's minimum delay (capped).
+  obeyed, 4xx means allow all, 5xx means disallow all. When robots.txt is unreachable
+  (timeout, reset...) the pages of that origin are not fetched and carry that error; when
+  no HTTP exchange was possible at all (DNS, refused, TLS invalid, private address) the
+  page is attempted so it fails with its own error and TLS facts. ``Crawl-delay`` raises
+  that host's minimum delay (capped).
 * **politeness per host** - at most ``per_host_concurrency`` requests in flight to one host
   name and at least ``per_host_delay`` seconds between request starts; plus a global limit.
 * **redirects** are followed here (httpx is told not to), every hop recorded in
@@ -21,6 +23,9 @@ failure is ``resp.error``, a ``FetchError`` whose cause comes from the closed se
   502/503/504) and 429/503 honouring ``Retry-After`` (capped).
 * **the body** is streamed with a size cap (``truncated`` + ``too-large``), and decoded from
   the Content-Type charset, a BOM, ``<meta charset>``, else detected by charset_normalizer.
+* **connections**: one small httpx/httpcore pool per host (the pool scans all its
+  connections on every request), keep-alive, the host map and SSRF guard in a custom
+  httpcore network backend.
 * **TLS facts** of https responses (``resp.tls``) from the live connection; when the
   certificate does not validate, a second non-verifying handshake reads what was served.
 """
