@@ -145,7 +145,7 @@ def judge(site, ctx: Context) -> Finding:
         bad = len(checked) - valid_sheets
         return Finding("w3c-css", Status.FAIL, url, (
             f"CSS is not valid: {n_err} error(s) and {n_warn} warning(s) in {bad} of "
-            f"{len(checked)} style sheet(s) ({scope}). Most common: “{top['message']}” "
+            f"{len(checked)} style sheet(s) ({scope}). Most common: {top['message']} "
             f"({pct(top['share'])} of the errors)."), evidence, details)
     if failed:
         return Finding("w3c-css", Status.WARN, url,

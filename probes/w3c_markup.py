@@ -218,7 +218,7 @@ def judge(site, ctx: Context) -> Finding:
         top = common[0]
         summary = (f"Markup is not valid: {n_err} error(s) and {n_warn} warning(s); "
                    f"{valid} of {len(checked)} page(s) valid ({scope}). Most common: "
-                   f"“{top['message']}” ({pct(top['share'])} of the errors, on "
+                   f"{top['message']} ({pct(top['share'])} of the errors, on "
                    f"{top['documents']} of {len(checked)} page(s)).")
         if w411["total"]:
             summary += f" {w411['total']} error(s) matter to WCAG 2.0 4.1.1 Parsing."
