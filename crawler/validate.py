@@ -684,6 +684,7 @@ class _SheetCache:
         self.svc, self.env, self.sem = svc, env, sem
         self.tasks: dict[str, asyncio.Task] = {}
         self.page_encoding: dict[str, str] = {}  # sheet url -> encoding of the first referrer
+        self.notes: list[str] = []  # visible caps, for site.notes
 
     def get(self, url: str) -> "asyncio.Task | None":
         if url not in self.tasks:
@@ -714,7 +715,11 @@ class _SheetCache:
 async def _page_css(page: Page, cache: _SheetCache) -> None:
     out: list[Validation] = []
     budget = CSS_LINKS_PER_PAGE
-    links = stylesheet_links(page)[:budget]
+    all_links = stylesheet_links(page)
+    links = all_links[:budget]
+    if len(all_links) > budget:
+        cache.notes.append(f"CSS: {page.url} links {len(all_links)} style sheets; the first "
+                           f"{budget} were checked")
     budget -= len(links)
     inline: list[tuple[str, str, list[dict] | None]] = []
     for i, text in enumerate(style_blocks(page), 1):
@@ -769,6 +774,7 @@ async def gather_css(site: "SiteCapture", env: "CaptureEnv") -> None:
         return
     cache = _SheetCache(svc, env, asyncio.Semaphore(VALIDATE_CONCURRENCY))
     await asyncio.gather(*(_page_css(p, cache) for p in pages))
+    site.notes.extend(cache.notes[:5])
     if len(cache.tasks) >= CSS_SHEETS_PER_SITE:
         site.notes.append(f"CSS: only the first {CSS_SHEETS_PER_SITE} distinct style sheets "
                           f"of the site were fetched and checked")

@@ -227,3 +227,35 @@ def test_style_sheets_are_decoded_as_css_syntax_says():
     # no BOM, no charset anywhere: the referring page's encoding
     assert decode_css(ru.encode("cp1251"), "text/css", "windows-1251") == ru
     assert decode_css("\ufeff".encode() + ru.encode(), "text/css; charset=windows-1251") == ru
+
+
+@java
+def test_truncated_pages_are_not_judged_and_caps_are_visible(vnu):
+    from crawler.validate import CSS_LINKS_PER_PAGE, gather_css
+
+    links = "".join(f'<link rel="stylesheet" href="/s{i}.css">' for i in range(14))
+    site = site_from_pages({
+        "https://gov.test/oz/a": "<!doctype html><html lang=uz><title>x</title><p>cut",
+        "https://gov.test/oz/b": f"<!doctype html><html lang=uz><head>{links}<title>x</title>"
+                                 "</head><body><p>ok</p></body></html>"})
+    site.pages[0].response.truncated = True
+
+    class NoNetwork:  # the sheets "fail" to fetch: what matters here is how many are tried
+        tried: list[str] = []
+
+        async def fetch(self, url, **kw):
+            self.tried.append(url)
+            from crawler.artifacts import Response
+            from crawler.causes import FetchError
+            return Response(url, error=FetchError(Cause.REFUSED, "no network in this test"))
+
+    env = CaptureEnv(fetcher=NoNetwork(), validator=vnu)
+    asyncio.run(gather_vnu(site, env))
+    assert site.pages[0].vnu.error.cause == Cause.TOO_LARGE and site.pages[0].vnu.messages == []
+    assert site.pages[1].vnu.error is None
+    asyncio.run(gather_css(site, env))
+    assert len(NoNetwork.tried) == CSS_LINKS_PER_PAGE
+    assert all(v.error.cause == Cause.REFUSED for v in site.pages[1].css)
+    assert any("links 14 style sheets" in n for n in site.notes)
+    f = run_probe(registry()["w3c-css"], site)
+    assert f.status == "error" and f.details["cause"] == "refused"
