@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: the browser for the browser probes, Java 17 for the Nu HTML Checker,
 # fonts so screenshots have glyphs for Uzbek/Russian text.
 APT_PACKAGES := chromium openjdk-17-jre-headless fonts-dejavu-core
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: setup system python node demo test bench clean help
 
