@@ -33,6 +33,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -134,6 +135,76 @@ def _free_port() -> int:
 
 _LIVE: "weakref.WeakSet[VnuService]" = weakref.WeakSet()
 
+# Each JVM govscan starts is recorded in RUN_DIR/<jvm pid>.json with the pid of the Python
+# process that owns it. A scan killed with SIGKILL cannot stop its JVM; the next start reaps
+# such orphans (only processes govscan recorded, only if still running the vnu servlet).
+RUN_DIR = Path(tempfile.gettempdir()) / "govscan-vnu"
+MAIN_CLASS = "nu.validator.servlet.Main"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(
+            "utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def reap_orphans(run_dir: Path | None = None) -> list[int]:
+    """Stop vnu JVMs recorded by a govscan process that no longer exists; returns their
+    pids. A record whose JVM is gone (or is no longer the vnu servlet) is just removed."""
+    import json
+
+    run_dir = run_dir or RUN_DIR
+    reaped = []
+    for rec in run_dir.glob("*.json") if run_dir.is_dir() else ():
+        try:
+            d = json.loads(rec.read_text())
+            jvm, owner = int(d["jvm"]), int(d["owner"])
+        except (OSError, ValueError, KeyError):
+            continue
+        if _pid_alive(owner):
+            continue
+        if _pid_alive(jvm) and MAIN_CLASS in _cmdline(jvm):
+            try:
+                os.kill(jvm, signal.SIGTERM)
+                reaped.append(jvm)
+            except ProcessLookupError:
+                pass
+        try:
+            rec.unlink()
+        except OSError:
+            pass
+    return reaped
+
+
+def _record(pid: int) -> None:
+    import json
+
+    try:
+        RUN_DIR.mkdir(parents=True, exist_ok=True)
+        (RUN_DIR / f"{pid}.json").write_text(json.dumps({"jvm": pid, "owner": os.getpid()}))
+    except OSError:  # best effort
+        pass
+
+
+def _unrecord(pid: int | None) -> None:
+    if pid is not None:
+        try:
+            (RUN_DIR / f"{pid}.json").unlink()
+        except OSError:
+            pass
+
 
 @atexit.register
 def _stop_all() -> None:  # pragma: no cover - interpreter exit
@@ -215,6 +286,11 @@ class VnuService:
                 raise ValidatorUnavailable(
                     "vnu.jar was not found (run `npm ci` in the repository root to install "
                     "the pinned vnu-jar, or set GOVSCAN_VNU_JAR)")
+            try:
+                for pid in reap_orphans():
+                    log.warning("stopped an orphaned vnu JVM (pid %s) left by a killed run", pid)
+            except Exception:  # noqa: BLE001 - best effort, never blocks a start
+                log.debug("reaping orphaned vnu JVMs failed", exc_info=True)
             last = ""
             for _attempt in range(2):  # a second try on another port if the first was taken
                 self._spawn()
@@ -239,6 +315,7 @@ class VnuService:
                                          start_new_session=True)
         except OSError as exc:
             raise ValidatorUnavailable(f"could not run {self.java!r}: {exc}") from exc
+        _record(self.proc.pid)
         self.starts += 1
 
     def _log_tail(self, n: int = 5) -> str:
@@ -270,6 +347,7 @@ class VnuService:
         proc, self.proc = self.proc, None
         if proc is None:
             return
+        _unrecord(proc.pid)
         if proc.poll() is None:
             proc.terminate()
             try:

@@ -259,3 +259,34 @@ def test_truncated_pages_are_not_judged_and_caps_are_visible(vnu):
     assert any("links 14 style sheets" in n for n in site.notes)
     f = run_probe(registry()["w3c-css"], site)
     assert f.status == "error" and f.details["cause"] == "refused"
+
+
+def test_orphaned_jvms_of_a_killed_run_are_reaped_and_nothing_else(tmp_path):
+    """A scan killed with SIGKILL leaves its JVM; the next start stops it - only a process
+    govscan recorded, whose owner is gone, still running the vnu servlet."""
+    import json
+    import subprocess
+    import sys
+
+    from crawler.validate import MAIN_CLASS, reap_orphans
+
+    dead_owner = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead_owner.wait()
+    sleep = "import time; time.sleep(60)"
+    orphan = subprocess.Popen([sys.executable, "-c", sleep, MAIN_CLASS])
+    owned = subprocess.Popen([sys.executable, "-c", sleep, MAIN_CLASS])
+    stranger = subprocess.Popen([sys.executable, "-c", sleep, "something-else"])
+    try:
+        for proc, owner in ((orphan, dead_owner.pid), (owned, os.getpid()),
+                            (stranger, dead_owner.pid)):
+            (tmp_path / f"{proc.pid}.json").write_text(
+                json.dumps({"jvm": proc.pid, "owner": owner}))
+        assert reap_orphans(tmp_path) == [orphan.pid]
+        assert orphan.wait(10) == -signal.SIGTERM
+        assert owned.poll() is None and stranger.poll() is None
+        assert sorted(p.name for p in tmp_path.iterdir()) == [f"{owned.pid}.json"]
+    finally:
+        for proc in (orphan, owned, stranger):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
