@@ -20,6 +20,12 @@ service checks tens of documents per second.
   rules (``inline:<page>#style-attributes``; each message gets ``element``/``snippet`` keys
   mapping it back to the element).
 
+The JVM runs with the system properties of vnu's own command line and conformance runner
+(``VNU_PROPERTIES``; bench/vnu_corpus.py shows the service then classifies all 3,492
+conformance documents exactly as ``java -jar vnu.jar`` does). Each JVM's pid is recorded in
+``$TMPDIR/govscan-vnu/``; a run killed with SIGKILL cannot stop its JVM, so the next start
+stops such orphans (``reap_orphans``).
+
 Finding the jar: env ``GOVSCAN_VNU_JAR``, else ``node_modules/vnu-jar/build/dist/vnu.jar``
 under the repository root (or the current directory). Java: env ``GOVSCAN_JAVA``, else
 ``$JAVA_HOME/bin/java``, else ``java`` on PATH.
