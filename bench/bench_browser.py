@@ -12,7 +12,9 @@ then judged by the wcag, responsive, browser-compat and chatbot probes and the m
 helper. pa11y-ci: ``bench/node`` (``npm ci`` there), runner axe, standard WCAG2AA, Chromium
 from ``/usr/bin/chromium`` via puppeteer's ``executablePath``, a generated ``.pa11yci`` JSON.
 
-Reported: wall time, pages/min, and peak memory of each tool's whole process tree (Python or
+Reported: wall time, pages/min, CPU seconds per page (``getrusage``/``wait4``: the tool's
+process and every child it reaped - Chromium included; the comparable figure on a shared
+box), and peak memory of each tool's whole process tree (Python or
 node + the driver + every Chromium process), sampled every 0.2 s from /proc, as the sum of
 PSS (proportional set size: shared pages split between processes - the honest total) and the
 sum of RSS (counts shared pages once per process: an upper bound).
@@ -149,6 +151,14 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
             if p.rendered is not None:
                 p.rendered.dom = ""
 
+    import resource
+
+    def cpu() -> float:
+        a = resource.getrusage(resource.RUSAGE_SELF)
+        b = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+    c0 = cpu()
     arts, screenshots = PROFILES[profile]
     cfg = FetchConfig(allow_private=True, per_host_delay=0.0, per_host_concurrency=4,
                       retries=0)
@@ -161,7 +171,10 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
     wall = time.monotonic() - t0
     ok = sum(1 for s in sites if s.home is not None and s.home.rendered is not None
              and s.home.rendered.axe and "violations" in s.home.rendered.axe)
-    return {"wall_s": wall, "pages": len(urls), "pages_ok": ok, "judged": judged}
+    # the Playwright driver and every Chromium process have exited and been reaped by now:
+    # RUSAGE_CHILDREN holds their CPU time (nginx is still running: not included)
+    return {"wall_s": wall, "pages": len(urls), "pages_ok": ok, "judged": judged,
+            "cpu_s": cpu() - c0}
 
 
 def run_pa11y(urls: list[str], concurrency: int, workdir: Path) -> dict:
@@ -181,11 +194,21 @@ def run_pa11y(urls: list[str], concurrency: int, workdir: Path) -> dict:
     t0 = time.monotonic()
     proc = subprocess.Popen([str(PA11Y_CI), "--config", str(cfg), "--json"], cwd=NODE_DIR,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    bufs: dict[str, bytes] = {}
+    readers = [threading.Thread(target=lambda k=k, f=f: bufs.__setitem__(k, f.read()))
+               for k, f in (("out", proc.stdout), ("err", proc.stderr))]
+    for t in readers:
+        t.start()
     with PeakMemory(proc.pid) as mem:
-        out, err = proc.communicate()
+        _, status, ru = os.wait4(proc.pid, 0)  # rusage of pa11y-ci + its reaped Chromiums
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for t in readers:
+        t.join()
+    out, err = bufs.get("out", b""), bufs.get("err", b"")
     wall = time.monotonic() - t0
     res: dict = {"wall_s": wall, "pages": len(urls), "peak_pss_mb": mem.peak_pss / 1024,
-                 "peak_rss_mb": mem.peak_rss / 1024, "exit": proc.returncode}
+                 "peak_rss_mb": mem.peak_rss / 1024, "exit": proc.returncode,
+                 "cpu_s": ru.ru_utime + ru.ru_stime}
     try:
         j = json.loads(out.decode())
         res["pages_ok"] = j.get("total", 0) - j.get("errors", 0) if "errors" in j else \
@@ -239,19 +262,22 @@ def main(argv=None) -> int:
     load = os.getloadavg()
     print(f"{len(urls)} pages ({a.sites} sites x {a.pages}), {os.cpu_count()} cores, "
           f"load average at the end {load[0]:.1f} (1 min) {load[1]:.1f} (5 min)\n")
-    print("| tool | settings | wall s | pages/min | peak PSS MB | peak RSS-sum MB | ok |")
-    print("|---|---|---|---|---|---|---|")
+    print("| tool | settings | wall s | pages/min | CPU s/page | peak PSS MB | "
+          "peak RSS-sum MB | ok |")
+    print("|---|---|---|---|---|---|---|---|")
     what = {"full": "render+screenshots+axe+mobile+engines, 4 probes + mixed content",
             "wcag": "render+axe, wcag probe, no screenshots"}
     for g in gs:
         print(f"| govscan `{g['profile']}` | pool {a.pool}, {a.sites_at_once} captures in "
               f"flight; {what[g['profile']]} | {g['wall_s']:.1f} | "
-              f"{g['pages'] / g['wall_s'] * 60:.0f} | {g['peak_pss_mb']:.0f} | "
+              f"{g['pages'] / g['wall_s'] * 60:.0f} | {g['cpu_s'] / g['pages']:.2f} | "
+              f"{g['peak_pss_mb']:.0f} | "
               f"{g['peak_rss_mb']:.0f} | {g['pages_ok']}/{g['pages']} |")
     for p in ps:
         if "wall_s" in p and "stdout" not in p:
             print(f"| pa11y-ci 4.1.1 (axe) | concurrency {p['concurrency']}, WCAG2AA | "
                   f"{p['wall_s']:.1f} | {p['pages'] / p['wall_s'] * 60:.0f} | "
+                  f"{p['cpu_s'] / p['pages']:.2f} | "
                   f"{p['peak_pss_mb']:.0f} | {p['peak_rss_mb']:.0f} | "
                   f"{p.get('pages_ok', '?')}/{p['pages']} |")
         else:
@@ -259,8 +285,9 @@ def main(argv=None) -> int:
     ok_ps = [p for p in ps if "wall_s" in p and "stdout" not in p]
     for g in gs:
         for p in ok_ps:
-            print(f"speed-up govscan `{g['profile']}` vs pa11y-ci concurrency "
-                  f"{p['concurrency']}: {(g['pages'] / g['wall_s']) / (p['pages'] / p['wall_s']):.2f}x")
+            print(f"govscan `{g['profile']}` vs pa11y-ci concurrency {p['concurrency']}: "
+                  f"{(g['pages'] / g['wall_s']) / (p['pages'] / p['wall_s']):.2f}x pages/min, "
+                  f"{p['cpu_s'] / g['cpu_s']:.2f}x less CPU per page")
     for g in gs:
         print(f"\ngovscan `{g['profile']}` findings: {json.dumps(g['judged'])}")
     if a.json:

@@ -23,6 +23,15 @@ What it does (Lighthouse's "gatherers", in Python over Playwright):
   ``env.options.render_pages`` HTML pages of ``site.pages``. They never raise: no browser ->
   ``site.errors[artifact] = FetchError(Cause.BROWSER_UNAVAILABLE, ...)``; one page failing ->
   that page's ``Rendered.error`` (or ``extra`` entry) says why.
+* One load per page: the RENDERED visit leaves its page open ("parked", at most
+  ``2 * concurrency + 2`` pages, 20 s); AXE runs axe in that same page, MOBILE then switches
+  it to mobile emulation (CDP ``Emulation.setDeviceMetricsOverride``) and closes it; a
+  gatherer that finds no parked page loads the page itself. ``release_site(site)`` closes
+  what a capture left open.
+* Tuning through ``env.options.extra``: ``browser_concurrency`` (pages at once, default 2),
+  ``browser_timeout`` (s per page, 30), ``browser_recycle`` (visits per browser, 100),
+  ``browser_block_media`` (True), ``browser_resolve_only`` (False: unmapped names fail),
+  ``outline`` (selectors for evidence screenshots, see ``crawler.screenshots``).
 
 Which Chromium: env ``GOVSCAN_CHROMIUM``, else Playwright's own (``playwright install
 chromium`` on machines that can download it), else ``/usr/bin/chromium`` or
