@@ -43,7 +43,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
@@ -791,13 +791,3 @@ def _headers(h: httpx.Headers) -> dict[str, str]:
         else:
             out[k] = v
     return out
-
-
-def normal_url(url: str) -> str:
-    """Scheme and host lower-case, default port dropped, fragment dropped."""
-    p = urlsplit(url)
-    host = (p.hostname or "").lower()
-    netloc = host
-    if p.port and p.port != {"http": 80, "https": 443}.get(p.scheme):
-        netloc = f"{host}:{p.port}"
-    return urlunsplit((p.scheme.lower(), netloc, p.path or "/", p.query, ""))

@@ -14,7 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 from crawler.capture import CaptureOptions
 from crawler.farm.sites import broken, demo_targets
@@ -97,7 +96,7 @@ def test_one_run_at_a_time(farm, tmp_path):
 def _write_targets(farm, path: Path):
     lines = []
     for t in farm_targets(farm):
-        lines += ["[[target]]", f'id = "{t.id}"', f'level = "demo"',
+        lines += ["[[target]]", f'id = "{t.id}"', 'level = "demo"',
                   f'start_url = "{t.start_url}"', f'scope = "{t.scope}"']
         if t.legacy_domains:
             lines.append("legacy_domains = [" + ", ".join(f'"{d}"' for d in t.legacy_domains)
