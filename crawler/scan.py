@@ -419,6 +419,12 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
                         if stop.is_set():
                             return
                         site = await capture_site(target, artifacts, env)
+                        release = getattr(env.renderer, "release_site", None)
+                        if release is not None:  # close browser pages the capture parked
+                            try:
+                                await release(site)
+                            except Exception:  # noqa: BLE001
+                                log.warning("release_site failed", exc_info=True)
                     findings = await judge(site)
                     if stop.is_set():
                         return
