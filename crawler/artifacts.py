@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
@@ -267,6 +267,21 @@ class Page:
         return extract_links(self.tree, self.url, self.scope)
 
 
+@lru_cache(maxsize=65536)
+def _scope_parts(scope: str) -> tuple[str, int | None, str]:
+    s = urlsplit(scope)
+    return (s.hostname or "").removeprefix("www."), s.port, s.path.rstrip("/")
+
+
+@lru_cache(maxsize=262144)
+def _url_parts(url: str) -> tuple[str, str, int | None, str] | None:
+    try:
+        u = urlsplit(url)
+        return u.scheme, (u.hostname or "").removeprefix("www."), u.port, u.path
+    except ValueError:  # e.g. a bad port number
+        return None
+
+
 def in_scope(url: str, scope: str) -> bool:
     """A URL belongs to a target when it starts with the target's scope prefix
     (scheme-insensitive for http/https, ``www.`` ignored, the prefix ending at a path
@@ -274,14 +289,14 @@ def in_scope(url: str, scope: str) -> bool:
     accepts everything."""
     if not scope:
         return True
-    u, s = urlsplit(url), urlsplit(scope)
-    if u.scheme not in ("http", "https"):
+    parts = _url_parts(url)
+    if parts is None or parts[0] not in ("http", "https"):
         return False
-    uh, sh = (u.hostname or "").removeprefix("www."), (s.hostname or "").removeprefix("www.")
-    if uh != sh or u.port != s.port:  # explicit ports must match; default ports are None
+    _, uh, uport, upath = parts
+    sh, sport, sp = _scope_parts(scope)
+    if uh != sh or uport != sport:  # explicit ports must match; default ports are None
         return False
-    sp = s.path.rstrip("/")
-    return not sp or u.path == sp or u.path.startswith(sp + "/")
+    return not sp or upath == sp or upath.startswith(sp + "/")
 
 
 def _link_text(node) -> str:
@@ -303,12 +318,21 @@ def extract_links(tree, base: str, scope: str = "") -> list[Link]:
         base = urljoin(base, base_el.attributes.get("href") or "")
     out: list[Link] = []
     seen: set[tuple[str, str]] = set()
+    b = urlsplit(base)
+    origin = f"{b.scheme}://{b.netloc}"
     for node in tree.css("a[href], area[href]"):
         href = (node.attributes.get("href") or "").strip()
         if not href or href.startswith("#"):
             continue
         try:
-            absolute = urljoin(base, href).split("#", 1)[0]
+            # fast paths for the common absolute and root-relative links; urljoin otherwise
+            if href.startswith(("https://", "http://")) and "/." not in href:
+                absolute = href
+            elif href.startswith("/") and not href.startswith("//") and "/." not in href:
+                absolute = origin + href
+            else:
+                absolute = urljoin(base, href)
+            absolute = absolute.split("#", 1)[0]
         except ValueError:
             continue
         text = _link_text(node)

@@ -18,6 +18,8 @@ submitted. Evidence: the form's fields, or the link.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from urllib.parse import urlsplit
 
@@ -32,6 +34,7 @@ _TG_HOSTS = ("t.me", "telegram.me", "www.t.me", "telegram.dog")
 _AT_BOT = re.compile(r"(?<![\w@/])@([a-z0-9_]{3,40}bot)\b", re.I)
 
 
+@lru_cache(maxsize=65536)  # menus repeat on every page: a pure function of strings
 def platform_link(href: str) -> str:
     """The appeal platform a link goes to ("" when none): pm.gov.uz, the my.gov.uz appeal
     service, other national appeal hosts."""

@@ -20,6 +20,8 @@ cannot be proven: the page and the matched text are kept as evidence.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -178,6 +180,7 @@ def facts_in(node, text: str | None = None) -> Facts:
     return fx
 
 
+@lru_cache(maxsize=65536)  # menus repeat on every page: a pure function of strings
 def is_contacts_link(text: str, href: str) -> str:
     """The matched word when a link leads to the contacts page ("" otherwise)."""
     if href.startswith(("mailto:", "tel:", "javascript:")):

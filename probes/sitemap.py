@@ -17,6 +17,8 @@ target is reported but does not count.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import datetime as dt
 from urllib.parse import urlsplit
 
@@ -28,6 +30,7 @@ from .words import keywords
 VERSION = "1.0"
 
 
+@lru_cache(maxsize=65536)  # menus repeat on every page: a pure function of strings
 def is_sitemap_link(text: str, href: str) -> str:
     """The matched word when a link is a user-facing sitemap link ("" otherwise)."""
     path = urlsplit(href).path.lower()

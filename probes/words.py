@@ -37,6 +37,7 @@ _FOLD_TABLE = str.maketrans({
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=262144)
 def fold(text: str | None) -> str:
     """Lower-case, NFC, apostrophes unified to ``'``, Uzbek Cyrillic ҳ қ ғ ў folded to х к г у,
     ё to е, dashes to ``-``, invisible characters dropped, runs of white space to one space."""
@@ -70,13 +71,17 @@ class Keywords:
         # one alternation of every word: most texts match none, and one scan says so
         self._any = re.compile("|".join(f"(?:{rx.pattern})" for rx, _, _ in self._text)) \
             if self._text else None
+        # the same link texts and attribute values repeat on every page of a site (header,
+        # menu, footer): remember the answers (they are pure functions of the text)
+        self.search = lru_cache(maxsize=65536)(self._search)  # type: ignore[method-assign]
+        self.in_attr = lru_cache(maxsize=65536)(self._in_attr)  # type: ignore[method-assign]
 
     def words(self, lang: str | None = None) -> list[str]:
         if lang:
             return list(self.table.get(lang, []))
         return [w for lg in LANGS for w in self.table.get(lg, [])]
 
-    def search(self, text: str | None, folded: bool = False) -> Match | None:
+    def _search(self, text: str | None, folded: bool = False) -> Match | None:
         """The first keyword (in data-file order) found in ``text``, or None."""
         t = text if folded else fold(text)
         if not t or self._any is None or not self._any.search(t):
@@ -98,7 +103,7 @@ class Keywords:
                 out.append(Match(w, lang, m.group(0)))
         return out
 
-    def in_attr(self, value: str | None) -> Match | None:
+    def _in_attr(self, value: str | None) -> Match | None:
         """Match an attribute value: a word equals the whole value or one of its tokens
         (split on anything not a letter or digit), or - for words of 5+ characters not
         marked ``$`` - appears inside it (``header-search-form`` has ``search``)."""
