@@ -55,6 +55,12 @@ def _add_fetch_options(p: argparse.ArgumentParser) -> None:
                         "robots.txt Crawl-delay raises it)")
     g.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="total timeout of one request (default 45)")
+    g.add_argument("--global-concurrency", type=int, metavar="N",
+                   help="requests in flight in total (default 16)")
+    g.add_argument("--retries", type=int, metavar="N",
+                   help="extra attempts for transient failures (default 2)")
+    g.add_argument("--max-body", type=float, metavar="MB",
+                   help="body size cap in MiB (default 8); larger pages are 'too-large'")
     g.add_argument("--no-render", action="store_true",
                    help="do not start a browser: browser probes report error "
                         "(not-captured)")
@@ -82,6 +88,12 @@ def _fetch_config(args, **overrides):
         cfg.per_host_delay = args.per_host_delay
     if args.timeout:
         cfg.total_timeout = args.timeout
+    if getattr(args, "global_concurrency", None):
+        cfg.global_concurrency = args.global_concurrency
+    if getattr(args, "retries", None) is not None:
+        cfg.retries = args.retries
+    if getattr(args, "max_body", None):
+        cfg.max_body = int(args.max_body * 1024 * 1024)
     for k, v in overrides.items():
         setattr(cfg, k, v)
     return cfg
@@ -221,6 +233,12 @@ def _scan_options(args) -> "object":
         opts.max_pages = args.max_pages
     if getattr(args, "render_pages", None) is not None:
         opts.render_pages = args.render_pages
+    if getattr(args, "max_depth", None) is not None:
+        opts.max_depth = args.max_depth
+    if getattr(args, "target_concurrency", None):
+        opts.extra["target_concurrency"] = args.target_concurrency
+    if getattr(args, "probe_workers", None) is not None:
+        opts.extra["probe_workers"] = args.probe_workers
     opts.exercise_post_search = bool(getattr(args, "exercise_post_search", False))
     return opts
 
@@ -413,6 +431,13 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--max-pages", type=int, metavar="N", help="page budget per target (30)")
     sc.add_argument("--render-pages", type=int, metavar="N",
                     help="pages rendered in the browser per target (default 3)")
+    sc.add_argument("--max-depth", type=int, metavar="N",
+                    help="clicks from the start page the crawl follows (default 3)")
+    sc.add_argument("--target-concurrency", type=int, metavar="N",
+                    help="targets captured at once (default 8); per-host limits still apply")
+    sc.add_argument("--probe-workers", type=int, metavar="N",
+                    help="processes judging captures (default one per core, at most 4; "
+                         "0 = in-process)")
     sc.add_argument("--resume", action="store_true",
                     help="continue the newest interrupted run instead of starting a new one")
     sc.add_argument("--now", metavar="YYYY-MM-DD", help="fix 'today' for freshness rules")

@@ -245,6 +245,15 @@ def failure_of(resp: Response) -> FetchError | None:
 UNREACHABLE = {Cause.DNS, Cause.REFUSED, Cause.TLS_INVALID, Cause.PRIVATE_ADDRESS,
                Cause.BAD_URL}
 TRANSIENT = {Cause.RESET, Cause.TIMEOUT, Cause.PROTOCOL}
+DNS_NEGATIVE_TTL = 300.0  # seconds a failed name lookup (or a host given up) is remembered
+HOST_DOWN_AFTER = 4  # connections in a row that could not be opened before a host is given up
+
+
+def _is_connect_failure(err: FetchError) -> bool:
+    """The connection itself could not be opened (refused, or a connect timeout): nothing
+    reached the server, and the next attempt a moment later will most likely fail the same."""
+    return err.cause == Cause.REFUSED or (err.cause == Cause.TIMEOUT and
+                                          "connect" in err.detail)
 RETRY_STATUSES = {429, 502, 503, 504}
 
 
@@ -428,6 +437,9 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self._robots: dict[str, asyncio.Future] = {}
         self._tls_cache: dict[str, TLSInfo] = {}
+        self._unresolvable: dict[str, tuple[float, FetchError]] = {}  # negative DNS cache
+        # host:port -> (connection failures in a row, when the last was, its error)
+        self._down: dict[str, tuple[int, float, FetchError]] = {}
         self._global = asyncio.Semaphore(max(1, self.config.global_concurrency))
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._backend = _GuardedBackend(self.config)
@@ -667,6 +679,21 @@ class Fetcher:
     async def _one(self, requested, url, method, headers, data, html_only, max_body,
                    host) -> Response:
         """One HTTP request (no redirects) under the host and global limits."""
+        known = self._unresolvable.get(host)
+        if known is not None and time.monotonic() - known[0] < DNS_NEGATIVE_TTL:
+            # the name did not resolve a moment ago: fail at once instead of queueing behind
+            # the host's politeness delay for a host we cannot reach (a scan behind a
+            # firewall would otherwise wait delay x requests for nothing)
+            return Response(requested_url=requested, url=url, error=known[1])
+        endpoint = urlsplit(url).netloc.lower()  # refused/unreachable is a property of a port
+        down = self._down.get(endpoint)
+        if down is not None and down[0] >= HOST_DOWN_AFTER and \
+                time.monotonic() - down[1] < DNS_NEGATIVE_TTL:
+            # circuit breaker: several connections in a row could not even be opened
+            err = down[2]
+            return Response(requested_url=requested, url=url, error=FetchError(
+                err.cause, f"{err.detail} (host given up after {down[0]} failed connections "
+                           f"in a row)"))
         st = self.host_state(host)
         async with st.sem:
             await st.wait_turn()
@@ -674,8 +701,10 @@ class Fetcher:
                 self.requests += 1
                 try:
                     async with asyncio.timeout(self.config.total_timeout):
-                        return await self._send(requested, url, method, headers, data,
+                        resp = await self._send(requested, url, method, headers, data,
                                                 html_only, max_body)
+                    self._down.pop(endpoint, None)  # a connection worked: it is up
+                    return resp
                 except asyncio.CancelledError:
                     raise
                 except TimeoutError:
@@ -683,6 +712,11 @@ class Fetcher:
                         Cause.TIMEOUT, f"total timeout {self.config.total_timeout:g}s"))
                 except Exception as exc:  # noqa: BLE001
                     err = classify(exc)
+                    if err.cause == Cause.DNS:
+                        self._unresolvable[host] = (time.monotonic(), err)
+                    elif _is_connect_failure(err):
+                        n = self._down.get(endpoint, (0, 0.0, err))[0] + 1
+                        self._down[endpoint] = (n, time.monotonic(), err)
                     resp = Response(requested_url=requested, url=url, error=err)
                     if err.cause == Cause.TLS_INVALID:
                         await st.wait_turn()  # a second connection: polite like a request

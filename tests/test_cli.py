@@ -104,3 +104,26 @@ def test_scan_report_rejudge_on_the_farm(farm, tmp_path):
 
 def test_exit_codes_are_distinct():
     assert len({EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_ABORTED}) == 4
+
+
+def test_offline_scan_of_the_real_targets_ends_cleanly(tmp_path):
+    """The path a user behind a firewall hits: no network, every target an `error` with a
+    DNS/connection cause, nothing crashing, quickly (failed lookups are not re-queued)."""
+    import time
+
+    db = tmp_path / "off.db"
+    t0 = time.monotonic()
+    code = main(["scan", "--db", str(db), "--no-render", "-q", "--max-pages", "3"])
+    took = time.monotonic() - t0
+    assert code == EXIT_FAILURES
+    con = sqlite3.connect(db)
+    n_targets = con.execute("SELECT count(*) FROM targets").fetchone()[0]
+    assert n_targets == 228
+    assert con.execute("SELECT count(DISTINCT target_id) FROM findings").fetchone()[0] == 228
+    statuses = {s for (s,) in con.execute("SELECT DISTINCT status FROM findings")}
+    assert statuses == {"error"}
+    causes = {c for (c,) in con.execute(
+        "SELECT DISTINCT json_extract(details, '$.cause') FROM findings")}
+    assert causes <= {"dns", "refused", "timeout", "reset"}, causes
+    assert con.execute("SELECT status FROM runs").fetchone()[0] == "completed"
+    assert took < 120

@@ -310,3 +310,43 @@ def test_ssrf_guard_checks_every_redirect_hop(farm, monkeypatch):
     ("2001:4860:4860::8888", True)])
 def test_is_public_address(ip, public):
     assert is_public_address(ip) is public
+
+
+def test_unresolvable_host_fails_fast_after_first_lookup():
+    """A scan behind a firewall: the second request to a name that did not resolve does not
+    queue behind the host's politeness delay."""
+    import time as _t
+
+    from crawler.fetch import FetchConfig, Fetcher
+
+    async def go():
+        async with Fetcher(FetchConfig(per_host_delay=2.0, retries=0)) as f:
+            first = await f.fetch("https://nothing-here.invalid/")
+            t0 = _t.monotonic()
+            rest = await asyncio.gather(*(f.fetch(f"https://nothing-here.invalid/{i}")
+                                          for i in range(5)))
+            return first, rest, _t.monotonic() - t0
+
+    first, rest, took = asyncio.run(go())
+    assert first.error.cause == "dns"
+    assert all(r.error.cause == "dns" for r in rest)
+    assert took < 1.0
+
+
+def test_refused_port_is_given_up_but_not_its_neighbours(farm):
+    from crawler.fetch import FetchConfig, Fetcher
+
+    closed = f"https://127.0.0.1:{farm.closed_port()}/"
+
+    async def go():
+        cfg = FetchConfig(per_host_delay=0.0, retries=0, allow_private=True,
+                          ca_bundle=str(farm.ca_pem))
+        async with Fetcher(cfg) as f:
+            dead = [await f.fetch(closed + str(i)) for i in range(6)]
+            alive = await f.fetch(farm.url("main", "/oz/buxoro"))
+            return dead, alive
+
+    dead, alive = asyncio.run(go())
+    assert all(r.error.cause == "refused" for r in dead)
+    assert "given up" in dead[-1].error.detail
+    assert alive.ok  # another port of the same address is not affected
