@@ -7,7 +7,8 @@ matters is that its own http address goes to https. Every redirect hop is kept; 
 endpoint that answered (or failed in TLS) gets its ``TLSInfo`` (certificate, protocol).
 
 Explicit ports are kept (the test farm serves http and https on one port); ``www.`` variants
-are skipped for IP-address hosts.
+are skipped for IP-address hosts. The certificate facts come from the fetcher
+(``Response.tls``), read on the connection that was used.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
 from .artifacts import SiteCapture
-from .causes import Cause
-from .tls import inspect_tls
 
 
 def _is_ip(host: str) -> bool:
@@ -47,24 +46,14 @@ def endpoint_urls(start_url: str) -> dict[str, str]:
 
 
 async def gather_endpoints(site: SiteCapture, env) -> None:
+    """Fetch every endpoint with its redirect chain; the fetcher records the TLS facts of
+    https answers (and, when the certificate does not validate, of the certificate served).
+    The host roots are shared by every target on the host (~220 on gov.uz), so they are
+    fetched once per run (``fetch_once``); the start URL over http is the target's own."""
     fetcher = env.fetcher
     urls = endpoint_urls(site.start_url)
-    results = await asyncio.gather(*(fetcher.fetch(u, follow_redirects=True) for u in
-                                     urls.values()))
+    results = await asyncio.gather(*(
+        fetcher.fetch(u) if key == "http://start" else fetcher.fetch_once(u)
+        for key, u in urls.items()))
     for key, resp in zip(urls, results):
         site.endpoints[key] = resp
-    resolve = dict(getattr(fetcher.config, "resolve", {}) or {})
-    resolve.update(env.resolve or {})
-    for key, resp in site.endpoints.items():
-        if not key.startswith("https://"):
-            continue
-        if resp.error is not None and resp.error.cause != Cause.TLS_INVALID:
-            continue  # unreachable or refused by the guard: nothing to inspect
-        p = urlsplit(resp.requested_url)
-        host = p.hostname or ""
-        if resp.tls is not None and resp.tls.subject:
-            continue  # the fetcher already read the certificate
-        ip = resolve.get(host) or resp.ip or ""
-        info = await inspect_tls(host, p.port or 443, fetcher.ssl_context, ip=ip)
-        if info is not None:
-            resp.tls = info
