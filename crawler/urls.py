@@ -199,6 +199,19 @@ def load_priority(path: str | None = None) -> tuple[tuple[Category, ...], Catego
     return cats, avoid_cat
 
 
+@lru_cache(maxsize=512)
+def _word_re(key: str) -> re.Pattern:
+    if key.endswith("="):  # a query parameter name: "sort=" matches "?sort=" and "&sort="
+        return re.compile(r"[?&;]" + re.escape(key))
+    return re.compile(r"(?<![^\W_])" + re.escape(key) + r"(?![^\W_])")
+
+
+def _word_in(key: str, text: str) -> bool:
+    """``key`` appears in ``text`` as a whole word/path piece: ``feed`` matches
+    ``/rss/feed`` but not ``/feedback``, ``print`` not ``blueprint``."""
+    return bool(_word_re(key).search(text))
+
+
 def categorize(url: str, text: str = "") -> tuple[str, float]:
     """The best category of a link (name, weight) by its visible text and its URL path+query
     ("", 0) when nothing matches; an avoid-listed link gets the negative weight."""
@@ -206,7 +219,8 @@ def categorize(url: str, text: str = "") -> tuple[str, float]:
     t = fold(text)
     p = urlsplit(url)
     u = unquote(p.path + ("?" + p.query if p.query else "")).lower()
-    if avoid is not None and (any(k in t for k in avoid.text) or any(k in u for k in avoid.url)):
+    if avoid is not None and (any(_word_in(k, t) for k in avoid.text) or
+                              any(_word_in(k, u) for k in avoid.url)):
         return "avoid", avoid.weight
     best, weight = "", 0.0
     for c in cats:

@@ -214,3 +214,14 @@ def test_trap_guard():
 ])
 def test_categorize_four_language_forms(text, url, cat):
     assert categorize("https://gov.uz" + url, text)[0] == cat
+
+
+def test_avoid_list_matches_whole_words_only():
+    """'feed' must not push /feedback (an appeal page) out of the budget."""
+    from crawler.urls import categorize
+
+    assert categorize("https://gov.test/oz/x/feedback", "Fikr-mulohaza")[0] != "avoid"
+    assert categorize("https://gov.test/en/blueprint")[0] != "avoid"
+    assert categorize("https://gov.test/rss/feed")[0] == "avoid"
+    assert categorize("https://gov.test/news?sort=date")[0] == "avoid"
+    assert categorize("https://gov.test/oz/login", "Kirish")[0] == "avoid"
