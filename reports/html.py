@@ -59,11 +59,49 @@ def _pct(x):
     return "-" if x is None else f"{x * 100:.0f} %"
 
 
+TABLE_ROWS = 50  # rows of a details table shown in the report (the JSON has them all)
+
+
+def _scalar(v) -> bool:
+    return v is None or isinstance(v, (str, int, float, bool))
+
+
+def details_blocks(details: dict) -> list[dict]:
+    """Present a finding's ``details`` for people: a list of dicts becomes a table (per
+    page, per style sheet, most common messages...), a dict of plain values a small table,
+    plain values one line each; anything else stays JSON."""
+    scalars, blocks = {}, []
+    for key, value in (details or {}).items():
+        if key == "traceback":
+            continue
+        if _scalar(value):
+            scalars[key] = value
+        elif isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
+            cols: list[str] = []
+            for r in value[:TABLE_ROWS]:
+                cols += [k for k, v in r.items() if k not in cols and _scalar(v)]
+            if cols:
+                blocks.append({"kind": "table", "key": key, "cols": cols,
+                               "rows": value[:TABLE_ROWS], "more": len(value) - TABLE_ROWS})
+                continue
+            blocks.append({"kind": "json", "key": key, "value": value})
+        elif isinstance(value, list) and all(_scalar(v) for v in value):
+            blocks.append({"kind": "list", "key": key, "value": value})
+        elif isinstance(value, dict) and value and all(_scalar(v) for v in value.values()):
+            blocks.append({"kind": "pairs", "key": key, "value": value})
+        else:
+            blocks.append({"kind": "json", "key": key, "value": value})
+    if scalars:
+        blocks.insert(0, {"kind": "pairs", "key": "", "value": scalars})
+    return blocks
+
+
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["pct"] = _pct
+    env.filters["details_blocks"] = details_blocks
     env.filters["tojson_pretty"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2,
                                                         default=str)
     return env

@@ -77,3 +77,18 @@ def test_report_opens_in_chromium_without_console_errors(tmp_path):
             assert page.title()
         browser.close()
     assert errors == []
+
+
+def test_details_become_tables():
+    from reports.html import details_blocks
+
+    blocks = details_blocks({"errors": 3, "found": True,
+                             "common_errors": [{"message": "Stray end tag", "share": 0.8,
+                                                "pages": 5}],
+                             "wcag_411": {"duplicate_ids": 2, "stray_tags": 1},
+                             "engines_tried": ["chromium"], "raw": {"nested": {"x": 1}}})
+    kinds = {b["key"]: b["kind"] for b in blocks}
+    assert kinds == {"": "pairs", "common_errors": "table", "wcag_411": "pairs",
+                     "engines_tried": "list", "raw": "json"}
+    table = next(b for b in blocks if b["key"] == "common_errors")
+    assert table["cols"] == ["message", "share", "pages"]
