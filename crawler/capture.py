@@ -46,6 +46,21 @@ class CaptureEnv:
     validator: Any = None  # crawler.validate.VnuService, started on first use
     resolve: dict[str, str] = field(default_factory=dict)
 
+    async def close(self) -> None:
+        """Stop the browser pool and the validator service if gatherers started them."""
+        if self.renderer is not None:
+            try:
+                await self.renderer.close()
+            except Exception:  # noqa: BLE001 - shutting down: say so, carry on
+                log.warning("closing the browser failed", exc_info=True)
+            self.renderer = None
+        if self.validator is not None:
+            try:
+                self.validator.stop()
+            except Exception:  # noqa: BLE001
+                log.warning("stopping the Nu HTML Checker failed", exc_info=True)
+            self.validator = None
+
 
 Gatherer = Callable[[SiteCapture, CaptureEnv], Awaitable[None]]
 

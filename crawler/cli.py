@@ -153,24 +153,8 @@ async def probe_urls(indicator: str, urls: list[str], fetch_config, now: dt.date
                 site = await capture_site(Target.for_url(url), artifacts, env)
                 findings.extend(run_probe(p, site, ctx) for p in probes)
         finally:
-            await close_env(env)
+            await env.close()
     return findings
-
-
-async def close_env(env) -> None:
-    """Stop the browser pool and the validator service if a gatherer started them."""
-    if env.renderer is not None:
-        try:
-            await env.renderer.close()
-        except Exception:  # noqa: BLE001
-            logging.getLogger(__name__).warning("closing the browser failed", exc_info=True)
-        env.renderer = None
-    if env.validator is not None:
-        try:
-            env.validator.stop()
-        except Exception:  # noqa: BLE001
-            logging.getLogger(__name__).warning("stopping vnu failed", exc_info=True)
-        env.validator = None
 
 
 def print_findings_table(findings, console) -> None:

@@ -458,7 +458,7 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
                 for t in tasks:
                     t.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
-                await _close_env(env)
+                await env.close()
                 await judge.close()
                 for sig in installed:
                     loop.remove_signal_handler(sig)
@@ -480,22 +480,6 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
     if progress:
         print_summary(summary)
     return summary
-
-
-async def _close_env(env) -> None:
-    """Stop the browser pool and the validator service if gatherers started them."""
-    if env.renderer is not None:
-        try:
-            await env.renderer.close()
-        except Exception:  # noqa: BLE001
-            log.warning("closing the browser failed", exc_info=True)
-        env.renderer = None
-    if env.validator is not None:
-        try:
-            env.validator.stop()
-        except Exception:  # noqa: BLE001
-            log.warning("stopping the validator failed", exc_info=True)
-        env.validator = None
 
 
 def print_summary(s: RunSummary) -> None:

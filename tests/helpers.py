@@ -30,3 +30,31 @@ def site_from_pages(pages: dict[str, str | bytes], start_url: str | None = None,
         site.linked.append(Page(html_response(u, h), role="linked", scope=target.scope))
     site.gathered.update(gathered)
     return site
+
+
+def chromium_errors(paths) -> list[str] | None:
+    """Open each local HTML file in Debian's Chromium (through Playwright) and return the
+    console errors, uncaught exceptions and failed local requests; None without Chromium."""
+    import shutil
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        return None
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}")
+                if r.url.startswith("file:") else None)
+        for path in paths:
+            page.goto(path.as_uri())
+            if not page.title():
+                errors.append(f"no title: {path}")
+        browser.close()
+    return errors

@@ -9,12 +9,12 @@ import sqlite3
 import pytest
 
 from crawler.cli import main
+from tests.helpers import chromium_errors
 
 
 @pytest.mark.browser
 def test_demo_end_to_end(tmp_path):
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not exe:
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
         pytest.skip("no chromium")
     out = tmp_path / "demo"
     code = main(["demo", "--out", str(out), "-q"])
@@ -32,19 +32,5 @@ def test_demo_end_to_end(tmp_path):
     index = out / "report" / "index.html"
     assert index.exists()
 
-    from playwright.sync_api import sync_playwright
-
-    errors = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        page = browser.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}")
-                if r.url.startswith("file:") else None)
-        for path in [index, *sorted((out / "report" / "targets").glob("*.html"))]:
-            page.goto(path.as_uri())
-        browser.close()
+    errors = chromium_errors([index, *sorted((out / "report" / "targets").glob("*.html"))])
     assert errors == []

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import shutil
 
 import pytest
 
 from crawler.store import Store
 from probes.base import Evidence, Finding, Status
 from reports.html import band, build_report, shares
-from tests.helpers import site_from_pages
+from tests.helpers import chromium_errors, site_from_pages
 
 
 def _db(tmp_path):
@@ -56,26 +55,11 @@ def test_report_files_and_escaping(tmp_path):
 
 @pytest.mark.browser
 def test_report_opens_in_chromium_without_console_errors(tmp_path):
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not exe:
-        pytest.skip("no chromium")
-    from playwright.sync_api import sync_playwright
-
     s, run = _db(tmp_path)
     index = build_report(s, run, tmp_path / "out")
-    errors = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        page = browser.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
-        for path in [index, *sorted((tmp_path / "out" / "targets").glob("*.html"))]:
-            page.goto(path.as_uri())
-            assert page.title()
-        browser.close()
+    errors = chromium_errors([index, *sorted((tmp_path / "out" / "targets").glob("*.html"))])
+    if errors is None:
+        pytest.skip("no chromium")
     assert errors == []
 
 
