@@ -437,6 +437,17 @@ class VnuService:
                     limits=httpx.Limits(max_connections=16, max_keepalive_connections=16))
             return self._client
 
+    def _request_failed(self, exc: Exception, attempt: int) -> Exception | None:
+        """What a failed POST means: a timeout while the JVM lives is this document's
+        failure; any failure on the second attempt means the service is gone; else None
+        (recover the service and try once more)."""
+        if isinstance(exc, httpx.TimeoutException) and self.alive():
+            return ValidationFailed(Cause.TIMEOUT, f"vnu did not answer in "
+                                    f"{self.request_timeout:.0f} s")
+        if attempt:
+            return ValidatorUnavailable(f"vnu request failed: {exc!r}")
+        return None
+
     def _post(self, body: bytes, content_type: str, css: bool) -> list[dict]:
         for attempt in range(2):
             if not self.alive():
@@ -448,15 +459,10 @@ class VnuService:
                 r = self._sync_client().post(self.url, params=self._params(css), content=body,
                                              headers={"Content-Type": content_type})
                 return self._parse(r)
-            except httpx.TimeoutException as exc:
-                if self.alive():
-                    raise ValidationFailed(Cause.TIMEOUT, f"vnu did not answer in "
-                                           f"{self.request_timeout:.0f} s") from exc
-                if attempt:
-                    raise ValidatorUnavailable(f"vnu request failed: {exc!r}") from exc
-            except httpx.TransportError as exc:
-                if attempt:
-                    raise ValidatorUnavailable(f"vnu request failed: {exc!r}") from exc
+            except httpx.TransportError as exc:  # timeouts included
+                err = self._request_failed(exc, attempt)
+                if err is not None:
+                    raise err from exc
             self._recover()
         raise ValidatorUnavailable("unreachable")  # pragma: no cover
 
@@ -472,15 +478,10 @@ class VnuService:
                                                     content=body,
                                                     headers={"Content-Type": content_type})
                 return self._parse(r)
-            except httpx.TimeoutException as exc:
-                if self.alive():
-                    raise ValidationFailed(Cause.TIMEOUT, f"vnu did not answer in "
-                                           f"{self.request_timeout:.0f} s") from exc
-                if attempt:
-                    raise ValidatorUnavailable(f"vnu request failed: {exc!r}") from exc
-            except httpx.TransportError as exc:
-                if attempt:
-                    raise ValidatorUnavailable(f"vnu request failed: {exc!r}") from exc
+            except httpx.TransportError as exc:  # timeouts included
+                err = self._request_failed(exc, attempt)
+                if err is not None:
+                    raise err from exc
             await asyncio.to_thread(self._recover)
         raise ValidatorUnavailable("unreachable")  # pragma: no cover
 
