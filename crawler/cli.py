@@ -66,6 +66,36 @@ def _add_fetch_options(p: argparse.ArgumentParser) -> None:
                         "(not-captured)")
 
 
+def _add_browser_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("browser")
+    g.add_argument("--browser-concurrency", type=int, metavar="N",
+                   help="pages rendered in Chromium at once (default 2)")
+    g.add_argument("--browser-timeout", type=float, metavar="SECONDS",
+                   help="seconds one page may take in the browser (default 30)")
+    g.add_argument("--load-media", action="store_true",
+                   help="let the browser load images, media and fonts (slower; screenshots "
+                        "then show images)")
+    g.add_argument("--no-screenshots", action="store_true",
+                   help="take no screenshots")
+    g.add_argument("--outline", action="append", default=[], metavar="SELECTOR",
+                   help="also screenshot the element matching SELECTOR outlined "
+                        "(repeatable)")
+
+
+def _capture_extra(args) -> dict:
+    """Browser tuning for ``CaptureOptions.extra`` from the command line."""
+    extra: dict = {}
+    if getattr(args, "browser_concurrency", None):
+        extra["browser_concurrency"] = args.browser_concurrency
+    if getattr(args, "browser_timeout", None):
+        extra["browser_timeout"] = args.browser_timeout
+    if getattr(args, "load_media", False):
+        extra["browser_block_media"] = False
+    if getattr(args, "outline", None):
+        extra["outline"] = list(args.outline)
+    return extra
+
+
 def _fetch_config(args, **overrides):
     from .fetch import FetchConfig
 
@@ -127,7 +157,8 @@ STATUS_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "error": "mage
 
 async def probe_urls(indicator: str, urls: list[str], fetch_config, now: dt.date,
                      render: bool = True, exercise_post_search: bool = False,
-                     capture_dir: Path | None = None, resolve: dict | None = None):
+                     capture_dir: Path | None = None, resolve: dict | None = None,
+                     extra: dict | None = None, screenshots: bool = True):
     """Run one probe (or ``all``) against each URL, capturing what it needs on the fly.
     Returns the findings (``probes.base.Finding``), per URL in probe order."""
     from probes.base import Context, required_artifacts, run_probe, select
@@ -139,7 +170,8 @@ async def probe_urls(indicator: str, urls: list[str], fetch_config, now: dt.date
     probes = select([indicator])
     artifacts = required_artifacts(probes, render=render)
     opts = CaptureOptions(single_url=True, max_pages=1, render_pages=1,
-                          exercise_post_search=exercise_post_search)
+                          exercise_post_search=exercise_post_search, screenshots=screenshots,
+                          extra=dict(extra or {}))
     ctx = Context(now=now, options={"exercise_post_search": exercise_post_search})
     findings = []
     import tempfile
@@ -189,7 +221,9 @@ def cmd_probe(args) -> int:
                         if args.per_host_delay is not None else 0.0)
     findings = asyncio.run(probe_urls(args.indicator, args.urls, cfg, _parse_now(args.now),
                                       render=not args.no_render,
-                                      exercise_post_search=args.exercise_post_search))
+                                      exercise_post_search=args.exercise_post_search,
+                                      extra=_capture_extra(args),
+                                      screenshots=not args.no_screenshots))
     if args.json:
         sys.stdout.write(json.dumps([_public(f) for f in findings], ensure_ascii=False,
                                     indent=2) + "\n")
@@ -224,6 +258,8 @@ def _scan_options(args) -> "object":
     if getattr(args, "probe_workers", None) is not None:
         opts.extra["probe_workers"] = args.probe_workers
     opts.exercise_post_search = bool(getattr(args, "exercise_post_search", False))
+    opts.screenshots = not getattr(args, "no_screenshots", False)
+    opts.extra.update(_capture_extra(args))
     return opts
 
 
@@ -404,6 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--exercise-post-search", action="store_true",
                     help="also send a query through a POST search form")
     _add_fetch_options(sp)
+    _add_browser_options(sp)
     sp.set_defaults(func=cmd_probe)
 
     sc = sub.add_parser("scan", help="the nightly job: every target, every probe, into SQLite")
@@ -431,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--out", default=DEFAULT_OUT, help="report directory (with --report)")
     sc.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     _add_fetch_options(sc)
+    _add_browser_options(sc)
     sc.set_defaults(func=cmd_scan)
 
     rp = sub.add_parser("report", help="write the HTML report of a run")

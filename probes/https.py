@@ -225,7 +225,7 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
     if mixed:
         defects.append(f"mixed content: {len(mixed)} http sub-resource(s) on https pages")
         evidence.extend(mixed)
-    details["mixed_content"] = [e.url for e in mixed]
+    details["mixed_content"] = [e.data.get("resource", e.url) for e in mixed]
     if "rendered" not in site.gathered:
         details["mixed_content_checked"] = False
     details["defects"] = defects
