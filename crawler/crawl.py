@@ -161,7 +161,8 @@ async def gather_pages(site: SiteCapture, env) -> None:
     robots_refused = non_html = left_scope = duplicates = failed = 0
     max_fetches = max_pages * 3 + 10
     fetches = 0
-    tasks: dict[asyncio.Task, tuple[str, int, str]] = {}
+    tasks: dict[asyncio.Task, tuple[str, int, str, int]] = {}
+    chosen: dict[int, int] = {}  # id(page) -> the order in which it was picked
     try:
         while True:
             while (fr and len(tasks) < workers and len(site.pages) + len(tasks) < max_pages
@@ -169,12 +170,12 @@ async def gather_pages(site: SiteCapture, env) -> None:
                 url, depth, found = fr.pop()
                 fetches += 1
                 t = asyncio.ensure_future(fetcher.fetch(url, html_only=True))
-                tasks[t] = (url, depth, found)
+                tasks[t] = (url, depth, found, fetches)
             if not tasks:
                 break
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for t in done:
-                url, depth, found = tasks.pop(t)
+                url, depth, found, order = tasks.pop(t)
                 resp: Response = t.result()
                 err = resp.error
                 if err is not None and err.cause == Cause.ROBOTS:
@@ -194,6 +195,7 @@ async def gather_pages(site: SiteCapture, env) -> None:
                     failed += 1
                 page = Page(resp, depth=depth, found_from=found, scope=target.scope)
                 site.pages.append(page)
+                chosen[id(page)] = order
                 if resp.ok and resp.is_html:
                     for link in page.links:
                         fr.offer(link.url, link.text, depth + 1, page.url)
@@ -201,6 +203,9 @@ async def gather_pages(site: SiteCapture, env) -> None:
     finally:
         for t in tasks:
             t.cancel()
+    # pages in the order the crawler chose them (its priority), not the order the network
+    # happened to answer: evidence pages first, deterministic from run to run
+    site.pages[1:] = sorted(site.pages[1:], key=lambda pg: chosen.get(id(pg), 0))
 
     if len(site.pages) >= max_pages and len(fr):
         site.notes.append(f"page budget of {max_pages} reached; {len(fr)} more in-scope "
