@@ -183,7 +183,16 @@ async def probe_urls(indicator: str, urls: list[str], fetch_config, now: dt.date
         try:
             for url in urls:
                 site = await capture_site(Target.for_url(url), artifacts, env)
-                findings.extend(run_probe(p, site, ctx) for p in probes)
+                judged = [run_probe(p, site, ctx) for p in probes]
+                if env.renderer is not None:
+                    from .screenshots import outline_evidence
+
+                    await outline_evidence(site, judged, env)
+                    for f in judged:  # no database here: say where the pictures are
+                        for e in f.evidence:
+                            if e.data.get("screenshot"):
+                                e.data["screenshot"] = str(cdir / e.data["screenshot"])
+                findings.extend(judged)
         finally:
             await env.close()
     return findings

@@ -428,6 +428,10 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
                     findings = await judge(site)
                     if stop.is_set():
                         return
+                    if env.renderer is not None:  # pictures of the elements findings cite
+                        from .screenshots import outline_evidence
+
+                        await outline_evidence(site, findings, env)
                     # synchronous and never interrupted by cancellation: all or nothing
                     store.save_target_result(run_id, site, findings)
                     summary.targets_done += 1

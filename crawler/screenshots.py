@@ -93,3 +93,54 @@ async def outline_screenshot(pool, url: str, selector: str, out_path: str | Path
         Path(item["path"]).replace(out_path)
         item["path"] = str(out_path)
     return item
+
+
+# the findings whose element evidence gets an outlined screenshot, in this order
+OUTLINE_INDICATORS = ("search", "contact-form", "chatbot", "wcag", "advanced-search",
+                      "contact-us")
+
+
+def _evidence_to_outline(site, findings, limit: int):
+    """(evidence, page url) pairs worth a picture: evidence items with a CSS selector on a
+    page that was rendered, from the indicators above, at most ``limit``, each element once."""
+    rendered = {p.url for p in site.pages if p.rendered is not None and p.rendered.error is None}
+    by_id = {f.indicator: f for f in findings}
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for ind in OUTLINE_INDICATORS:
+        f = by_id.get(ind)
+        if f is None:
+            continue
+        for e in f.evidence:
+            sel = e.selector or (e.data or {}).get("selector") or ""
+            if not sel or e.url not in rendered or (e.url, sel) in seen:
+                continue
+            seen.add((e.url, sel))
+            out.append((e, sel))
+            if len(out) >= limit:
+                return out
+    return out
+
+
+async def outline_evidence(site, findings, env, limit: int = 4) -> int:
+    """After judging: outlined screenshots of the elements the findings point at (a search
+    box, a contact form, a chat launcher, an axe node), stored with the capture; the path
+    (relative to the capture directory) goes into the evidence item's ``data["screenshot"]``
+    for the report. Best effort and bounded (``limit`` per target); needs the render pool
+    the capture already started. Returns how many pictures were taken."""
+    pool = getattr(env, "renderer", None)
+    if pool is None or not getattr(env.options, "screenshots", True) or not site.capture_dir:
+        return 0
+    base = Path(site.capture_dir)
+    taken = 0
+    for ev, sel in _evidence_to_outline(site, findings, limit):
+        name = "outline-" + hashlib.sha1(f"{ev.url} {sel}".encode()).hexdigest()[:12] + ".png"
+        out = base / site.target.id / name
+        try:
+            item = await outline_screenshot(pool, ev.url, sel, out)
+        except Exception:  # noqa: BLE001 - evidence pictures never sink a target
+            continue
+        if item.get("path"):
+            ev.data["screenshot"] = str(Path(item["path"]).relative_to(base))
+            taken += 1
+    return taken

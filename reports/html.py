@@ -132,6 +132,19 @@ def _screenshots(store, run_id: int, target_id: str, out: Path, capture_dirs: li
     return shots
 
 
+def _copy_shot(rel: str, target_id: str, out: Path, capture_dirs: list[Path]) -> str:
+    """Copy a screenshot of the capture into the report; its path from a target page
+    ("" when the file is gone: the report then says only what the evidence says)."""
+    for base in capture_dirs:
+        src = Path(rel) if Path(rel).is_absolute() else base / rel
+        if src.is_file():
+            dest = out / "screenshots" / target_id / src.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            return f"../screenshots/{target_id}/{dest.name}"
+    return ""
+
+
 def build_report(store, run_id: int, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     (out_dir / "targets").mkdir(parents=True, exist_ok=True)
@@ -145,9 +158,13 @@ def build_report(store, run_id: int, out_dir: Path) -> Path:
         by_target[f["target_id"]][f["indicator"]] = f
     indicators = [i for i in catalogue.INDICATORS
                   if any(i.id in fs for fs in by_target.values())]
-    capture_dirs = [Path(store.path).resolve().parent / "captures"]
+    # screenshots live in <capture dir>/run-<N>/ (crawler.scan), by default beside the db;
+    # a rejudged run points at the captures of the run it judged again
+    src_run = run["options"].get("rejudge_of") or run_id
+    base = Path(store.path).resolve().parent / "captures"
+    capture_dirs = [base / f"run-{src_run}", base]
     if run["options"].get("capture_dir"):
-        capture_dirs.insert(0, Path(run["options"]["capture_dir"]))
+        capture_dirs.insert(0, Path(run["options"]["capture_dir"]) / f"run-{src_run}")
 
     rows = []
     for tid in sorted(by_target, key=lambda t: (targets.get(t, {}).get("level", ""), t)):
@@ -188,6 +205,13 @@ def build_report(store, run_id: int, out_dir: Path) -> Path:
         tid = r["target"]["id"]
         shots = _screenshots(store, run_id, tid, out_dir, capture_dirs)
         ordered = [r["findings"][i.id] for i in indicators if i.id in r["findings"]]
+        for f in ordered:
+            for e in f["evidence"]:
+                data = e.get("data") or {}
+                rel = data.get("screenshot") or (data.get("path") if e.get("kind") ==
+                                                 "screenshot" else "")
+                if rel:
+                    e["img"] = _copy_shot(rel, tid, out_dir, capture_dirs)
         page = tpl.render(run=run, row=r, findings=ordered, shots=shots,
                           catalogue=catalogue.BY_ID, explanations=EXPLANATIONS,
                           causes=Cause._value2member_map_)

@@ -3,6 +3,7 @@ opens without console errors."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 
@@ -31,6 +32,15 @@ def test_demo_end_to_end(tmp_path):
     assert "error" not in {s for (t, i), s in status.items() if t == "buxoro"}
     index = out / "report" / "index.html"
     assert index.exists()
+    # the search box the search finding cites is pictured, outlined, in the report
+    ev = json.loads(con.execute("SELECT evidence FROM findings WHERE target_id='buxoro' "
+                                "AND indicator='search'").fetchone()[0])
+    box = next(e for e in ev if e["kind"] == "element")
+    shot = box["data"]["screenshot"]
+    assert shot.startswith("buxoro/outline-")
+    page = (out / "report" / "targets" / "buxoro.html").read_text()
+    assert f"../screenshots/buxoro/{shot.split('/')[-1]}" in page
+    assert (out / "report" / "screenshots" / "buxoro" / shot.split("/")[-1]).stat().st_size > 1000
 
     errors = chromium_errors([index, *sorted((out / "report" / "targets").glob("*.html"))])
     assert errors == []
