@@ -6,6 +6,7 @@
     govscan indicators                     the catalogue
     govscan demo                           the embedded loopback farm, scanned end to end
     govscan rejudge                        run today's probes again on a stored run
+    govscan prune                          keep only the newest runs (retention)
 
 Exit codes (stable; scripts depend on them):
     0  the run completed and no finding is ``fail`` or ``error``
@@ -427,6 +428,32 @@ def cmd_rejudge(args) -> int:
         store.close()
 
 
+def cmd_prune(args) -> int:
+    """Keep the newest runs only (retention for nightly databases)."""
+    import shutil
+
+    from .store import Store
+
+    if not Path(args.db).exists():
+        raise UsageError(f"{args.db}: no such database")
+    if args.keep < 1:
+        raise UsageError("--keep must be at least 1")
+    store = Store(args.db)
+    try:
+        before = {r[0] for r in store.db.execute("SELECT id FROM runs")}
+        removed = store.prune(args.keep)
+        after = {r[0] for r in store.db.execute("SELECT id FROM runs")}
+        if args.vacuum:
+            store.db.execute("VACUUM")
+    finally:
+        store.close()
+    captures = Path(args.db).resolve().parent / "captures"
+    for run_id in sorted(before - after):
+        shutil.rmtree(captures / f"run-{run_id}", ignore_errors=True)
+    print(json.dumps(removed))
+    return EXIT_OK
+
+
 # --- the parser --------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -495,6 +522,13 @@ def build_parser() -> argparse.ArgumentParser:
     dp.add_argument("--no-render", action="store_true", help="skip the browser probes")
     dp.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     dp.set_defaults(func=cmd_demo)
+
+    pr = sub.add_parser("prune", help="retention: keep only the newest runs")
+    pr.add_argument("--db", default=DEFAULT_DB)
+    pr.add_argument("--keep", type=int, default=30, metavar="N",
+                    help="runs to keep (default 30: a month of nightly runs)")
+    pr.add_argument("--vacuum", action="store_true", help="give the space back to the disk")
+    pr.set_defaults(func=cmd_prune)
 
     rj = sub.add_parser("rejudge", help="judge a stored run again with the current probes")
     rj.add_argument("--db", default=DEFAULT_DB)

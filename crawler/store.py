@@ -236,6 +236,30 @@ class Store:
         row = self.db.execute(q).fetchone()
         return row[0] if row else None
 
+    def prune(self, keep: int) -> dict:
+        """Retention: delete every run but the ``keep`` newest (with their pages, artifacts,
+        findings and captures) and the bodies no remaining page uses. Runs still marked
+        ``running`` are never deleted. Returns what was removed."""
+        if keep < 1:
+            raise ValueError("keep at least one run")
+        old = [r[0] for r in self.db.execute(
+            "SELECT id FROM runs WHERE status != 'running' AND id NOT IN "
+            "(SELECT id FROM runs ORDER BY id DESC LIMIT ?)", [keep])]
+        removed = {"runs": len(old), "pages": 0, "findings": 0, "bodies": 0}
+        with self.db.atomic():
+            for run_id in old:
+                removed["findings"] += self.db.execute(
+                    "DELETE FROM findings WHERE run_id=?", [run_id]).rowcount
+                self.db.execute("DELETE FROM artifacts WHERE run_id=?", [run_id])
+                removed["pages"] += self.db.execute(
+                    "DELETE FROM pages WHERE run_id=?", [run_id]).rowcount
+                self.db.execute("DELETE FROM captures WHERE run_id=?", [run_id])
+                self.db.execute("DELETE FROM runs WHERE id=?", [run_id])
+            removed["bodies"] = self.db.execute(
+                "DELETE FROM bodies WHERE sha256 NOT IN (SELECT body_sha256 FROM pages "
+                "WHERE body_sha256 IS NOT NULL)").rowcount
+        return removed
+
     # --- saving a target ----------------------------------------------------------------
     def _body(self, body: bytes) -> str | None:
         if not body:

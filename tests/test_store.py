@@ -116,3 +116,21 @@ def test_database_is_readable_by_plain_sqlite(tmp_path):
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     cols = [r[1] for r in con.execute("PRAGMA table_info(findings)")]
     assert {"run_id", "target_id", "indicator", "status", "evidence", "probe_version"} <= set(cols)
+
+
+def test_prune_keeps_the_newest_runs_and_their_bodies(tmp_path):
+    s = Store(tmp_path / "g.db")
+    site = _site()
+    runs = []
+    for _ in range(3):
+        run = s.start_run({}, [site.target])
+        s.save_target_result(run, site, _findings())
+        s.finish_run(run, "completed", {})
+        runs.append(run)
+    gone = s.prune(keep=1)
+    assert gone["runs"] == 2 and gone["findings"] == 4
+    assert [r[0] for r in s.db.execute("SELECT id FROM runs")] == [runs[-1]]
+    assert gone["bodies"] == 0  # the kept run still uses every body
+    back = s.load_capture(runs[-1], site.target.id)
+    assert back.pages[1].response.text == "<p>+998 65 222-22-22</p>"
+    assert s.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
