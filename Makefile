@@ -47,8 +47,10 @@ node_modules/.npm-stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# the demo farm has failing sites on purpose: exit code 1 ("completed with failures") is
+# the expected outcome here, not an error of make
 demo: setup
-	$(BIN)/govscan demo
+	@$(BIN)/govscan demo; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 1 ]
 
 test: setup
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
