@@ -181,14 +181,19 @@ def static_signals(page) -> list[Evidence]:
 _SEL_NOISE = {"id", "class", "iframe", "div", "span", "data-id", "data-product", "button"}
 
 
+@lru_cache(maxsize=4096)
+def _selector_names(selector: str) -> tuple[str, ...]:
+    """The distinctive names in a selector (ids, classes, tags, attribute values)."""
+    import re as _re
+
+    return tuple(t.lower() for t in _re.findall(r"[A-Za-z_][\w-]{2,}", selector)
+                 if t.lower() not in _SEL_NOISE)
+
+
 def _could_match(selector: str, raw_lower: str) -> bool:
     """Cheap pre-check: every name in the selector (ids, classes, tags, attribute values)
     occurs in the page's HTML."""
-    import re as _re
-
-    names = [t.lower() for t in _re.findall(r"[A-Za-z_][\w-]{2,}", selector)
-             if t.lower() not in _SEL_NOISE]
-    return all(n in raw_lower for n in names)
+    return all(n in raw_lower for n in _selector_names(selector))
 
 
 @lru_cache(maxsize=1)
