@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from .base import Artifact, Context, Evidence, Finding, Probe, Status
 from .forms import page_forms
 from .search import _pages
-from .words import data_table, fold, keywords
+from .words import data_table, fold, keywords, menu_link
 
 VERSION = "1.0"
 
@@ -74,15 +74,8 @@ def is_appeal_bot(name: str, text: str = "") -> str:
 
 
 def _appeals_section_link(text: str, href: str) -> str:
-    m = keywords("appeal_section").search(text)
-    if m and len(fold(text).split()) <= 5:
-        return m.text
-    segs = [s for s in urlsplit(href).path.split("/") if s]
-    if segs:
-        m = keywords("appeal_section").in_attr(segs[-1])
-        if m:
-            return m.text
-    return ""
+    """A link to the site's own appeals section ("Murojaatlar", ``/appeals``)."""
+    return menu_link("appeal_section", text, href, 5)
 
 
 def judge(site, ctx: Context) -> Finding:

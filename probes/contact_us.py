@@ -24,12 +24,12 @@ from functools import lru_cache
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from .base import Artifact, Context, Evidence, Finding, Probe, Status
 from .forms import css_selector
 from .search import _pages
-from .words import fold, keywords
+from .words import fold, keywords, menu_link
 
 VERSION = "1.0"
 
@@ -185,15 +185,8 @@ def is_contacts_link(text: str, href: str) -> str:
     """The matched word when a link leads to the contacts page ("" otherwise)."""
     if href.startswith(("mailto:", "tel:", "javascript:")):
         return ""
-    m = keywords("contacts").search(text)
-    if m and len(fold(text).split()) <= 3:  # a menu item, not a headline about lenses
-        return m.text
-    segs = [s for s in urlsplit(href).path.split("/") if s]
-    if segs:
-        m = keywords("contacts").in_attr(segs[-1])
-        if m:
-            return m.text
-    return ""
+    # at most 3 words: a menu item, not a headline about lenses
+    return menu_link("contacts", text, href, 3)
 
 
 def contact_blocks(tree) -> list:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
+from urllib.parse import urlsplit
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -205,3 +206,19 @@ def guess_lang(text: str, html_lang: str = "", url: str = "") -> str:
         en = len(re.findall(r"\b(the|and|of|for|with)\b", f))
         return "oz" if uzl > en else "en"
     return hl[:2] if hl[:2] in LANGS else ""
+
+
+@lru_cache(maxsize=65536)  # menus repeat on every page: a pure function of strings
+def menu_link(table: str, text: str, href: str, max_words: int) -> str:
+    """The matched word when a link leads to the section a keyword list names: its text is
+    a short menu item (at most ``max_words`` words) with a keyword, or the last segment of
+    its path is one (``/oz/buxoro/contacts``). "" otherwise."""
+    m = keywords(table).search(text)
+    if m and len(fold(text).split()) <= max_words:
+        return m.text
+    segs = [s for s in urlsplit(href).path.split("/") if s]
+    if segs:
+        m = keywords(table).in_attr(segs[-1])
+        if m:
+            return m.text
+    return ""
