@@ -44,6 +44,19 @@ SECTIONS = [("about", "Hokimlik haqida"), ("news", "Yangiliklar"), ("appeals", "
             ("faq", "Ko‘p beriladigan savollar"), ("leadership", "Rahbariyat")]
 
 
+def _http_common(out: Path) -> str:
+    """The http{} settings both nginx configs share: types, charset, temp paths in ``out``."""
+    return f"""    types {{ text/html html; application/xml xml; text/plain txt; }}
+    default_type text/html;
+    charset utf-8;
+    client_body_temp_path {out}/tmp/body;
+    proxy_temp_path {out}/tmp/proxy;
+    fastcgi_temp_path {out}/tmp/fastcgi;
+    uwsgi_temp_path {out}/tmp/uwsgi;
+    scgi_temp_path {out}/tmp/scgi;
+"""
+
+
 def site_ip(i: int) -> str:
     return f"127.0.{1 + i // 250}.{1 + i % 250}"
 
@@ -191,15 +204,7 @@ http {{
     access_log {out}/logs/access-shared.log st;
     sendfile on;
     keepalive_requests 100000;
-    types {{ text/html html; application/xml xml; text/plain txt; }}
-    default_type text/html;
-    charset utf-8;
-    client_body_temp_path {out}/tmp/body;
-    proxy_temp_path {out}/tmp/proxy;
-    fastcgi_temp_path {out}/tmp/fastcgi;
-    uwsgi_temp_path {out}/tmp/uwsgi;
-    scgi_temp_path {out}/tmp/scgi;
-    limit_req_zone $server_name zone=host:1m rate={max(1, round(rate))}r/s;
+{_http_common(out)}    limit_req_zone $server_name zone=host:1m rate={max(1, round(rate))}r/s;
     limit_req_status 503;
     server {{
         listen 127.0.0.1:{port} ssl;
@@ -243,15 +248,7 @@ http {{
     tcp_nopush on;
     keepalive_requests 100000;
     keepalive_timeout 60;
-    types {{ text/html html; application/xml xml; text/plain txt; }}
-    default_type text/html;
-    charset utf-8;
-    client_body_temp_path {out}/tmp/body;
-    proxy_temp_path {out}/tmp/proxy;
-    fastcgi_temp_path {out}/tmp/fastcgi;
-    uwsgi_temp_path {out}/tmp/uwsgi;
-    scgi_temp_path {out}/tmp/scgi;
-    {chr(10).join('    ' + s for s in servers)}
+{_http_common(out)}    {chr(10).join('    ' + s for s in servers)}
 }}
 """
     path = out / "nginx.conf"
