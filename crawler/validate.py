@@ -594,16 +594,23 @@ async def _check_page(svc: VnuService, page: Page, sem: asyncio.Semaphore) -> No
             page.vnu = Validation(page.url, "html", [], ctype, exc.to_fetch_error())
 
 
+async def _service_for(site: "SiteCapture", env: "CaptureEnv", artifact: str):
+    """The running service, or None with ``site.errors[artifact]`` saying why not."""
+    try:
+        return await ensure_service(env)
+    except ValidatorUnavailable as exc:
+        site.errors[artifact] = exc.to_fetch_error()
+        return None
+
+
 async def gather_vnu(site: "SiteCapture", env: "CaptureEnv") -> None:
     """Validate every HTML page of ``site.pages`` as served into ``Page.vnu``. When the
     service is unavailable, ``site.errors["vnu"]`` gets ``validator-unavailable``."""
     pages = _pages_to_check(site)
     if not pages:
         return
-    try:
-        svc = await ensure_service(env)
-    except ValidatorUnavailable as exc:
-        site.errors["vnu"] = exc.to_fetch_error()
+    svc = await _service_for(site, env, "vnu")
+    if svc is None:
         return
     sem = asyncio.Semaphore(VALIDATE_CONCURRENCY)
     await asyncio.gather(*(_check_page(svc, p, sem) for p in pages))
@@ -852,10 +859,8 @@ async def gather_css(site: "SiteCapture", env: "CaptureEnv") -> None:
     pages = _pages_to_check(site)
     if not pages:
         return
-    try:
-        svc = await ensure_service(env)
-    except ValidatorUnavailable as exc:
-        site.errors["css"] = exc.to_fetch_error()
+    svc = await _service_for(site, env, "css")
+    if svc is None:
         return
     cache = _SheetCache(svc, env, asyncio.Semaphore(VALIDATE_CONCURRENCY))
     await asyncio.gather(*(_page_css(p, cache) for p in pages))
