@@ -22,7 +22,6 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from .base import Artifact, Context, Evidence, Finding, Probe, Status
 from .forms import FormInfo, css_selector, page_forms
 from .search import _pages
-from .words import fold, keywords
+from .words import keywords
 
 VERSION = "1.0"
 

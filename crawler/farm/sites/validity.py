@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-from ..server import Reply
 from ._html import esc, page, paragraphs
 
 HOST = "gov.test"
