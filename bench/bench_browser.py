@@ -44,7 +44,7 @@ from crawler.capture import CaptureOptions  # noqa: E402
 from crawler.fetch import FetchConfig  # noqa: E402
 from probes import browser_compat, responsive, wcag  # noqa: E402
 from probes.base import Artifact, Context, run_probe  # noqa: E402
-from probes.mixed_content import mixed_content  # noqa: E402
+from probes.https import mixed_content  # noqa: E402
 
 NODE_DIR = ROOT / "bench" / "node"
 PA11Y_CI = NODE_DIR / "node_modules" / ".bin" / "pa11y-ci"

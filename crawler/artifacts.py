@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import urljoin, urlsplit
@@ -20,6 +21,83 @@ if TYPE_CHECKING:  # pragma: no cover
     from selectolax.lexbor import LexborHTMLParser
 
     from .targets import Target
+
+
+class Artifact(StrEnum):
+    """What a probe can ask the crawler to gather. The crawler gathers the union of what the
+    selected probes require, and renders a page only when some probe requires a rendered
+    artifact (``RENDERED`` and everything marked browser below)."""
+
+    PAGES = "pages"  # static HTML of the crawled pages (home first), with headers
+    ENDPOINTS = "endpoints"  # http/https x bare/www of the start host, with redirects and TLS
+    ROBOTS = "robots"  # robots.txt
+    SITEMAPS = "sitemaps"  # XML sitemaps (robots Sitemap: lines, usual paths, indexes, .gz)
+    LINKED = "linked"  # pages one click from the home page, fetched statically
+    SEARCH_QUERY = "search_query"  # a one-word query sent through the site's GET search form
+    RENDERED = "rendered"  # browser: rendered DOM, console, network log, screenshot
+    AXE = "axe"  # browser: axe-core results
+    MOBILE = "mobile"  # browser: measurements at 360/414 px wide viewports
+    ENGINES = "engines"  # browser: home + inner pages in every available engine
+    VNU = "vnu"  # Nu HTML Checker messages for each page as served
+    CSS = "css"  # CSS validation of every style sheet a page uses
+    LEGACY = "legacy"  # the target's pre-2025 domains, fetched with their redirects
+
+
+BROWSER_ARTIFACTS = frozenset({Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE,
+                               Artifact.ENGINES})
+
+
+@dataclass(frozen=True)
+class Follow:
+    """Follow links to the section a keyword table of ``pageread/data/words.toml`` names
+    (a menu item whose text has a word of the table, or whose last path segment is one),
+    before other links; ``linked`` also fetches them one click from the start page
+    (``Artifact.LINKED``). ``weight`` orders the sections (higher first)."""
+
+    table: str
+    weight: float
+    linked: bool = False
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What a probe asks the capture to pay attention to, besides its artifacts. Probes
+    declare them (``Probe.hints``); the pipeline merges the hints of the selected probes and
+    hands them to the gatherers (``CaptureOptions.hints``), so a gatherer never reads a
+    probe.
+
+    * ``follow`` - sections worth fetching first / one click away (``Follow``);
+    * ``boxes`` - CSS queries of elements a finding may cite: on every rendered page the
+      browser records the box of each matching element (``Rendered.boxes``), from which the
+      report cuts the outlined evidence picture;
+    * ``page_globals`` - ``window`` properties whose presence the browser records
+      (``Rendered.globals``: chat vendors' loaders);
+    * ``launcher_words`` - words of a visible launcher button the browser looks for
+      (``Rendered.extra["launchers"]``).
+    """
+
+    follow: tuple[Follow, ...] = ()
+    boxes: tuple[str, ...] = ()
+    page_globals: tuple[str, ...] = ()
+    launcher_words: tuple[str, ...] = ()
+
+    @classmethod
+    def merge(cls, many: Iterable["Hints"]) -> "Hints":
+        """The union of several probes' hints (order kept, duplicates dropped; for a table
+        followed twice the higher weight wins and ``linked`` if any asks)."""
+        follow: dict[str, Follow] = {}
+        boxes: dict[str, None] = {}
+        globs: dict[str, None] = {}
+        words: dict[str, None] = {}
+        for h in many:
+            for f in h.follow:
+                old = follow.get(f.table)
+                follow[f.table] = f if old is None else Follow(
+                    f.table, max(f.weight, old.weight), f.linked or old.linked)
+            boxes.update(dict.fromkeys(h.boxes))
+            globs.update(dict.fromkeys(h.page_globals))
+            words.update(dict.fromkeys(h.launcher_words))
+        return cls(tuple(follow.values()), tuple(boxes), tuple(globs), tuple(words))
 
 
 def utcnow() -> str:
@@ -182,6 +260,10 @@ class Rendered:
     shadow_hosts: list[str] = field(default_factory=list)  # selectors of open shadow roots
     engines: dict[str, Any] = field(default_factory=dict)  # browser-compat per engine
     extra: dict[str, Any] = field(default_factory=dict)  # probe-specific measurements
+    # selector -> [x, y, width, height] in CSS px of the full-page screenshot, for the
+    # elements the probes' ``Hints.boxes`` name (and axe's nodes): evidence pictures are cut
+    # from the screenshot with these, never re-rendered
+    boxes: dict[str, list[float]] = field(default_factory=dict)
     error: FetchError | None = None
 
     @cached_property

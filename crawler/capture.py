@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-from probes.base import Artifact
-
-from .artifacts import SiteCapture
+from .artifacts import Artifact, Hints, SiteCapture
 from .causes import Cause, FetchError
 from .targets import Target
 
@@ -34,6 +32,7 @@ class CaptureOptions:
     exercise_post_search: bool = False  # send a query through a POST search form too
     screenshots: bool = True
     single_url: bool = False  # `govscan probe`: judge the URL (+ one click), no crawl
+    hints: Hints = field(default_factory=Hints)  # merged from the selected probes
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -2,7 +2,7 @@
 
 Finds the GET search form on the home page (else a header search box of another captured
 page) with ``probes.search``'s detector, fills one common word in the page's language form
-("hokim" / "ҳоким" / "хоким" / "news", data in ``probes/data/words.toml``), submits it with the
+("hokim" / "ҳоким" / "хоким" / "news", data in ``pageread/data/words.toml``), submits it with the
 run's polite fetcher and stores the ``Response`` in ``site.side["search_query"]``.
 
 A POST search form (often with a CSRF token) is only submitted when

@@ -20,9 +20,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from .base import Artifact, Context, Evidence, Finding, Probe, Status
-from .forms import FormInfo, css_selector, page_forms
+from pageread.forms import FormInfo, page_forms
+from pageread.selectors import css_selector
 from .search import _pages
-from .words import keywords
+from pageread.words import keywords
 
 VERSION = "1.0"
 

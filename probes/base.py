@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from crawler.artifacts import BROWSER_ARTIFACTS, Artifact, Hints  # noqa: F401 - the vocabulary
+
 from . import catalogue
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,29 +37,6 @@ class Status(StrEnum):
     MANUAL = "manual"  # needs a person (login-only features, search-engine results)
     NOT_APPLICABLE = "not_applicable"
 
-
-class Artifact(StrEnum):
-    """What a probe can ask the crawler to gather. The crawler gathers the union of what the
-    selected probes require, and renders a page only when some probe requires a rendered
-    artifact (``RENDERED`` and everything marked browser below)."""
-
-    PAGES = "pages"  # static HTML of the crawled pages (home first), with headers
-    ENDPOINTS = "endpoints"  # http/https x bare/www of the start host, with redirects and TLS
-    ROBOTS = "robots"  # robots.txt
-    SITEMAPS = "sitemaps"  # XML sitemaps (robots Sitemap: lines, usual paths, indexes, .gz)
-    LINKED = "linked"  # pages one click from the home page, fetched statically
-    SEARCH_QUERY = "search_query"  # a one-word query sent through the site's GET search form
-    RENDERED = "rendered"  # browser: rendered DOM, console, network log, screenshot
-    AXE = "axe"  # browser: axe-core results
-    MOBILE = "mobile"  # browser: measurements at 360/414 px wide viewports
-    ENGINES = "engines"  # browser: home + inner pages in every available engine
-    VNU = "vnu"  # Nu HTML Checker messages for each page as served
-    CSS = "css"  # CSS validation of every style sheet a page uses
-    LEGACY = "legacy"  # the target's pre-2025 domains, fetched with their redirects
-
-
-BROWSER_ARTIFACTS = frozenset({Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE,
-                               Artifact.ENGINES})
 
 SNIPPET_MAX = 2000  # characters of HTML/text kept per evidence item
 
@@ -154,6 +133,9 @@ class Probe:
     # gathered when possible (and not --no-render); their absence or failure never makes the
     # finding an error - the probe judges without them and says so in details
     optional: frozenset[Artifact] = frozenset()
+    # what the capture should pay attention to for this probe (sections to fetch first,
+    # elements whose boxes to record, page globals): see ``crawler.artifacts.Hints``
+    hints: Hints = Hints()
 
     @property
     def needs_browser(self) -> bool:

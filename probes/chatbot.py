@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from .base import Artifact, Context, Evidence, Finding, Probe, Status
-from .forms import css_selector
+from pageread.selectors import css_selector
 from .search import _pages
 
 VERSION = "1.0"

@@ -1,13 +1,13 @@
 """contact-form - a way to send a written appeal (LOSI #271, OSI #021 nearest).
 
 Rule: one of
-* an appeal/feedback form on the site: classified by ``probes.forms`` from its fields and
+* an appeal/feedback form on the site: classified by ``pageread.forms`` from its fields and
   words - a free-text field (textarea) with appeal words (murojaat, мурожаат, обращение,
   appeal, feedback, fikr, taklif, отзыв...) or with contact fields (name, e-mail, phone) -
   never a search, login, subscription or comment form;
 * a link to an appeal platform: the President's virtual reception ``pm.gov.uz``, the
   my.gov.uz appeal service (an appeal path on my.gov.uz), and the other national appeal hosts
-  listed in ``probes/data/words.toml`` [appeal_platform];
+  listed in ``pageread/data/words.toml`` [appeal_platform];
 * an official Telegram appeal bot: ``t.me/<name>`` (or a written ``@<name>``) where the name
   ends in "bot" and the name or the link text says murojaat/мурожаат/обращение/appeal.
 
@@ -24,9 +24,9 @@ import re
 from urllib.parse import urlsplit
 
 from .base import Artifact, Context, Evidence, Finding, Probe, Status
-from .forms import page_forms
+from pageread.forms import page_forms
 from .search import _pages
-from .words import data_table, fold, keywords, menu_link
+from pageread.words import data_table, fold, keywords, menu_link
 
 VERSION = "1.0"
 

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from .base import Artifact, Context, Evidence, Finding, Probe, Status
-from .forms import css_selector
+from pageread.selectors import css_selector
 from .search import _pages
-from .words import fold, keywords, menu_link
+from pageread.words import fold, keywords, menu_link
 
 VERSION = "1.0"
 

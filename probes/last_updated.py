@@ -25,7 +25,7 @@ import datetime as dt
 from collections import Counter
 
 from .base import Artifact, Context, Evidence, Finding, Probe, Status
-from .dates import DateHit, copyright_years, newest, page_dates, parse_date
+from pageread.dates import DateHit, copyright_years, newest, page_dates, parse_date
 from .search import _pages
 
 VERSION = "1.0"

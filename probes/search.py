@@ -3,7 +3,7 @@
 Rule: a search box on the home page or in the common header (a ``role=search`` region, an
 ``input[type=search]``, a form whose action/name/id/class or whose fields' name/placeholder/
 aria-label say "search" in Uzbek Latin, Uzbek Cyrillic, Russian or English - classified by
-``probes.forms`` so that a newsletter or login box never counts), and a one-word query sent
+``pageread.forms`` so that a newsletter or login box never counts), and a one-word query sent
 through a GET search form returns a results page (2xx HTML with result links).
 
 * pass - a box is present and the query returned a results page with result links;
@@ -25,8 +25,8 @@ from typing import Iterable
 from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 
 from .base import Artifact, Context, Evidence, Finding, Probe, Status
-from .forms import FormInfo, page_forms, search_toggles
-from .words import fold, guess_lang, keywords
+from pageread.forms import FormInfo, page_forms, search_toggles
+from pageread.words import fold, guess_lang, keywords
 
 VERSION = "1.0"
 

@@ -23,9 +23,9 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from .base import Artifact, Context, Evidence, Finding, Probe, Status
-from .dates import parse_date
+from pageread.dates import parse_date
 from .search import _pages
-from .words import keywords
+from pageread.words import keywords
 
 VERSION = "1.0"
 

@@ -1,4 +1,4 @@
-"""probes.dates: every date form seen on Uzbek government pages, and what a date *is*."""
+"""pageread.dates: every date form seen on Uzbek government pages, and what a date *is*."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from probes.dates import copyright_years, find_dates, newest, page_dates, parse_date
+from pageread.dates import copyright_years, find_dates, newest, page_dates, parse_date
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -88,7 +88,7 @@ def test_dates_in_scripts_styles_and_options_are_not_visible_dates():
 
 
 def test_relative_stamps_in_news_items_only():
-    from probes.dates import visible_dates
+    from pageread.dates import visible_dates
 
     tree = _tree('<div class="news-item"><span>Bugun, 14:25</span></div>'
                  '<li class="post"><span>Вчера в 09:10</span></li>'

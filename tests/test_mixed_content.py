@@ -7,7 +7,7 @@ import pytest
 from crawler import render
 from crawler.artifacts import NetRequest, Rendered
 from probes.base import Artifact
-from probes.mixed_content import mixed_content
+from probes.https import mixed_content
 
 from helpers import site_from_pages
 from test_render import capture_paths

@@ -12,7 +12,7 @@ from crawler.cli import main
 from helpers import site_from_pages
 from probes.base import Context, run_probe
 from probes.contact_form import PROBE, platform_link
-from probes.forms import page_forms
+from pageread.forms import page_forms
 
 HOME = "https://gov.test/oz/x"
 

@@ -1,10 +1,10 @@
-"""probes.words: folding and keyword matching in four language forms."""
+"""pageread.words: folding and keyword matching in four language forms."""
 
 from __future__ import annotations
 
 import pytest
 
-from probes.words import fold, guess_lang, has, keywords
+from pageread.words import fold, guess_lang, has, keywords
 
 
 @pytest.mark.parametrize("variant", ["Bogʻlanish", "Bog‘lanish", "Bog’lanish", "Bog'lanish",
@@ -74,7 +74,7 @@ def test_every_keyword_table_has_the_four_language_forms():
     import tomllib
     from pathlib import Path
 
-    data = tomllib.loads((Path(__file__).resolve().parent.parent / "probes" / "data" /
+    data = tomllib.loads((Path(__file__).resolve().parent.parent / "pageread" / "data" /
                           "words.toml").read_text(encoding="utf-8"))
     for name in ("search", "advanced_search", "sitemap", "contacts", "appeal", "login",
                  "subscription", "updated_stamp", "today_widget", "no_results"):

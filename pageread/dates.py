@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from .selectors import css_selector
 from .words import fold, keywords
 
 # --- month names ------------------------------------------------------------------------
@@ -207,8 +208,6 @@ def _ancestors(node, n: int):
 
 
 def _selector(node) -> str:
-    from .forms import css_selector
-
     return css_selector(node)
 
 

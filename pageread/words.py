@@ -2,7 +2,7 @@
 
 The rule (indicators.md, "Words to look for"): match case-insensitively, fold the Uzbek
 apostrophe variants (``oʻ o‘ o' o` gʻ g‘ g'``) and treat Latin and Cyrillic Uzbek as two scripts
-of one language. Keyword lists live in ``probes/data/words.toml`` as data; this module only
+of one language. Keyword lists live in ``pageread/data/words.toml`` as data; this module only
 knows how to fold and match.
 
 ``fold(text)`` is applied to both the keywords and the page text, so a keyword written
