@@ -90,3 +90,22 @@ class FetchError:
         if not d:
             return None
         return cls(Cause(d["cause"]), d.get("detail", ""))
+
+
+# --- shared rules over causes (one place each; probes may import these) -------------------
+
+def cause_for_status(status: int | None) -> Cause | None:
+    """The cause an HTTP status stands for when it is a failure: 403 (Forbidden) and 429
+    (Too Many Requests) mean the server refused our crawler - ``blocked-bot``; any other
+    status >= 400 is ``http-error``; a status below 400 (or none) is no failure (None).
+    (Retrying a 429 after ``Retry-After`` is the fetcher's own, separate rule.)"""
+    if status is None or status < 400:
+        return None
+    return Cause.BLOCKED_BOT if status in (403, 429) else Cause.HTTP_ERROR
+
+
+# An endpoint is *down* (pshtt's "not live") when nothing answered there at all: the name
+# does not resolve, or the connection was refused, timed out or was reset before any HTTP
+# response. A TLS failure or an HTTP error status is not "down": a server answered.
+ENDPOINT_DOWN: frozenset[Cause] = frozenset({Cause.DNS, Cause.REFUSED, Cause.TIMEOUT,
+                                             Cause.RESET})

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from crawler import fetch as fetch_mod
 from crawler.causes import Cause
 from crawler.farm.sites import broken
+from crawler.fetch import guard as fetch_guard
 from crawler.fetch import Fetcher, FetchConfig, detect_encoding, failure_of, is_public_address
 
 
@@ -294,8 +294,8 @@ def test_ssrf_guard_refuses_private_without_allow_private(farm):
 
 def test_ssrf_guard_checks_every_redirect_hop(farm, monkeypatch):
     """Pretend 127.0.0.1 is public: the farm page redirects to a metadata address."""
-    real = fetch_mod.is_public_address
-    monkeypatch.setattr(fetch_mod, "is_public_address",
+    real = fetch_guard.is_public_address
+    monkeypatch.setattr(fetch_guard, "is_public_address",
                         lambda ip: ip == "127.0.0.1" or real(ip))
     r = run(_get(farm, B(farm, "/to-metadata"), cfg(farm, allow_private=False)))
     assert r.error.cause == Cause.PRIVATE_ADDRESS and "169.254.169.254" in r.error.detail

@@ -1,0 +1,131 @@
+"""Failures of a fetch, mapped onto the closed cause set of ``crawler.causes``.
+
+``classify`` turns any exception raised while fetching into a ``FetchError`` (a cause plus
+its message); ``failure_of`` gives the failure a ``Response`` stands for (its error, or its
+HTTP error status). Also the sets the fetcher's decisions are made on: which failures are
+transient (retried with exponential backoff: reset, connect timeout, protocol error), which
+mean no HTTP exchange was possible at all (``UNREACHABLE``), which statuses are retried
+(429 and 502/503/504; 429/503 honour ``Retry-After``, capped) and how ``Retry-After`` reads.
+
+One job: name what went wrong. May import the standard library, httpx/httpcore,
+``crawler.causes``, ``crawler.artifacts`` and ``.guard`` (for its exception types).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import socket
+import ssl
+import time
+
+import httpcore
+import httpx
+
+from ..artifacts import Response
+from ..causes import Cause, FetchError, cause_for_status
+from .guard import DNSError, PrivateAddressError
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def classify(exc: BaseException) -> FetchError:
+    """Map any exception of a fetch onto the closed set of causes (with its message)."""
+    chain = list(_chain(exc))
+    detail = "; ".join(dict.fromkeys(f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+                                     for e in chain[:3]))[:500]
+    for e in chain:
+        if isinstance(e, PrivateAddressError):
+            return FetchError(Cause.PRIVATE_ADDRESS, str(e))
+        if isinstance(e, DNSError | socket.gaierror):
+            return FetchError(Cause.DNS, str(e))
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return FetchError(Cause.TLS_INVALID, e.verify_message or str(e))
+        if isinstance(e, ssl.SSLError):
+            return FetchError(Cause.TLS_INVALID, str(e))
+    for e in chain:
+        if isinstance(e, httpx.TimeoutException | httpcore.TimeoutException | TimeoutError):
+            kind = type(e).__name__.replace("Timeout", " timeout").strip().lower()
+            return FetchError(Cause.TIMEOUT, kind or "timeout")
+        if isinstance(e, ConnectionRefusedError):
+            return FetchError(Cause.REFUSED, str(e))
+        if isinstance(e, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+            return FetchError(Cause.RESET, str(e))
+    msg = str(exc).lower()
+    for e in chain:
+        if isinstance(e, httpx.UnsupportedProtocol | httpx.InvalidURL | httpcore.UnsupportedProtocol):
+            return FetchError(Cause.BAD_URL, str(e))
+        if isinstance(e, httpx.ConnectError | httpcore.ConnectError):
+            if "refused" in msg or "errno 111" in msg:
+                return FetchError(Cause.REFUSED, str(e))
+            if "reset" in msg:
+                return FetchError(Cause.RESET, str(e))
+            if "name or service" in msg or "nodename" in msg or "getaddrinfo" in msg:
+                return FetchError(Cause.DNS, str(e))
+            return FetchError(Cause.REFUSED, detail)
+        if isinstance(e, httpx.RemoteProtocolError | httpcore.RemoteProtocolError):
+            if "without sending" in msg or "disconnected" in msg or "peer closed" in msg:
+                return FetchError(Cause.RESET, str(e))
+            return FetchError(Cause.PROTOCOL, str(e))
+        if isinstance(e, httpx.ReadError | httpx.WriteError | httpcore.ReadError
+                      | httpcore.WriteError | httpx.CloseError):
+            return FetchError(Cause.RESET, detail)
+        if isinstance(e, httpx.DecodingError | httpx.LocalProtocolError
+                      | httpcore.LocalProtocolError | httpx.ProtocolError):
+            return FetchError(Cause.PROTOCOL, str(e))
+    return FetchError(Cause.OTHER, detail)
+
+
+def failure_of(resp: Response) -> FetchError | None:
+    """``resp.error``, or for an HTTP error status the cause it stands for
+    (``crawler.causes.cause_for_status``: ``blocked-bot`` for 403/429, else ``http-error``).
+    HTTP error answers are *answers*: fetch() keeps them as a status with ``error=None``
+    (their body and headers still matter to probes)."""
+    if resp.error is not None:
+        return resp.error
+    cause = cause_for_status(resp.status)
+    if cause is not None:
+        return FetchError(cause, f"HTTP {resp.status}")
+    return None
+
+
+# robots.txt failures where no HTTP request reached the server at all (so the page is
+# attempted and fails with its own error). Not ``crawler.causes.ENDPOINT_DOWN``: a TLS
+# failure counts here (no HTTP exchange happened), a timeout or reset does not.
+UNREACHABLE = {Cause.DNS, Cause.REFUSED, Cause.TLS_INVALID, Cause.PRIVATE_ADDRESS,
+               Cause.BAD_URL}
+TRANSIENT = {Cause.RESET, Cause.TIMEOUT, Cause.PROTOCOL}
+
+
+def is_connect_failure(err: FetchError) -> bool:
+    """The connection itself could not be opened (refused, or a connect timeout): nothing
+    reached the server, and the next attempt a moment later will most likely fail the same."""
+    return err.cause == Cause.REFUSED or (err.cause == Cause.TIMEOUT and
+                                          "connect" in err.detail)
+
+
+RETRY_STATUSES = {429, 502, 503, 504}
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
