@@ -4,9 +4,10 @@ legacy domains.
 ``gather_pages`` crawls a target *within its scope* (``target.contains``: the URL prefix and
 its language variants, minus sections owned by other targets) from the start URL (and the
 in-scope sitemap URLs when sitemaps were gathered first), best-first: a link's priority is
-the evidence category its text or URL suggests (``crawler/data/priority.toml``: contacts,
-appeals, search, sitemap, about, FAQ, news... in Uzbek Latin and Cyrillic, Russian,
-English), minus its depth, minus a little for the language variants other than the start
+the weight of the section it leads to, among those the selected probes asked for
+(``env.options.hints.follow``: contacts, appeals, search, sitemap, news... matched with the
+probes' own keyword tables in Uzbek Latin and Cyrillic, Russian, English; avoid-listed links
+score negative), minus its depth, minus a little for the language variants other than the start
 page's and for the n-th link of one URL pattern (40 news items do not eat the budget).
 Budget (``max_pages``) and depth (``max_depth``) caps, trap protection and robots refusals
 are written to ``site.notes`` so a reader knows what was *not* crawled.
@@ -24,13 +25,14 @@ from urllib.parse import urlsplit
 
 from .artifacts import Page, Response, SiteCapture
 from .causes import Cause
-from .urls import (TrapGuard, categorize, dedup_key, linked_categories, looks_binary,
+from .urls import (TrapGuard, dedup_key, link_priority, looks_binary,
                    normalize_url)
 
 OTHER_LANGUAGE_PENALTY = 2.0
 DEPTH_PENALTY = 1.5
 PATTERN_PENALTY = 0.5  # per earlier link of the same URL pattern
 MAX_LINKED = 8
+EVIDENCE_WEIGHT = 6  # sections weighing this much are never crowded out by their URL pattern
 
 
 def _pattern(url: str) -> str:
@@ -45,8 +47,10 @@ def _pattern(url: str) -> str:
 class _Frontier:
     """Best-first queue of in-scope URLs not yet fetched."""
 
-    def __init__(self, site: SiteCapture, max_depth: int, start_lang: str):
+    def __init__(self, site: SiteCapture, max_depth: int, start_lang: str,
+                 follow: tuple = ()):
         self.site = site
+        self.follow = follow  # the sections the probes asked for (Hints.follow)
         self.target = site.target
         self.max_depth = max_depth
         self.start_lang = start_lang
@@ -68,12 +72,12 @@ class _Frontier:
         return True
 
     def score(self, url: str, text: str, depth: int) -> float:
-        _, weight = categorize(url, text)
+        _, weight = link_priority(url, text, self.follow)
         s = weight - DEPTH_PENALTY * depth
         lang = self.target.language_of(url) if self.target.languages else ""
         if lang and self.start_lang and lang != self.start_lang:
             s -= OTHER_LANGUAGE_PENALTY
-        if weight < 6:  # evidence pages are never crowded out by their pattern
+        if weight < EVIDENCE_WEIGHT:  # evidence pages are never crowded out by their pattern
             pat = _pattern(url)
             n = self.patterns.get(pat, 0)
             self.patterns[pat] = n + 1
@@ -145,7 +149,7 @@ async def gather_pages(site: SiteCapture, env) -> None:
     if env.options.single_url:
         return
     start_lang = target.language_of(start) if target.languages else ""
-    fr = _Frontier(site, max_depth, start_lang)
+    fr = _Frontier(site, max_depth, start_lang, env.options.hints.follow)
     fr.mark(start)
     fr.mark(home_resp.url)
     if not (home_resp.ok and home_resp.is_html):
@@ -238,12 +242,13 @@ def _same_site(url: str, start: str) -> bool:
 
 async def gather_linked(site: SiteCapture, env) -> None:
     """Fetch the pages one click from the home page that look like contacts, appeals,
-    sitemap, search, about or FAQ pages (by link text/URL, up to ~8, same site), not
-    already crawled; they go to ``site.linked`` with role "linked"."""
+    sitemap or search pages - the ``linked`` sections of ``env.options.hints.follow`` - (by
+    link text/URL, up to ~8, same site), not already crawled; they go to ``site.linked`` with role "linked"."""
     home = site.home
     if home is None or not (home.response.ok and home.response.is_html):
         return
-    wanted = linked_categories()
+    follow = env.options.hints.follow
+    wanted = {f.table for f in follow if f.linked}
     have = {dedup_key(p.url) for p in site.pages} | {dedup_key(p.response.requested_url)
                                                      for p in site.pages}
     cands: dict[str, tuple[float, str]] = {}
@@ -253,7 +258,7 @@ async def gather_linked(site: SiteCapture, env) -> None:
         n = normalize_url(link.url)
         if n is None or dedup_key(n) in have:
             continue
-        cat, weight = categorize(n, link.text)
+        cat, weight = link_priority(n, link.text, follow)
         if cat not in wanted:
             continue
         k = dedup_key(n)

@@ -1,7 +1,7 @@
 """Gatherer for ``Artifact.SEARCH_QUERY``: send one common word through the site's search.
 
 Finds the GET search form on the home page (else a header search box of another captured
-page) with ``probes.search``'s detector, fills one common word in the page's language form
+page) with ``pageread.forms``' detector (the one the search probe judges with), fills one common word in the page's language form
 ("hokim" / "ҳоким" / "хоким" / "news", data in ``pageread/data/words.toml``), submits it with the
 run's polite fetcher and stores the ``Response`` in ``site.side["search_query"]``.
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 async def gather_search_query(site, env) -> None:
-    from probes.search import pick_query_form, query_request, query_word
+    from pageread.forms import pick_query_form, query_request, query_word
 
     if not site.pages:
         site.notes.append("search_query: no page captured, no search was sent")

@@ -10,7 +10,12 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+from pageread.words import fold, menu_link
+
+from .artifacts import Follow
 
 MAX_URL_LENGTH = 1024
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -167,36 +172,30 @@ class TrapGuard:
 
 
 # --- priority -------------------------------------------------------------------------
+#
+# Which links the crawler fetches first is asked for by the probes: each declares the
+# sections it needs (``Hints.follow``: a keyword table of pageread/data/words.toml and a
+# weight), and a link leads to such a section by the same rule the probes detect it with
+# (``pageread.words.menu_link``: a short menu text with a word of the table, or a last path
+# segment that is one). The crawler adds one list of its own: links that waste the budget
+# (log-in, print versions, feeds, sorting switches: ``crawler/data/avoid.toml``).
 
-PRIORITY_FILE = Path(__file__).resolve().parent / "data" / "priority.toml"
-_APOS = str.maketrans({"‘": "'", "’": "'", "ʻ": "'", "ʼ": "'", "`": "'", "´": "'",
-                       "ё": "е", "Ё": "Е"})
-
-
-def fold(text: str) -> str:
-    """Lower-case with the Uzbek apostrophe variants folded to ' (and ё to е)."""
-    return " ".join(text.translate(_APOS).lower().split())
+AVOID_FILE = Path(__file__).resolve().parent / "data" / "avoid.toml"
+FOLLOW_MAX_WORDS = 6  # a menu item, not a sentence that happens to contain the word
 
 
 @dataclass(frozen=True)
-class Category:
-    name: str
+class Avoid:
     weight: float
     text: tuple[str, ...]
     url: tuple[str, ...]
-    linked: bool = False
 
 
-@lru_cache(maxsize=4)
-def load_priority(path: str | None = None) -> tuple[tuple[Category, ...], Category | None]:
-    data = tomllib.loads(Path(path or PRIORITY_FILE).read_text(encoding="utf-8"))
-    cats = tuple(Category(name, float(c["weight"]), tuple(fold(x) for x in c.get("text", [])),
-                          tuple(x.lower() for x in c.get("url", [])), bool(c.get("linked")))
-                 for name, c in data.get("category", {}).items())
-    avoid = data.get("avoid")
-    avoid_cat = Category("avoid", float(avoid["weight"]), tuple(fold(x) for x in avoid["text"]),
-                         tuple(x.lower() for x in avoid["url"])) if avoid else None
-    return cats, avoid_cat
+@lru_cache(maxsize=1)
+def load_avoid(path: str | None = None) -> Avoid:
+    data = tomllib.loads(Path(path or AVOID_FILE).read_text(encoding="utf-8"))["avoid"]
+    return Avoid(float(data["weight"]), tuple(fold(x) for x in data.get("text", [])),
+                 tuple(x.lower() for x in data.get("url", [])))
 
 
 @lru_cache(maxsize=512)
@@ -212,22 +211,23 @@ def _word_in(key: str, text: str) -> bool:
     return bool(_word_re(key).search(text))
 
 
-def categorize(url: str, text: str = "") -> tuple[str, float]:
-    """The best category of a link (name, weight) by its visible text and its URL path+query
-    ("", 0) when nothing matches; an avoid-listed link gets the negative weight."""
-    cats, avoid = load_priority()
+def avoided(url: str, text: str = "") -> bool:
+    """A link that wastes the page budget: an avoid-list word in its text or its URL
+    path+query, as a whole word."""
+    av = load_avoid()
     t = fold(text)
     p = urlsplit(url)
     u = unquote(p.path + ("?" + p.query if p.query else "")).lower()
-    if avoid is not None and (any(_word_in(k, t) for k in avoid.text) or
-                              any(_word_in(k, u) for k in avoid.url)):
-        return "avoid", avoid.weight
+    return any(_word_in(k, t) for k in av.text) or any(_word_in(k, u) for k in av.url)
+
+
+def link_priority(url: str, text: str, follow: Iterable[Follow] = ()) -> tuple[str, float]:
+    """The section a link leads to and its weight: ("avoid", negative) for an avoid-listed
+    link, else the heaviest ``follow`` table the link matches, else ("", 0)."""
+    if avoided(url, text):
+        return "avoid", load_avoid().weight
     best, weight = "", 0.0
-    for c in cats:
-        if c.weight > weight and (any(k in t for k in c.text) or any(k in u for k in c.url)):
-            best, weight = c.name, c.weight
+    for f in follow:
+        if f.weight > weight and menu_link(f.table, text, url, FOLLOW_MAX_WORDS):
+            best, weight = f.table, f.weight
     return best, weight
-
-
-def linked_categories() -> frozenset[str]:
-    return frozenset(c.name for c in load_priority()[0] if c.linked)

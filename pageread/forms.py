@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from .selectors import css_selector
-from .words import fold, keywords
+from .words import fold, guess_lang, keywords
 
 TEXT_TYPES = {"", "text", "search", "email", "tel", "number", "url"}
 _HIDDEN_TYPES = {"hidden"}
@@ -345,3 +345,64 @@ def search_toggles(tree, page_url: str) -> list[tuple[str, str, str]]:
         if m:
             out.append((css_selector(n), n.html or "", f"search toggle ({m.text})"))
     return out[:5]
+
+
+# --- the search form to exercise (used by the search-query gatherer and the search probe) ---
+
+def search_boxes(tree, url: str) -> list[FormInfo]:
+    """Search boxes of one parsed page: forms classified ``search`` and formless search
+    inputs, header ones first."""
+    boxes = [f for f in page_forms(tree, url) if f.kind == "search"]
+    boxes.sort(key=lambda f: (not f.in_header, f.formless, f.method != "get"))
+    return boxes
+
+
+def pick_query_form(site, method: str = "get") -> FormInfo | None:
+    """The search form to exercise: on the home page first, then a header box of any other
+    captured page; only real ``<form>``s with a query field and the given method."""
+    for i, page in enumerate(site.html_pages(linked=True)):
+        for box in search_boxes(page.tree, page.url):
+            if box.formless or box.method != method or box.query_field() is None:
+                continue
+            if i == 0 or box.in_header:
+                return box
+    return None
+
+
+def query_word(site) -> str:
+    """One common word in the home page's language form (data: [search_query_word])."""
+    home = site.home
+    text, lang_attr, url = "", "", site.start_url
+    if home is not None and home.response.is_html:
+        html = home.tree.css_first("html")
+        lang_attr = (html.attributes.get("lang") or "") if html is not None else ""
+        body = home.tree.body
+        text = body.text(deep=True, separator=" ") if body is not None else ""
+        url = home.url
+    lang = guess_lang(text, lang_attr, url) or "oz"
+    return keywords("search_query_word").words(lang)[0]
+
+
+def query_request(form: FormInfo, word: str) -> tuple[str, dict[str, str]]:
+    """(url, data) to send ``word`` through ``form``: a GET URL with the form's fields (the
+    action's own query string is replaced, as browsers do), or the POST target and body."""
+    q = form.query_field()
+    params: list[tuple[str, str]] = []
+    for f in form.fields:
+        if not f.name:
+            continue
+        if q is not None and f is q:
+            params.append((f.name, word))
+        elif f.type == "hidden":
+            params.append((f.name, f.value))
+        elif f.tag == "select" or f.type in ("checkbox", "radio", "submit", "button", "image",
+                                             "reset", "date", "file", "password"):
+            continue
+        elif f.is_text and f.tag == "input":
+            params.append((f.name, ""))
+    if q is not None and not q.name:
+        params.append(("q", word))
+    if form.method == "post":
+        return form.action, dict(params)
+    parts = urlsplit(form.action)
+    return urlunsplit(parts._replace(query=urlencode(params), fragment="")), {}

@@ -12,9 +12,10 @@ import pytest
 from crawler.capture import CaptureEnv, CaptureOptions, capture_site
 from crawler.causes import Cause
 from crawler.farm.sites import broken
+from crawler.artifacts import Hints
 from crawler.fetch import Fetcher, FetchConfig
 from crawler.targets import Target
-from crawler.urls import (TrapGuard, categorize, dedup_key, has_repeating_segments,
+from crawler.urls import (TrapGuard, dedup_key, link_priority, has_repeating_segments,
                           is_calendar_like, normalize_url)
 
 
@@ -38,9 +39,17 @@ def buxoro(farm, languages=True, legacy=()) -> Target:
                   legacy_domains=tuple(legacy))
 
 
+def _hints():
+    """What today's probes ask the capture for, as the pipeline passes it."""
+    from probes.base import hints_for, registry
+
+    return hints_for(registry().values())
+
+
 def capture(farm, target, artifacts=("pages",), fetch_conf=None, **opts):
     async def go():
         async with Fetcher(fetch_conf or conf(farm)) as f:
+            opts.setdefault("hints", _hints())
             env = CaptureEnv(f, CaptureOptions(**opts), resolve=f.config.resolve)
             return await capture_site(target, list(artifacts), env)
 
@@ -80,9 +89,13 @@ def test_scope_budget_traps_and_notes(farm):
 
 
 def test_evidence_pages_first(farm):
+    """The sections the probes ask for (contacts, appeals, sitemap) come right after the
+    start page; FAQ and "about" pages, which no probe asks for, do not jump the queue."""
     site, _ = capture(farm, crawl_target(farm), max_pages=8)
-    first = [urlpath(p.url) for p in site.pages[1:6]]
-    assert sorted(first) == sorted(f"/site{p}" for p, _ in broken.EVIDENCE)
+    first = [urlpath(p.url) for p in site.pages[1:4]]
+    assert sorted(first) == sorted(f"/site{p}" for p in ("/aloqa", "/murojaat", "/karta"))
+    without = capture(farm, crawl_target(farm), max_pages=8, hints=Hints())[0]
+    assert [urlpath(p.url) for p in without.pages[1:4]] != first
 
 
 def urlpath(u: str) -> str:
@@ -137,9 +150,9 @@ def test_language_variants_in_scope_start_language_first(farm):
 def test_gather_linked_one_click_evidence(farm):
     site, _ = capture(farm, buxoro(farm), artifacts=("pages", "linked"), single_url=True)
     linked = {urlpath(p.url) for p in site.linked}
-    assert {"/oz/buxoro/contacts", "/oz/buxoro/appeals", "/oz/buxoro/sitemap",
-            "/oz/buxoro/about"} <= linked
-    assert not any("/news" in p for p in linked)
+    assert {"/oz/buxoro/contacts", "/oz/buxoro/appeals", "/oz/buxoro/sitemap"} <= linked
+    # only the sections the probes mark ``linked``: news is followed in a crawl, not here
+    assert not any("/news" in p or "/about" in p for p in linked)
     assert len(site.linked) <= 8 and all(p.role == "linked" for p in site.linked)
     assert all(p.response.ok for p in site.linked)
 
@@ -202,26 +215,41 @@ def test_trap_guard():
     assert g.skipped["query-string variants"] == 2
 
 
+def _follow():
+    """The sections today's probes ask the crawler for (Hints.follow)."""
+    return _hints().follow
+
+
 @pytest.mark.parametrize("text,url,cat", [
     ("Bog‘lanish", "/oz/x/page/1", "contacts"), ("Боғланиш", "/uz/x/p", "contacts"),
     ("Контакты", "/ru/x/p", "contacts"), ("Contact us", "/en/x/p", "contacts"),
-    ("Murojaatlar", "/p", "appeals"), ("Обращения граждан", "/p", "appeals"),
-    ("", "/oz/x/murojaat", "appeals"), ("Sayt xaritasi", "/p", "sitemap"),
+    ("Murojaatlar", "/p", "appeal_section"), ("Обращения граждан", "/p", "appeal_section"),
+    ("", "/oz/x/murojaat", "appeal_section"), ("Sayt xaritasi", "/p", "sitemap"),
     ("Карта сайта", "/p", "sitemap"), ("Qidiruv", "/p", "search"),
-    ("Ko‘p beriladigan savollar", "/p", "faq"), ("Yangiliklar", "/p", "news"),
+    ("Yangiliklar", "/p", "news"), ("Новости", "/ru/x/p", "news"),
+    ("", "/oz/x/contacts", "contacts"),
     ("Shaxsiy kabinetga kirish", "/p", "avoid"), ("", "/oz/x/login", "avoid"),
     ("Viloyat iqtisodiyoti", "/oz/x/economy", ""), ("Bosh sahifa", "/oz/x", ""),
 ])
-def test_categorize_four_language_forms(text, url, cat):
-    assert categorize("https://gov.uz" + url, text)[0] == cat
+def test_link_priority_four_language_forms(text, url, cat):
+    assert link_priority("https://gov.uz" + url, text, _follow())[0] == cat
+
+
+def test_link_priority_follows_only_what_probes_ask_for():
+    """No probe selected that wants the contacts page: a contacts link is just a link."""
+    from crawler.artifacts import Follow
+
+    assert link_priority("https://gov.uz/oz/x/p", "Bog‘lanish", ())[0] == ""
+    assert link_priority("https://gov.uz/oz/x/p", "Bog‘lanish",
+                         (Follow("contacts", 10),)) == ("contacts", 10)
 
 
 def test_avoid_list_matches_whole_words_only():
     """'feed' must not push /feedback (an appeal page) out of the budget."""
-    from crawler.urls import categorize
+    from crawler.urls import avoided
 
-    assert categorize("https://gov.test/oz/x/feedback", "Fikr-mulohaza")[0] != "avoid"
-    assert categorize("https://gov.test/en/blueprint")[0] != "avoid"
-    assert categorize("https://gov.test/rss/feed")[0] == "avoid"
-    assert categorize("https://gov.test/news?sort=date")[0] == "avoid"
-    assert categorize("https://gov.test/oz/login", "Kirish")[0] == "avoid"
+    assert not avoided("https://gov.test/oz/x/feedback", "Fikr-mulohaza")
+    assert not avoided("https://gov.test/en/blueprint")
+    assert avoided("https://gov.test/rss/feed")
+    assert avoided("https://gov.test/news?sort=date")
+    assert avoided("https://gov.test/oz/login", "Kirish")
