@@ -4,8 +4,8 @@
 Pages are generated hokimiyat-like documents of 25-60 KB (header and navigation, news list,
 a table, a form, Uzbek Latin / Cyrillic and Russian text; a third of them with the template
 defects real themes have: a duplicate id, a stray end tag). They are wrapped as crawled
-``Page`` objects of 30-page sites and validated by ``crawler.validate.gather_vnu`` - the
-gatherer a scan runs - with several sites in flight, as ``crawler.scan`` does.
+``Page`` objects of 30-page sites and validated by ``crawler.validator.gather_vnu`` - the
+gatherer a scan runs - with several sites in flight, as ``govscan.runner`` does.
 
     .venv/bin/python bench/bench_vnu.py [--pages 1000] [--cli-docs 10] [--sites-in-flight 4]
 
@@ -35,7 +35,7 @@ from crawler.artifacts import Page, Response, SiteCapture  # noqa: E402
 from crawler.capture import CaptureEnv  # noqa: E402
 from crawler.farm.sites._html import FILLER, esc  # noqa: E402
 from crawler.targets import Target  # noqa: E402
-from crawler.validate import VnuService, gather_vnu  # noqa: E402
+from crawler.validator import VnuService, gather_vnu  # noqa: E402
 
 NAV = {"oz": ("Bosh sahifa", "Hokimlik haqida", "Yangiliklar", "Murojaatlar", "Bog‘lanish",
               "Sayt xaritasi"),

@@ -3,7 +3,7 @@
 Reads ``../shared/eval/css-validator/`` (relative to the repository root; override with
 ``--corpus``): 479 style sheets (CSS3 profile) labelled valid / invalid by the W3C CSS
 Validator (jigsaw). Each sheet goes through the same path as a fetched style sheet in
-``crawler.validate.gather_css``: decoded (BOM, ``@charset``, else UTF-8), a leading
+``crawler.validator.gather_css``: decoded (BOM, ``@charset``, else UTF-8), a leading
 ``@charset`` blanked, sent to the local vnu service as UTF-8 ``text/css``. Predicted invalid
 iff vnu reports an error. The labels come from another validator (jigsaw, not vnu's CSS
 checker), so only the valid/invalid decision is compared and disagreements are listed by
@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.validate import VnuService, _strip_charset_rule, decode_css  # noqa: E402
+from crawler.validator import VnuService, decode_css, strip_charset_rule  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "css-validator"
 
@@ -35,7 +35,7 @@ def html_sheets(path: Path) -> list[str]:
     """The style sheets of an HTML test page as ``gather_css`` sees them: each ``<style>``
     block and, one level deep, the local files it ``@import``s."""
     from crawler.artifacts import Page, Response
-    from crawler.validate import css_imports, style_blocks
+    from crawler.validator import css_imports, style_blocks
 
     url = path.resolve().as_uri()
     page = Page(Response(url, url, 200, {"content-type": "text/html"}, body=path.read_bytes(),
@@ -63,7 +63,7 @@ def score(svc: VnuService, corpus: Path, tests: list[dict], workers: int = 4) ->
             sheets = [decode_css(path.read_bytes())]
         errs = []
         for text in sheets:
-            msgs = svc.validate_css(_strip_charset_rule(text))
+            msgs = svc.validate_css(strip_charset_rule(text))
             errs += [m for m in msgs if m.get("type") in ("error", "non-document-error")]
         return t, errs
 

@@ -2,7 +2,7 @@
 
 Reads ``../shared/eval/vnu-tests/`` (relative to the repository root; override with
 ``--corpus``): 3,492 documents labelled valid / error / warning. Each document is sent
-through ``crawler.validate.VnuService.validate_html`` exactly as the ``vnu`` gatherer sends a
+through ``crawler.validator.VnuService.validate_html`` exactly as the ``vnu`` gatherer sends a
 page: its bytes, and the media type it would be served with (``.xhtml`` ->
 ``application/xhtml+xml``, else ``text/html``; no charset parameter, like a static file
 server that does not add one). Predicted class (eval/README.md): error if any message has
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.validate import VnuService  # noqa: E402
+from crawler.validator import VnuService  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "eval" / "vnu-tests"
 CLASSES = ("valid", "warning", "error")

@@ -42,7 +42,7 @@ class CaptureEnv:
     options: CaptureOptions = field(default_factory=CaptureOptions)
     capture_dir: Path = Path("captures")
     renderer: Any = None  # crawler.render.RenderPool, started on first use
-    validator: Any = None  # crawler.validate.VnuService, started on first use
+    validator: Any = None  # crawler.validator.VnuService, started on first use
     resolve: dict[str, str] = field(default_factory=dict)
 
     async def close(self) -> None:
@@ -73,12 +73,12 @@ GATHERERS: dict[Artifact, str] = {
     Artifact.LINKED: "crawler.crawl:gather_linked",
     Artifact.LEGACY: "crawler.crawl:gather_legacy",
     Artifact.SEARCH_QUERY: "crawler.search_query:gather_search_query",
-    Artifact.RENDERED: "crawler.render:gather_rendered",
-    Artifact.AXE: "crawler.render:gather_axe",
-    Artifact.MOBILE: "crawler.render:gather_mobile",
-    Artifact.ENGINES: "crawler.render:gather_engines",
-    Artifact.VNU: "crawler.validate:gather_vnu",
-    Artifact.CSS: "crawler.validate:gather_css",
+    Artifact.RENDERED: "crawler.browser.gatherers:gather_rendered",
+    Artifact.AXE: "crawler.browser.gatherers:gather_axe",
+    Artifact.MOBILE: "crawler.browser.gatherers:gather_mobile",
+    Artifact.ENGINES: "crawler.browser.gatherers:gather_engines",
+    Artifact.VNU: "crawler.validator.gatherers:gather_vnu",
+    Artifact.CSS: "crawler.validator.gatherers:gather_css",
 }
 
 ORDER: tuple[Artifact, ...] = (

@@ -2,7 +2,7 @@
 
 Test modules do ``from vnu_fixture import vnu, farm_capture`` (pytest registers the imported
 fixture in each module, but they all get the same running service: the singleton below). The
-service is stopped at interpreter exit by ``crawler.validate``'s atexit hook; tests of the
+service is stopped at interpreter exit by ``crawler.validator.service``'s atexit hook; tests of the
 lifecycle itself start their own services.
 """
 
@@ -14,7 +14,7 @@ import pytest
 
 from crawler.capture import CaptureEnv, CaptureOptions, capture_site
 from crawler.fetch import Fetcher, FetchConfig
-from crawler.validate import VnuService, find_jar, find_java
+from crawler.validator import VnuService, find_jar, find_java
 
 _SHARED: VnuService | None = None
 
