@@ -8,7 +8,7 @@ as a non-daemon child) serving the farm of ``bench/farmgen.py``. For each the pa
 wall-clock pages/s, CPU seconds per page (user+sys of the child, from ``wait4``; nginx's
 CPU is not counted for either) and the child's peak RSS.
 
-* govscan: ``crawler.scan.run_scan`` with every static probe registered (no browser, no
+* govscan: ``govscan.runner.run_scan`` with every static probe registered (no browser, no
   vnu), politeness off (no per-host delay; robots.txt still obeyed), SQLite writes into a
   fresh database: fetch + parse + probes + store, the nightly pipeline minus rendering.
 * Scrapy: ``bench/scrapy_spider.py``, a plain CrawlSpider-like crawl with the same
@@ -46,8 +46,8 @@ def run_govscan(farm: Path, budget: int, conc: int, db: Path, with_probes: bool 
 
     from crawler.capture import CaptureOptions
     from crawler.fetch import FetchConfig
-    from crawler.scan import run_scan
-    from crawler.store import Store
+    from govscan.runner import run_scan
+    from govscan.store import Store
     from crawler.targets import Target
 
     meta = json.loads((farm / "farm.json").read_text())

@@ -45,8 +45,8 @@ def main():
 
     from crawler.capture import CaptureOptions
     from crawler.fetch import FetchConfig
-    from crawler.scan import run_scan
-    from crawler.store import Store
+    from govscan.runner import run_scan
+    from govscan.store import Store
     from crawler.targets import Target
 
     out = Path(a.out or tempfile.mkdtemp(prefix="govscan-nightly-"))

@@ -1,6 +1,7 @@
-"""govscan's crawler: fetching, rendering, scheduling, storage and the CLI (the gatherers).
+"""govscan's capture side: targets, fetching, crawling, rendering, validation (the gatherers).
 
-Judgement lives in ``probes/``; reports in ``reports/``.
+It never imports the judging side (``probes/``) nor the orchestration (``govscan/``);
+shared page reading is ``pageread/``; see docs/architecture.md.
 """
 
 __version__ = "0.1.0"

@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
-from .causes import Cause, FetchError
+from .causes import Cause, FetchError, status_failure
 
 if TYPE_CHECKING:  # pragma: no cover
     from selectolax.lexbor import LexborHTMLParser
@@ -289,6 +289,18 @@ class Rendered:
         return cls(**d)
 
 
+def is_vnu_error(m: dict) -> bool:
+    """The one rule for "this vnu JSON message is an error": ``type`` "error" (a "fatal"
+    subType included) or "non-document-error" (the checker could not read the document)."""
+    return m.get("type") in ("error", "non-document-error")
+
+
+def is_vnu_warning(m: dict) -> bool:
+    """The one rule for "this vnu JSON message is a warning": ``type`` "info" with
+    ``subType`` "warning"."""
+    return m.get("type") == "info" and m.get("subType") == "warning"
+
+
 @dataclass
 class Validation:
     """Messages of a validator (vnu for markup, vnu --css for style sheets) on one document."""
@@ -301,12 +313,11 @@ class Validation:
 
     @property
     def errors(self) -> list[dict]:
-        return [m for m in self.messages if m.get("type") in ("error", "non-document-error")]
+        return [m for m in self.messages if is_vnu_error(m)]
 
     @property
     def warnings(self) -> list[dict]:
-        return [m for m in self.messages
-                if m.get("type") == "info" and m.get("subType") == "warning"]
+        return [m for m in self.messages if is_vnu_warning(m)]
 
     def to_dict(self):
         return {"url": self.url, "kind": self.kind, "messages": self.messages,
@@ -478,9 +489,16 @@ class SiteCapture:
     def home(self) -> Page | None:
         return self.pages[0] if self.pages else None
 
-    def html_pages(self) -> list[Page]:
-        """Pages that were fetched successfully as HTML, the start page first."""
-        return [p for p in self.pages if p.response.ok and p.response.is_html]
+    def html_pages(self, linked: bool = False) -> list[Page]:
+        """Pages that were fetched successfully as HTML, the start page first; with
+        ``linked``, then the pages one click away too (each final URL once)."""
+        out, seen = [], set()
+        for p in (self.all_pages() if linked else self.pages):
+            if p.url in seen or not p.response.ok or not p.response.is_html:
+                continue
+            seen.add(p.url)
+            out.append(p)
+        return out
 
     def all_pages(self) -> Iterable[Page]:
         yield from self.pages
@@ -500,9 +518,5 @@ class SiteCapture:
                 return self.errors.get("pages") or FetchError(Cause.NOT_CAPTURED,
                                                               "no page was captured")
             home = self.pages[0].response
-            if home.error is not None:
-                return home.error
-            if home.status is not None and home.status >= 400:
-                cause = Cause.BLOCKED_BOT if home.status in (403, 429) else Cause.HTTP_ERROR
-                return FetchError(cause, f"start page answered HTTP {home.status}")
+            return home.error or status_failure(home.status, "start page answered HTTP")
         return None

@@ -104,6 +104,13 @@ def cause_for_status(status: int | None) -> Cause | None:
     return Cause.BLOCKED_BOT if status in (403, 429) else Cause.HTTP_ERROR
 
 
+def status_failure(status: int | None, what: str = "HTTP") -> "FetchError | None":
+    """The failure an HTTP error status stands for (``cause_for_status``), with the status
+    in its detail ("HTTP 404", or ``what`` before the number), or None."""
+    cause = cause_for_status(status)
+    return FetchError(cause, f"{what} {status}") if cause is not None else None
+
+
 # An endpoint is *down* (pshtt's "not live") when nothing answered there at all: the name
 # does not resolve, or the connection was refused, timed out or was reset before any HTTP
 # response. A TLS failure or an HTTP error status is not "down": a server answered.

@@ -114,7 +114,7 @@ def _field_line(text: str, start: int, name: str) -> int:
     return start
 
 
-def _valid_url(u: object) -> bool:
+def valid_url(u: object) -> bool:
     if not isinstance(u, str):
         return False
     p = urlsplit(u)
@@ -152,7 +152,7 @@ def load_targets(path: str | Path | None = None) -> list[Target]:
             bad("id", f"{tid!r} is already used by the entry at line {seen[tid]}")
         seen[tid] = line
         for fld in ("start_url", "scope"):
-            if fld in e and not _valid_url(e[fld]):
+            if fld in e and not valid_url(e[fld]):
                 bad(fld, f"{e[fld]!r} is not an http(s) URL")
         level = e.get("level", "")
         if level and level not in LEVELS:
@@ -163,7 +163,7 @@ def load_targets(path: str | Path | None = None) -> list[Target]:
         for k, v in langs.items():
             if k not in LANGS:
                 bad("languages", f"unknown language code {k!r} (use {', '.join(LANGS)})")
-            if not _valid_url(v):
+            if not valid_url(v):
                 bad("languages", f"{k} = {v!r} is not an http(s) URL")
         legacy = e.get("legacy_domains", [])
         if not isinstance(legacy, list) or not all(isinstance(x, str) for x in legacy):
@@ -178,10 +178,10 @@ def load_targets(path: str | Path | None = None) -> list[Target]:
         targets.append(Target(tid, e.get("name_uz", ""), e.get("name_ru", ""), level,
                               e["start_url"], scope, e.get("region", ""), dict(langs),
                               tuple(legacy)))
-    return _with_exclusions(targets)
+    return with_exclusions(targets)
 
 
-def _with_exclusions(targets: list[Target]) -> list[Target]:
+def with_exclusions(targets: list[Target]) -> list[Target]:
     """Give each target the more specific scopes of the others (longest prefix wins)."""
     by_host: dict[str, list[tuple[str, str, str]]] = {}  # host -> [(path, scope, owner)]
     for t in targets:

@@ -163,7 +163,7 @@ class DateHit:
     def css(self) -> str:
         """The element's CSS selector (computed on demand: only evidence items need it)."""
         if not self.selector and self.node is not None:
-            self.selector = _selector(self.node)
+            self.selector = css_selector(self.node)
         return self.selector
 
     def to_dict(self) -> dict[str, Any]:
@@ -205,10 +205,6 @@ def _ancestors(node, n: int):
         yield p
         p = p.parent
         n -= 1
-
-
-def _selector(node) -> str:
-    return css_selector(node)
 
 
 def _is_today_widget(mention: DateMention, context: str, before: str, node,

@@ -7,7 +7,8 @@ import sqlite3
 
 import pytest
 
-from crawler.cli import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, main
+from govscan.cli import main
+from govscan.pipeline import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK, EXIT_USAGE
 
 
 def test_no_command_and_bad_arguments_are_usage_errors(capsys):

@@ -18,9 +18,10 @@ from pathlib import Path
 from crawler.capture import CaptureOptions
 from crawler.farm.sites import broken, demo_targets
 from crawler.fetch import FetchConfig
-from crawler.scan import RunLock, run_scan
-from crawler.store import Store
-from crawler.targets import Target, _with_exclusions
+from govscan.lock import RunLock
+from govscan.runner import run_scan
+from govscan.store import Store
+from crawler.targets import Target, with_exclusions
 from probes.base import select
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +37,7 @@ def farm_targets(farm) -> list[Target]:
         port = farm.closed_port() if tid == "dead" else p
         u = f"http://{host}:{port}{path}"
         ts.append(Target(tid, "", "", "demo", u, u))
-    return _with_exclusions(ts)
+    return with_exclusions(ts)
 
 
 def fetch_conf(farm, **kw) -> FetchConfig:
@@ -106,7 +107,7 @@ def _write_targets(farm, path: Path):
 
 
 def _scan_cmd(farm, db, targets_file, *extra):
-    cmd = [sys.executable, "-m", "crawler.cli", "scan", "--targets", str(targets_file),
+    cmd = [sys.executable, "-m", "govscan", "scan", "--targets", str(targets_file),
            "--db", str(db), "--indicators", *STATIC, "--max-pages", "6", "--no-render",
            "--ca-bundle", str(farm.ca_pem), "--allow-private", "--per-host-delay", "0.15",
            "--now", "2026-11-28", "-q"]
@@ -218,7 +219,7 @@ def test_custom_probes_are_judged_in_process_and_progress_renders(farm, tmp_path
 def test_portable_capture_pickles_after_parsing(farm):
     import pickle
 
-    from crawler.scan import portable
+    from govscan.judging import portable
 
     site = _capture_one(farm)
     assert site.pages[0].tree is not None and site.pages[0].links  # parse caches exist

@@ -6,7 +6,7 @@ import sqlite3
 
 from crawler.artifacts import Hop, Page, Rendered, Response, SitemapDoc, TLSInfo, Validation
 from crawler.causes import Cause, FetchError
-from crawler.store import SCHEMA_VERSION, Store
+from govscan.store import SCHEMA_VERSION, Store
 from probes.base import Evidence, Finding, Status
 from tests.helpers import site_from_pages
 

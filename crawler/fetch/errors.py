@@ -23,7 +23,7 @@ import httpcore
 import httpx
 
 from ..artifacts import Response
-from ..causes import Cause, FetchError, cause_for_status
+from ..causes import Cause, FetchError, status_failure
 from .guard import DNSError, PrivateAddressError
 
 
@@ -84,15 +84,10 @@ def classify(exc: BaseException) -> FetchError:
 
 def failure_of(resp: Response) -> FetchError | None:
     """``resp.error``, or for an HTTP error status the cause it stands for
-    (``crawler.causes.cause_for_status``: ``blocked-bot`` for 403/429, else ``http-error``).
+    (``crawler.causes.status_failure``: ``blocked-bot`` for 403/429, else ``http-error``).
     HTTP error answers are *answers*: fetch() keeps them as a status with ``error=None``
     (their body and headers still matter to probes)."""
-    if resp.error is not None:
-        return resp.error
-    cause = cause_for_status(resp.status)
-    if cause is not None:
-        return FetchError(cause, f"HTTP {resp.status}")
-    return None
+    return resp.error or status_failure(resp.status)
 
 
 # robots.txt failures where no HTTP request reached the server at all (so the page is

@@ -13,8 +13,12 @@ Open the database in Datasette (``datasette govscan.db``) and the tables explain
                the body in ``bodies`` (zlib-compressed, stored once per content).
 ``artifacts``  what was gathered on a page besides the response: rendered DOM facts, axe
                results, mobile measurements, vnu/CSS messages, sitemap parses (JSON).
-``findings``   one row per (run, target, indicator): status, URL, summary, evidence JSON,
-               details JSON, decree item, UN code, probe version, date found.
+``findings``   one row per (run, target, indicator): status, URL, summary (English) and
+               ``message`` (its message id + parameters, for other languages), evidence
+               JSON, details JSON, decree item, UN code, probe version, date found.
+``shots``      the screenshots each (run, target) refers to, by page: files under
+               ``captures/shots/`` named by their content, shared by the runs that show
+               them (a re-judged run, an unchanged page the next night).
 ``meta``       ``schema_version``.
 
 A target's capture and its findings are written in ONE transaction, so a run killed at any
@@ -33,12 +37,11 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-from probes.base import Finding
+from crawler import __version__
+from crawler.artifacts import Page, Rendered, Response, SitemapDoc, SiteCapture, Validation
+from crawler.targets import Target
 
-from .artifacts import Page, Rendered, Response, SitemapDoc, SiteCapture, Validation
-from .targets import Target
-
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Migration N takes a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: list[str] = [
@@ -133,7 +136,35 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS findings_indicator ON findings(indicator, status);
     """,
+    # 2: findings keep their summary as a message id + parameters (for the report's
+    # languages); the screenshots a capture refers to are listed, so retention never
+    # deletes a picture a kept run shows (pictures live under captures/shots/, by content)
+    """
+    ALTER TABLE findings ADD COLUMN message TEXT;
+    CREATE TABLE IF NOT EXISTS shots (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        target_id TEXT NOT NULL REFERENCES targets(id),
+        url TEXT NOT NULL,               -- the page that was rendered
+        kind TEXT NOT NULL,              -- page | mobile-<width>
+        path TEXT NOT NULL,              -- relative to the captures directory
+        PRIMARY KEY (run_id, target_id, url, kind)
+    );
+    CREATE INDEX IF NOT EXISTS shots_path ON shots(path);
+    """,
 ]
+
+
+def screenshots_of(rendered: Rendered) -> list[tuple[str, str]]:
+    """(kind, path) of every screenshot of a rendered page: the page itself ("page"), and
+    the mobile emulation's picture(s) ("mobile", "mobile-<key>") when taken."""
+    out = [("page", rendered.screenshot)] if rendered.screenshot else []
+    m = rendered.mobile or {}
+    if isinstance(m.get("screenshot"), str) and m["screenshot"]:
+        out.append(("mobile", m["screenshot"]))
+    for key, v in sorted(m.items()):
+        if isinstance(v, dict) and isinstance(v.get("screenshot"), str) and v["screenshot"]:
+            out.append((f"mobile-{key}", v["screenshot"]))
+    return out
 
 
 def _now() -> str:
@@ -187,8 +218,6 @@ class Store:
 
     # --- runs ---------------------------------------------------------------------------
     def start_run(self, options: dict, targets: list[Target]) -> int:
-        from . import __version__
-
         with self.db.atomic():
             cur = self.db.execute(
                 "INSERT INTO runs (started_at, status, govscan_version, options, targets_total)"
@@ -230,6 +259,13 @@ class Store:
             self.db.execute("UPDATE runs SET status=?, finished_at=?, summary=? WHERE id=?",
                             [status, _now(), _j(summary), run_id])
 
+    def run_ids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM runs ORDER BY id")]
+
+    def vacuum(self) -> None:
+        """Give the space of deleted rows back to the disk."""
+        self.db.execute("VACUUM")
+
     def latest_run(self, finished_only: bool = False) -> int | None:
         q = "SELECT id FROM runs " + ("WHERE status='completed' " if finished_only else "") + \
             "ORDER BY id DESC LIMIT 1"
@@ -251,6 +287,7 @@ class Store:
                 removed["findings"] += self.db.execute(
                     "DELETE FROM findings WHERE run_id=?", [run_id]).rowcount
                 self.db.execute("DELETE FROM artifacts WHERE run_id=?", [run_id])
+                self.db.execute("DELETE FROM shots WHERE run_id=?", [run_id])
                 removed["pages"] += self.db.execute(
                     "DELETE FROM pages WHERE run_id=?", [run_id]).rowcount
                 self.db.execute("DELETE FROM captures WHERE run_id=?", [run_id])
@@ -292,13 +329,12 @@ class Store:
         self.db.execute("INSERT INTO artifacts (run_id, target_id, page_id, kind, data) "
                         "VALUES (?,?,?,?,?)", [run_id, target_id, page_id, kind, _z(data)])
 
-    def save_target_result(self, run_id: int, site: SiteCapture,
-                           findings: list[Finding]) -> None:
+    def save_target_result(self, run_id: int, site: SiteCapture, findings: list) -> None:
         """Write one target's whole capture and findings in one transaction."""
         t = site.target
         with self.db.atomic():
             # a target may be re-saved when a resumed run re-captures it: replace, never double
-            for table in ("findings", "artifacts", "pages", "captures"):
+            for table in ("findings", "artifacts", "shots", "pages", "captures"):
                 self.db.execute(f"DELETE FROM {table} WHERE run_id=? AND target_id=?",
                                 [run_id, t.id])
             self._save_targets([t])
@@ -309,6 +345,9 @@ class Store:
                     seq += 1
                     if p.rendered is not None:
                         self._artifact(run_id, t.id, pid, "rendered", p.rendered.to_dict())
+                        for kind, path in screenshots_of(p.rendered):
+                            self.db.execute("INSERT OR REPLACE INTO shots VALUES (?,?,?,?,?)",
+                                            [run_id, t.id, p.url, kind, path])
                     if p.vnu is not None:
                         self._artifact(run_id, t.id, pid, "vnu", p.vnu.to_dict())
                     if p.css:
@@ -337,11 +376,11 @@ class Store:
                 d = f.to_dict()
                 self.db.execute(
                     "INSERT INTO findings (run_id, target_id, indicator, status, url, summary, "
-                    "evidence, details, decree, un_code, probe_version, found_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "evidence, details, decree, un_code, probe_version, found_at, message) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [run_id, t.id, d["indicator"], d["status"], d["url"], d["summary"],
                      _j(d["evidence"]), _j(d["details"]), d["decree"], d["un_code"],
-                     d["probe_version"], d["found_at"]])
+                     d["probe_version"], d["found_at"], _j(d.get("message") or {})])
             self.db.execute(
                 "INSERT INTO captures VALUES (?,?,?,?,?,?,?,?)",
                 [run_id, t.id, _now(), len(site.pages), _j(sorted(site.gathered)),
@@ -359,6 +398,7 @@ class Store:
         for r in self.db.query(q + " ORDER BY target_id, id", args):
             r["evidence"] = json.loads(r["evidence"] or "[]")
             r["details"] = json.loads(r["details"] or "{}")
+            r["message"] = json.loads(r["message"] or "{}")
             rows.append(r)
         return rows
 
@@ -386,9 +426,33 @@ class Store:
         row = self.db.execute("SELECT body FROM bodies WHERE sha256=?", [sha256]).fetchone()
         return zlib.decompress(row[0]) if row else b""
 
+    def targets(self) -> dict[str, dict]:
+        """Every target as last scanned, by id."""
+        out = {}
+        for r in self.db.query("SELECT * FROM targets ORDER BY id"):
+            r["languages"] = json.loads(r["languages"] or "{}")
+            r["legacy_domains"] = json.loads(r["legacy_domains"] or "[]")
+            out[r["id"]] = r
+        return out
+
+    def screenshots(self, run_id: int, target_id: str) -> list[dict]:
+        """The screenshots of a target's rendered pages in a run: ``{url, kind, path}``,
+        ``path`` relative to the captures directory (``captures_dir``)."""
+        return list(self.db.query("SELECT url, kind, path FROM shots WHERE run_id=? AND "
+                                  "target_id=? ORDER BY rowid", [run_id, target_id]))
+
+    def shot_paths(self) -> set[str]:
+        """Every screenshot path some stored run refers to (what retention must keep)."""
+        return {r[0] for r in self.db.execute("SELECT DISTINCT path FROM shots")}
+
+    @property
+    def captures_dir(self) -> Path:
+        """Where the captures' files (screenshots) live: ``captures/`` beside the database."""
+        return self.path.resolve().parent / "captures"
+
     def _response(self, row: dict) -> Response:
-        from .causes import Cause, FetchError
-        from .artifacts import Hop, TLSInfo
+        from crawler.artifacts import Hop, TLSInfo
+        from crawler.causes import Cause, FetchError
 
         err = FetchError(Cause(row["error_cause"]), row["error_detail"] or "") \
             if row["error_cause"] else None
@@ -404,13 +468,14 @@ class Store:
 
     def load_capture(self, run_id: int, target_id: str) -> SiteCapture:
         """Rebuild a stored capture, so probes can judge it again (``govscan rejudge``)."""
-        from .causes import FetchError
+        from crawler.causes import FetchError
 
         cap = next((c for c in self.captures(run_id) if c["target_id"] == target_id), None)
         if cap is None:
             raise KeyError(f"run {run_id} has no capture of target {target_id!r}")
         target = Target.from_dict(cap["target"])
         site = SiteCapture(target=target, gathered=set(cap["gathered"] or []),
+                           capture_dir=str(self.captures_dir),
                            notes=cap["notes"] or [],
                            errors={k: FetchError.from_dict(v)
                                    for k, v in (cap["errors"] or {}).items()})

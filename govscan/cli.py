@@ -25,7 +25,8 @@ import logging
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_ABORTED = 0, 1, 2, 3
+from .pipeline import EXIT_ABORTED, EXIT_OK, EXIT_USAGE, exit_code
+
 DEFAULT_DB = "govscan.db"
 DEFAULT_OUT = "reports-out"
 
@@ -97,7 +98,7 @@ def _capture_extra(args) -> dict:
 
 
 def _fetch_config(args, **overrides):
-    from .fetch import FetchConfig
+    from crawler.fetch import FetchConfig
 
     cfg = FetchConfig()
     if args.ca_bundle:
@@ -144,59 +145,11 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False)
 
 
-def _exit_for(findings) -> int:
-    statuses = {str(f["status"] if isinstance(f, dict) else f.status) for f in findings}
-    return EXIT_FAILURES if statuses & {"fail", "error"} else EXIT_OK
-
-
 STATUS_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "error": "magenta",
                 "manual": "cyan", "not_applicable": "dim"}
 
 
 # --- govscan probe --------------------------------------------------------------------------
-
-async def probe_urls(indicator: str, urls: list[str], fetch_config, now: dt.date,
-                     render: bool = True, exercise_post_search: bool = False,
-                     capture_dir: Path | None = None, resolve: dict | None = None,
-                     extra: dict | None = None, screenshots: bool = True):
-    """Run one probe (or ``all``) against each URL, capturing what it needs on the fly.
-    Returns the findings (``probes.base.Finding``), per URL in probe order."""
-    from probes.base import Context, required_artifacts, run_probe, select
-
-    from .capture import CaptureEnv, CaptureOptions, capture_site
-    from .fetch import Fetcher
-    from .targets import Target
-
-    probes = select([indicator])
-    artifacts = required_artifacts(probes, render=render)
-    opts = CaptureOptions(single_url=True, max_pages=1, render_pages=1,
-                          exercise_post_search=exercise_post_search, screenshots=screenshots,
-                          extra=dict(extra or {}))
-    ctx = Context(now=now, options={"exercise_post_search": exercise_post_search})
-    findings = []
-    import tempfile
-
-    cdir = capture_dir or Path(tempfile.mkdtemp(prefix="govscan-probe-"))
-    async with Fetcher(fetch_config) as fetcher:
-        env = CaptureEnv(fetcher=fetcher, options=opts, capture_dir=cdir,
-                         resolve=dict(resolve or fetch_config.resolve))
-        try:
-            for url in urls:
-                site = await capture_site(Target.for_url(url), artifacts, env)
-                judged = [run_probe(p, site, ctx) for p in probes]
-                if env.renderer is not None:
-                    from .screenshots import outline_evidence
-
-                    await outline_evidence(site, judged, env)
-                    for f in judged:  # no database here: say where the pictures are
-                        for e in f.evidence:
-                            if e.data.get("screenshot"):
-                                e.data["screenshot"] = str(cdir / e.data["screenshot"])
-                findings.extend(judged)
-        finally:
-            await env.close()
-    return findings
-
 
 def print_findings_table(findings, console) -> None:
     from rich.table import Table
@@ -215,16 +168,17 @@ def print_findings_table(findings, console) -> None:
 
 
 def cmd_probe(args) -> int:
+    from crawler.targets import valid_url
     from probes.base import select
+
+    from .pipeline import probe_urls
 
     try:
         select([args.indicator])
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
-    from .targets import _valid_url
-
     for u in args.urls:
-        if not _valid_url(u):
+        if not valid_url(u):
             raise UsageError(f"{u!r} is not an http(s) URL")
     cfg = _fetch_config(args, per_host_delay=args.per_host_delay
                         if args.per_host_delay is not None else 0.0)
@@ -238,11 +192,11 @@ def cmd_probe(args) -> int:
                                     indent=2) + "\n")
     else:
         print_findings_table(findings, _console())
-    return _exit_for(findings)
+    return exit_code(f.status for f in findings)
 
 
-PUBLIC_KEYS = ("indicator", "status", "url", "summary", "evidence", "details", "decree",
-               "un_code", "probe_version", "found_at")
+PUBLIC_KEYS = ("indicator", "status", "url", "summary", "message", "evidence", "details",
+               "decree", "un_code", "probe_version", "found_at")
 
 
 def _public(f) -> dict:
@@ -253,7 +207,7 @@ def _public(f) -> dict:
 # --- govscan scan / demo ----------------------------------------------------------------------
 
 def _scan_options(args) -> "object":
-    from .capture import CaptureOptions
+    from crawler.capture import CaptureOptions
 
     opts = CaptureOptions()
     if getattr(args, "max_pages", None):
@@ -272,26 +226,12 @@ def _scan_options(args) -> "object":
     return opts
 
 
-def run_scan_sync(targets, probes, db: str, args, fetch_config, resume: bool,
-                  capture_dir: Path, now: dt.date) -> tuple[int, dict]:
-    from .scan import run_scan
-    from .store import Store
-
-    store = Store(db)
-    try:
-        summary = asyncio.run(run_scan(
-            targets, probes, store, _scan_options(args), fetch_config,
-            progress=not getattr(args, "quiet", False), resume=resume,
-            render=not args.no_render, capture_dir=capture_dir, now=now))
-    finally:
-        store.close()
-    return summary.exit_code, summary.to_dict()
-
-
 def cmd_scan(args) -> int:
+    from crawler.targets import TargetsError, load_targets, select_targets
     from probes.base import select
 
-    from .targets import TargetsError, load_targets, select_targets
+    from .runner import run_scan
+    from .store import Store
 
     try:
         targets = select_targets(load_targets(args.targets), args.only)
@@ -303,48 +243,27 @@ def cmd_scan(args) -> int:
         probes = select(args.indicators or ["all"])
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
-    cfg = _fetch_config(args)
-    capture_dir = Path(args.db).resolve().parent / "captures"
-    code, summary = run_scan_sync(targets, probes, args.db, args, cfg, args.resume,
-                                  capture_dir, _parse_now(args.now))
-    if args.report:
-        cmd_report(argparse.Namespace(db=args.db, out=args.out, run=None))
-    return code
+    store = Store(args.db)
+    try:
+        summary = asyncio.run(run_scan(
+            targets, probes, store, _scan_options(args), _fetch_config(args),
+            progress=not args.quiet, resume=args.resume, render=not args.no_render,
+            now=_parse_now(args.now)))
+    finally:
+        store.close()
+    if args.report and summary.run_id is not None:
+        cmd_report(argparse.Namespace(db=args.db, out=args.out, run=summary.run_id))
+    return summary.exit_code
 
 
 def cmd_demo(args) -> int:
-    from probes.base import select
+    from .demo import run_demo
 
-    from .farm import Farm
-    from .farm.sites import demo_targets
-    from .targets import Target
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    db = out / "govscan.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
     console = _console(stderr=True)
-    with Farm(out / "farm") as farm:
-        targets = [Target.from_dict(d) for d in demo_targets(farm)]
-        from .targets import _with_exclusions
-
-        targets = _with_exclusions(targets)
-        console.print(f"[bold]govscan demo[/]: {len(targets)} farm sites on 127.0.0.1 "
-                      f"(ports {', '.join(str(farm.port(p)) for p in ('main',))}), "
-                      f"CA {farm.ca_pem}")
-        ns = argparse.Namespace(ca_bundle=str(farm.ca_pem), allow_private=True,
-                                resolve=[f"{h}:{ip}" for h, ip in farm.resolve.items()],
-                                user_agent=None, per_host_concurrency=4, per_host_delay=0.0,
-                                timeout=20.0, no_render=args.no_render, max_pages=12,
-                                render_pages=2, exercise_post_search=False, quiet=args.quiet)
-        cfg = _fetch_config(ns)
-        code, summary = run_scan_sync(targets, select(["all"]), str(db), ns, cfg, False,
-                                      out / "captures", dt.date.today())
-    report = cmd_report(argparse.Namespace(db=str(db), out=str(out / "report"), run=None),
-                        quiet=True)
-    console.print(f"database: {db}\nreport:   {out / 'report' / 'index.html'}")
-    return code if report == EXIT_OK else report
+    result = asyncio.run(run_demo(Path(args.out), render=not args.no_render,
+                                  progress=not args.quiet, announce=console.print))
+    console.print(f"database: {result.db}\nreport:   {result.report}")
+    return result.summary.exit_code
 
 
 # --- govscan report / indicators / rejudge ----------------------------------------------------
@@ -395,42 +314,28 @@ def cmd_indicators(args) -> int:
 
 def cmd_rejudge(args) -> int:
     """Judge a stored run again with the current probes (no network): a new run row."""
-    from probes.base import Context, run_probe, select
-
+    from .pipeline import rejudge
     from .store import Store
 
+    if not Path(args.db).exists():
+        raise UsageError(f"{args.db}: no such database")
     store = Store(args.db)
     try:
-        src = args.run or store.latest_run()
-        if src is None:
-            raise UsageError(f"{args.db} has no runs")
-        # by default, the probes the stored run was scanned with (its captures hold what
-        # those probes needed, not more)
-        probes = select(args.indicators or store.run_options(src).get("probes") or ["all"])
-        caps = store.captures(src)
-        from .targets import Target
-
-        targets = [Target.from_dict(c["target"]) for c in caps]
-        new = store.start_run({"rejudge_of": src}, targets)
-        ctx = Context(now=_parse_now(args.now))
-        counts: dict[str, int] = {}
-        for c in caps:
-            site = store.load_capture(src, c["target_id"])
-            findings = [run_probe(p, site, ctx) for p in probes]
-            for f in findings:
-                counts[str(f.status)] = counts.get(str(f.status), 0) + 1
-            store.save_target_result(new, site, findings)
-        store.finish_run(new, "completed", {"findings": counts, "rejudge_of": src})
-        print(f"run {new}: {counts}")
-        return EXIT_FAILURES if counts.get("fail") or counts.get("error") else EXIT_OK
+        result = rejudge(store, args.run, args.indicators, _parse_now(args.now))
+    except LookupError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
     finally:
         store.close()
+    print(json.dumps(result.to_dict()))
+    return result.exit_code
 
 
 def cmd_prune(args) -> int:
     """Keep the newest runs only (retention for nightly databases)."""
-    import shutil
-
+    from .lock import RunLocked
+    from .retention import prune
     from .store import Store
 
     if not Path(args.db).exists():
@@ -439,16 +344,12 @@ def cmd_prune(args) -> int:
         raise UsageError("--keep must be at least 1")
     store = Store(args.db)
     try:
-        before = {r[0] for r in store.db.execute("SELECT id FROM runs")}
-        removed = store.prune(args.keep)
-        after = {r[0] for r in store.db.execute("SELECT id FROM runs")}
-        if args.vacuum:
-            store.db.execute("VACUUM")
+        removed = prune(store, args.keep, vacuum=args.vacuum)
+    except RunLocked as exc:
+        print(f"govscan: {exc}", file=sys.stderr)
+        return EXIT_ABORTED
     finally:
         store.close()
-    captures = Path(args.db).resolve().parent / "captures"
-    for run_id in sorted(before - after):
-        shutil.rmtree(captures / f"run-{run_id}", ignore_errors=True)
     print(json.dumps(removed))
     return EXIT_OK
 
@@ -456,7 +357,7 @@ def cmd_prune(args) -> int:
 # --- the parser --------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from crawler import __version__
 
     p = argparse.ArgumentParser(
         prog="govscan", description="Compliance crawler for the government websites of "

@@ -1,0 +1,196 @@
+"""Judging off the event loop: probe runs in worker processes, one per core.
+
+Probes are pure CPU (parsing, regexes over every page): run in the event loop they would
+stall every fetch of every target for the whole judgement (seconds for a 30-page site),
+idling a shared host and tripping connect timeouts. They run in separate processes on the
+other cores instead; the capture travels there stripped of its parse caches (``portable``).
+
+The protocol is deliberately small: a plain subprocess (``python -m govscan.judging``) reads
+length-prefixed pickles ``(probe ids, capture, today, options)`` on stdin and answers each with
+one length-prefixed pickle ``(ok, findings | error text)`` on stdout, one job at a time; it
+exits when its stdin closes, so it dies with a SIGKILLed parent. (Not multiprocessing: spawn
+would re-run the caller's ``__main__``, fork would copy a threaded process.) The judging
+itself is ``govscan.pipeline.judge_site``, the same call as everywhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+from pathlib import Path
+
+from probes.base import Context, registry
+
+from .pipeline import judge_site
+
+log = logging.getLogger(__name__)
+
+
+_CACHED = ("tree", "links", "text")
+
+
+def _clean(obj):
+    """A shallow copy without cached_property values (lexbor trees do not pickle)."""
+    if obj is None:
+        return None
+    new = object.__new__(type(obj))
+    new.__dict__.update({k: v for k, v in obj.__dict__.items() if k not in _CACHED})
+    return new
+
+
+def portable(site):
+    """A copy of ``site`` that pickles: pages, responses and renders without parse caches."""
+    def page(p):
+        c = _clean(p)
+        c.response = _clean(p.response)
+        c.rendered = _clean(p.rendered)
+        return c
+
+    def doc(d):
+        c = dataclasses.replace(d)
+        c.response = _clean(d.response)
+        return c
+
+    return dataclasses.replace(
+        site, pages=[page(p) for p in site.pages], linked=[page(p) for p in site.linked],
+        endpoints={k: _clean(v) for k, v in site.endpoints.items()},
+        robots=_clean(site.robots), sitemaps=[doc(d) for d in site.sitemaps],
+        side={k: _clean(v) for k, v in site.side.items()},
+        legacy=[_clean(r) for r in site.legacy])
+
+
+def _judge_local(probe_ids, site, now, options):
+    reg = registry()
+    return judge_site([reg[i] for i in probe_ids], site, Context(now=now, options=options))
+
+
+class _Worker:
+    """One judging subprocess (see the module doc)."""
+
+    def __init__(self, proc):
+        self.proc = proc
+
+    @classmethod
+    async def start(cls) -> "_Worker":
+        import sys
+
+        root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"]
+                                    if env.get("PYTHONPATH") else "")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "govscan.judging",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env, cwd=root,
+            limit=2 ** 26)
+        return cls(proc)
+
+    async def run(self, payload: bytes):
+        import pickle
+        import struct
+
+        self.proc.stdin.write(struct.pack(">Q", len(payload)) + payload)
+        await self.proc.stdin.drain()
+        head = await self.proc.stdout.readexactly(8)
+        data = await self.proc.stdout.readexactly(struct.unpack(">Q", head)[0])
+        ok, result = pickle.loads(data)
+        if not ok:
+            raise RuntimeError(f"judge worker: {result}")
+        return result
+
+    async def close(self):
+        try:
+            self.proc.stdin.close()
+            await asyncio.wait_for(self.proc.wait(), 5)
+        except Exception:  # noqa: BLE001
+            try:
+                self.proc.kill()
+            except ProcessLookupError:
+                pass
+
+
+def worker_main() -> None:
+    """The judging subprocess: read jobs until stdin closes."""
+    import pickle
+    import struct
+    import sys
+
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        head = inp.read(8)
+        if len(head) < 8:
+            return
+        job = pickle.loads(inp.read(struct.unpack(">Q", head)[0]))
+        try:
+            res = (True, _judge_local(*job))
+        except Exception as exc:  # noqa: BLE001 - reported to the parent
+            res = (False, repr(exc))
+        data = pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(struct.pack(">Q", len(data)) + data)
+        out.flush()
+
+
+class Judge:
+    """Runs every probe on a capture: in judging subprocesses when the probes are registry
+    probes and ``workers`` > 0, else in a thread (keeping the event loop responsive)."""
+
+    def __init__(self, probes, ctx: Context, workers: int):
+        self.probes, self.ctx = probes, ctx
+        reg = registry()
+        self.remote = workers > 0 and all(reg.get(p.id) is p for p in probes)
+        self.workers = workers
+        self.idle: asyncio.Queue | None = None
+        self.all: list[_Worker] = []
+
+    def _local(self, site):
+        return judge_site(self.probes, site, self.ctx)
+
+    async def _acquire(self) -> _Worker:
+        if self.idle is None:
+            self.idle = asyncio.Queue()
+        if self.idle.empty() and len(self.all) < self.workers:
+            w = await _Worker.start()
+            self.all.append(w)
+            return w
+        return await self.idle.get()
+
+    async def __call__(self, site):
+        if not self.probes:
+            return []
+        if self.remote:
+            import pickle
+
+            payload = pickle.dumps(([p.id for p in self.probes], portable(site),
+                                    self.ctx.now, self.ctx.options),
+                                   protocol=pickle.HIGHEST_PROTOCOL)
+            w = await self._acquire()
+            try:
+                res = await w.run(payload)
+                self.idle.put_nowait(w)
+                return res
+            except asyncio.CancelledError:
+                await w.close()  # mid-frame: unusable
+                self.all.remove(w)
+                raise
+            except Exception:  # noqa: BLE001 - a broken worker: judge here instead
+                log.warning("probe worker failed; judging in-process from now on",
+                            exc_info=True)
+                self.remote = False
+                await w.close()
+        return await asyncio.to_thread(self._local, site)
+
+    async def close(self):
+        workers, self.all = self.all, []
+        await asyncio.gather(*(w.close() for w in workers), return_exceptions=True)
+
+
+def default_probe_workers() -> int:
+    """One judging process per core, at most 4: the event loop itself needs a fifth of a
+    core (fetch + parse + SQLite ~5 ms/page against ~21 ms/page of static probes), so on
+    2 cores two judges keep both cores busy."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+if __name__ == "__main__":  # pragma: no cover - the judging subprocess
+    worker_main()

@@ -1,0 +1,162 @@
+"""The one pipeline: capture a target, judge it, hand the result on.
+
+    targets -> gatherers (crawler/) -> artifacts (SiteCapture) -> probes (probes/) -> findings
+            -> store (govscan.store) -> report (reports/)
+
+This module (with the CLI and the run loop beside it) is the only place that knows both
+sides: it asks the selected probes what to gather (``plan``: their artifacts and their
+``Hints``), lets the capture side gather it (``crawler.capture.capture_site``), and runs the
+probes on the capture (``judge_site``). ``govscan scan`` (``govscan.runner``), ``govscan
+probe`` (``probe_urls``), ``govscan rejudge`` (``rejudge``) and the benchmarks all go
+through here, so they cannot drift apart.
+
+Findings are a pure function of the capture: a stored capture judged again (``rejudge``)
+gives the same findings, evidence pictures included (they are boxes on the stored
+screenshots, see ``probes.base.attach_boxes``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from crawler.artifacts import Artifact, SiteCapture
+from crawler.capture import CaptureEnv, CaptureOptions, capture_site
+from crawler.fetch import FetchConfig, Fetcher
+from crawler.targets import Target
+from probes.base import Context, Probe, hints_for, required_artifacts, run_probe, select
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_ABORTED = 0, 1, 2, 3
+
+
+def exit_code(statuses: Iterable[str] | dict[str, int], completed: bool = True) -> int:
+    """The exit code of a finished job (stable; scripts depend on it): 3 when it did not
+    complete, 1 when some finding is ``fail`` or ``error``, else 0. ``statuses`` is an
+    iterable of statuses or a status -> count mapping."""
+    if not completed:
+        return EXIT_ABORTED
+    seen = {s for s, n in statuses.items() if n} if isinstance(statuses, dict) \
+        else {str(s) for s in statuses}
+    return EXIT_FAILURES if seen & {"fail", "error"} else EXIT_OK
+
+
+@dataclass
+class Plan:
+    """What to gather for a set of probes, and how to judge it."""
+
+    probes: list[Probe]
+    artifacts: frozenset[Artifact]
+    options: CaptureOptions
+    ctx: Context
+
+    @property
+    def probe_ids(self) -> list[str]:
+        return [p.id for p in self.probes]
+
+
+def plan(probes: Iterable[Probe], options: CaptureOptions | None = None, render: bool = True,
+         now: dt.date | None = None) -> Plan:
+    """Ask ``probes`` what they need: the union of their artifacts (browser ones left out
+    without ``render``) and their merged hints, written into the capture options."""
+    probes = list(probes)
+    options = dataclasses.replace(options or CaptureOptions(), hints=hints_for(probes))
+    ctx = Context(now=now or dt.date.today(),
+                  options={"exercise_post_search": options.exercise_post_search})
+    return Plan(probes, required_artifacts(probes, render=render), options, ctx)
+
+
+def judge_site(probes: Iterable[Probe], site: SiteCapture, ctx: Context) -> list:
+    """Every probe on one capture (``run_probe`` never raises: a broken probe is an
+    ``error`` finding, the others still judge)."""
+    return [run_probe(p, site, ctx) for p in probes]
+
+
+async def capture(target: Target, job: Plan, env: CaptureEnv) -> SiteCapture:
+    """Gather what ``job`` needs for ``target``, and close the browser pages it parked."""
+    site = await capture_site(target, job.artifacts, env)
+    release = getattr(env.renderer, "release_site", None)
+    if release is not None:
+        try:
+            await release(site)
+        except Exception:  # noqa: BLE001 - only frees pages early; close() frees the rest
+            pass
+    return site
+
+
+# --- govscan probe ---------------------------------------------------------------------------
+
+async def probe_urls(indicator: str, urls: list[str], fetch_config: FetchConfig,
+                     now: dt.date, render: bool = True, exercise_post_search: bool = False,
+                     capture_dir: Path | None = None, extra: dict | None = None,
+                     screenshots: bool = True) -> list:
+    """One probe (or ``all``) against each URL, capturing on the fly only what it needs (a
+    browser only for browser probes): the URL itself plus, where the indicator needs it, the
+    pages one click away. Findings per URL in probe order; evidence screenshot paths are
+    made absolute (there is no database to resolve them against)."""
+    opts = CaptureOptions(single_url=True, max_pages=1, render_pages=1,
+                          exercise_post_search=exercise_post_search, screenshots=screenshots,
+                          extra=dict(extra or {}))
+    job = plan(select([indicator]), opts, render=render, now=now)
+    cdir = Path(capture_dir or tempfile.mkdtemp(prefix="govscan-probe-"))
+    findings: list = []
+    async with Fetcher(fetch_config) as fetcher:
+        env = CaptureEnv(fetcher=fetcher, options=job.options, capture_dir=cdir,
+                         resolve=dict(fetch_config.resolve))
+        try:
+            for url in urls:
+                site = await capture(Target.for_url(url), job, env)
+                judged = judge_site(job.probes, site, job.ctx)
+                for f in judged:
+                    for e in f.evidence:
+                        if e.data.get("screenshot"):
+                            e.data["screenshot"] = str(cdir / e.data["screenshot"])
+                findings.extend(judged)
+        finally:
+            await env.close()
+    return findings
+
+
+# --- govscan rejudge -------------------------------------------------------------------------
+
+@dataclass
+class RejudgeResult:
+    run_id: int
+    source_run: int
+    findings: dict[str, int] = field(default_factory=dict)  # status -> count
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "rejudge_of": self.source_run,
+                "findings": self.findings, "exit_code": self.exit_code}
+
+
+def rejudge(store, source_run: int | None = None, indicators: Iterable[str] | None = None,
+            now: dt.date | None = None) -> RejudgeResult:
+    """Judge a stored run again with today's probes, without the network: a new run whose
+    captures are the stored ones (screenshots shared, not copied) and whose findings are
+    today's verdicts. By default the probes the stored run was scanned with (its captures
+    hold what those probes needed, not more). Raises ``LookupError`` for a missing run."""
+    src = source_run or store.latest_run()
+    if src is None or store.run(src) is None:
+        raise LookupError(f"{store.path} has no run {source_run or ''}".strip())
+    probes = select(list(indicators or []) or store.run_options(src).get("probes") or ["all"])
+    ctx = Context(now=now or dt.date.today())
+    caps = store.captures(src)
+    targets = [Target.from_dict(c["target"]) for c in caps]
+    new = store.start_run({"rejudge_of": src, "probes": [p.id for p in probes]}, targets)
+    counts: dict[str, int] = {}
+    for c in caps:
+        site = store.load_capture(src, c["target_id"])
+        findings = judge_site(probes, site, ctx)
+        for f in findings:
+            counts[str(f.status)] = counts.get(str(f.status), 0) + 1
+        store.save_target_result(new, site, findings)
+    store.finish_run(new, "completed", {"findings": counts, "rejudge_of": src})
+    return RejudgeResult(new, src, counts)
