@@ -19,13 +19,38 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status
+from .base import Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings
 from pageread.forms import FormInfo, page_forms
 from pageread.selectors import css_selector
-from .search import _pages
 from pageread.words import keywords
 
 VERSION = "1.0"
+
+UI = UIStrings("advanced-search", {
+    # summaries
+    "pass_controls": "Advanced search is offered: refining controls on the search form or "
+                     "results page.",
+    "pass_link": "Advanced search is offered: an \"advanced search\" link.",
+    "pass_controls_and_link": "Advanced search is offered: refining controls on the search "
+                              "form or results page and an \"advanced search\" link.",
+    "error_results_page": "No refining control on the search forms, and the search results "
+                          "page could not be fetched: {error}",
+    "fail_no_search_form": "No advanced search: no search form at all, and no \"advanced "
+                           "search\" link.",
+    "fail_query_field_only": "No advanced search: the search form and results page have only "
+                             "a query field, and no \"advanced search\" link.",
+    # evidence messages
+    "form_controls": "search form offers {n} refining control(s): {controls}",
+    "results_page_controls": "results page offers {n} refining control(s): {controls}",
+    "advanced_link": "an advanced-search link ({words})",
+    "checked": "checked {n} page(s)",
+    "checked_with_results": "checked {n} page(s) and the results page",
+    # why a control refines the query
+    "date_input": "date input ({type})",
+    "choice_list": "a choice list next to the query field",
+    "choice_filter": "{type} filter",
+    "refining_field": "refining field ({words})",
+})
 
 _NOT_REFINING = {"hidden", "submit", "button", "reset", "image", "password", "file"}
 
@@ -42,16 +67,16 @@ def refining_controls(form: FormInfo) -> list[tuple[str, str]]:
         desc = f"{f.tag}[{f.type or 'text'}] name={f.name or '?'}" + (
             f" label='{f.label}'" if f.label else "")
         if f.type in ("date", "datetime-local", "month", "week"):
-            out.append((desc, f"date input ({f.type})"))
+            out.append((desc, UI.text("date_input", type=f.type)))
         elif f.tag == "select":
-            out.append((desc, "a choice list next to the query field"))
+            out.append((desc, UI.text("choice_list")))
         elif f.type in ("checkbox", "radio"):
-            out.append((desc, f"{f.type} filter"))
+            out.append((desc, UI.text("choice_filter", type=f.type)))
         else:
             m = keywords("refine_field").anywhere(f.label, f.placeholder,
                                                   attrs=[f.name, f.id])
             if m:
-                out.append((desc, f"refining field ({m.text})"))
+                out.append((desc, UI.text("refining_field", words=m.text)))
     return out
 
 
@@ -97,7 +122,7 @@ def judge(site, ctx: Context) -> Finding:
     any captured page or the results page. Error when nothing was found and the results page
     could not be fetched."""
     url = site.start_url
-    pages = _pages(site)
+    pages = site.html_pages(linked=True)
     controls: list[Evidence] = []
     links: list[Evidence] = []
     query_names: set[str] = set()
@@ -127,12 +152,12 @@ def judge(site, ctx: Context) -> Finding:
             if rc:
                 controls.append(Evidence(
                     purl, "form", f.html, f.selector,
-                    f"{'results page' if is_results else 'search form'} offers "
-                    f"{len(rc)} refining control(s): " + "; ".join(w for _, w in rc[:4]),
+                    UI.text("results_page_controls" if is_results else "form_controls",
+                            n=len(rc), controls="; ".join(w for _, w in rc[:4])),
                     {"controls": [d for d, _ in rc][:10], "results_page": is_results}))
         for href, html, words in advanced_links(tree, purl):
             links.append(Evidence(purl, "link", html, "" if href.startswith(("http", "/"))
-                                  else href, f"an advanced-search link ({words})",
+                                  else href, UI.text("advanced_link", words=words),
                                   {"href": href}))
     details = {"found": bool(controls or links), "pages_checked": len(pages),
                "search_form_seen": search_seen,
@@ -140,28 +165,22 @@ def judge(site, ctx: Context) -> Finding:
                "refining_forms": len(controls), "advanced_links": len(links)}
     if controls or links:
         ev = (controls[:3] + links[:2])
-        what = []
-        if controls:
-            what.append("refining controls on the search form or results page")
-        if links:
-            what.append("an \"advanced search\" link")
-        return Finding("advanced-search", Status.PASS, url,
-                       "Advanced search is offered: " + " and ".join(what) + ".", ev, details)
+        key = ("pass_controls_and_link" if controls and links else
+               "pass_controls" if controls else "pass_link")
+        return Finding("advanced-search", Status.PASS, url, UI(key), ev, details)
     if results_error is not None and not details["results_page_checked"]:
         details["cause"] = str(results_error.cause)
         return Finding("advanced-search", Status.ERROR, url,
-                       "No refining control on the search forms, and the search results page "
-                       f"could not be fetched: {results_error.message}",
+                       UI("error_results_page", error=results_error.message),
                        [Evidence(url, "message", message=results_error.message)], details)
-    why = ("no search form at all" if not search_seen else
-           "the search form and results page have only a query field")
     return Finding("advanced-search", Status.FAIL, url,
-                   f"No advanced search: {why}, and no \"advanced search\" link.",
-                   [Evidence(url, "message", message=f"checked {len(pages)} page(s)"
-                             + (" and the results page" if details["results_page_checked"]
-                                else ""))], details)
+                   UI("fail_query_field_only" if search_seen else "fail_no_search_form"),
+                   [Evidence(url, "message", message=UI.text(
+                       "checked_with_results" if details["results_page_checked"]
+                       else "checked", n=len(pages)))], details)
 
 
 PROBE = Probe(id="advanced-search", version=VERSION,
               requires=frozenset({Artifact.PAGES, Artifact.SEARCH_QUERY}),
-              optional=frozenset({Artifact.LINKED}), judge=judge)
+              optional=frozenset({Artifact.LINKED}), judge=judge,
+              hints=Hints(boxes=("form",)))

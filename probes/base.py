@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from crawler.artifacts import BROWSER_ARTIFACTS, Artifact, Hints  # noqa: F401 - the vocabulary
+from crawler.artifacts import BROWSER_ARTIFACTS, Artifact, Follow, Hints  # noqa: F401 - vocabulary
 
 from . import catalogue
 
@@ -67,6 +67,77 @@ class Evidence:
         return {k: v for k, v in d.items() if v not in ("", {}, None) or k in ("url", "kind")}
 
 
+@dataclass(frozen=True)
+class Message:
+    """One thing a probe says to people: a message id, its parameters, the English text."""
+
+    id: str
+    params: dict[str, Any]
+    text: str
+
+
+class UIStrings:
+    """The user-facing words of one probe module, in one block (Lighthouse's ``UIStrings``):
+    message id -> English template with ``{named}`` parameters. ``UI("pass", vendor=v)``
+    gives a ``Message``; a ``Finding`` built with it stores the English text as ``summary``
+    and the id + parameters in ``message``, so a report can render it in Uzbek or Russian
+    from its own catalogues. Ids are namespaced by the probe: ``"chatbot.pass"``.
+
+        UI = UIStrings("chatbot", {"pass": "A chat widget is present: {vendors}."})
+        Finding("chatbot", Status.PASS, url, UI("pass", vendors="JivoChat"))
+    """
+
+    def __init__(self, namespace: str, strings: dict[str, str]):
+        self.namespace = namespace
+        self.strings = dict(strings)
+
+    def __call__(self, key: str, **params: Any) -> Message:
+        template = self.strings[key]  # a KeyError here is a probe bug: run_probe reports it
+        return Message(f"{self.namespace}.{key}", params, template.format(**params))
+
+    def text(self, key: str, **params: Any) -> str:
+        """The English text alone (for evidence messages and notes)."""
+        return self(key, **params).text
+
+
+# --- details shapes ---------------------------------------------------------------------
+#
+# ``Finding.details`` holds machine facts (numbers, flags, lists) for JSON consumers; a value
+# that people should read as a table, a list or counts is wrapped in one of these typed
+# blocks (after Lighthouse's audit ``details`` types), and the report renders each type
+# the same way everywhere instead of guessing from the data's shape.
+
+def table(items: list[dict[str, Any]], headings: Iterable[str] | None = None,
+          title: str = "") -> dict[str, Any]:
+    """Rows with named columns. ``headings`` are item keys, in order (default: every key
+    with a plain value, in first-seen order)."""
+    items = list(items)
+    if headings is None:
+        cols: list[str] = []
+        for r in items:
+            cols += [k for k, v in r.items() if k not in cols and
+                     (v is None or isinstance(v, (str, int, float, bool)))]
+        headings = cols
+    return {"type": "table", "title": title, "headings": list(headings), "items": items}
+
+
+def bullets(values: Iterable[Any], title: str = "") -> dict[str, Any]:
+    """A plain list of values (URLs, names)."""
+    return {"type": "list", "title": title, "items": list(values)}
+
+
+def counts(mapping: dict[str, int], title: str = "") -> dict[str, Any]:
+    """Labelled counts (most common first as given)."""
+    return {"type": "counts", "title": title, "items": dict(mapping)}
+
+
+DETAIL_TYPES = ("table", "list", "counts")
+
+
+def is_block(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("type") in DETAIL_TYPES and "items" in value
+
+
 @dataclass
 class Finding:
     """The judgement of one indicator on one target (or one URL)."""
@@ -74,16 +145,22 @@ class Finding:
     indicator: str
     status: Status
     url: str
-    summary: str
+    summary: "str | Message"  # a Message from the probe's UIStrings, kept as its English text
     evidence: list[Evidence] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
     decree: str = ""
     un_code: str = ""
     probe_version: str = ""
     found_at: str = ""
+    # {"id": "search.pass", "params": {...}}: the summary as a message id and its parameters,
+    # so the report can say it in the reader's language ({} for a plain-text summary)
+    message: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
         self.status = Status(self.status)
+        if isinstance(self.summary, Message):
+            self.message = {"id": self.summary.id, "params": self.summary.params}
+            self.summary = self.summary.text
         ind = catalogue.get(self.indicator)
         self.decree = self.decree or ind.decree
         self.un_code = self.un_code or ind.un_code
@@ -102,6 +179,7 @@ class Finding:
             "un_code": self.un_code,
             "probe_version": self.probe_version,
             "found_at": self.found_at,
+            "message": self.message,
         }
 
     @classmethod
@@ -109,7 +187,8 @@ class Finding:
         ev = [Evidence(**e) for e in d.get("evidence", [])]
         return cls(d["indicator"], Status(d["status"]), d["url"], d["summary"], ev,
                    d.get("details") or {}, d.get("decree", ""), d.get("un_code", ""),
-                   d.get("probe_version", ""), d.get("found_at", ""))
+                   d.get("probe_version", ""), d.get("found_at", ""),
+                   d.get("message") or {})
 
 
 @dataclass
@@ -156,73 +235,125 @@ def error_finding(indicator: str, url: str, cause: str, message: str,
 
 
 def run_probe(probe: Probe, site: "SiteCapture", ctx: Context | None = None) -> Finding:
-    """Run one probe; never raises. A crash becomes an ``error`` finding with the traceback's
-    last line as cause, and a site whose start page could not be fetched at all gives ``error``
-    with the fetch cause (nothing to judge is not a fail)."""
+    """Run one probe; never raises. The gate, in order: a site whose start page (or a
+    required artifact) could not be fetched gives ``error`` with the fetch cause (nothing to
+    judge is not a fail); a required artifact this capture does not hold gives ``error``
+    ``not-captured``; a crash gives ``error`` ``probe-crashed`` with the traceback's last
+    line. The finding is stamped with the probe's id and version, and its element evidence
+    is tied to the box of that element on the rendered page's screenshot (``attach_boxes``),
+    so the report can show it outlined without another browser visit."""
     ctx = ctx or Context()
     url = site.start_url
     fatal = site.fatal_error(probe.requires)
     if fatal is not None:
         return error_finding(probe.id, url, fatal.cause, fatal.message, probe.version)
-    missing = sorted(str(a) for a in probe.requires & BROWSER_ARTIFACTS
-                     if str(a) not in site.gathered)
+    missing = sorted(str(a) for a in probe.requires if str(a) not in site.gathered)
     if missing:
-        msg = (f"The {probe.id} probe needs a rendered page ({', '.join(missing)}) and none "
-               f"was rendered in this run (--no-render, or no browser).")
+        if set(missing) <= {str(a) for a in BROWSER_ARTIFACTS}:
+            msg = (f"The {probe.id} probe needs a rendered page ({', '.join(missing)}) and "
+                   f"none was rendered in this run (--no-render, or no browser).")
+        else:
+            msg = (f"The {probe.id} probe needs {', '.join(missing)}, which this capture "
+                   f"does not hold (it was captured for other probes).")
         return error_finding(probe.id, url, "not-captured", msg, probe.version)
     try:
         finding = probe.judge(site, ctx)
+        if finding.indicator != probe.id:
+            raise ValueError(f"judge returned a finding for {finding.indicator!r}")
+        attach_boxes(finding, site)
     except Exception as exc:  # noqa: BLE001 - the contract: a crash is an error finding
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return error_finding(probe.id, url, "probe-crashed",
                              f"The {probe.id} probe crashed: {tb}", probe.version,
                              traceback=traceback.format_exc(limit=6))
-    finding.probe_version = finding.probe_version or probe.version
+    finding.probe_version = probe.version
     return finding
 
 
-# --- the registry -------------------------------------------------------------------------
+PICTURES_PER_FINDING = 4
 
-PROBE_MODULES: tuple[str, ...] = (
-    "https",
-    "search",
-    "advanced_search",
-    "sitemap",
-    "last_updated",
-    "contact_us",
-    "contact_form",
-    "chatbot",
-    "wcag",
-    "responsive",
-    "browser_compat",
-    "w3c_markup",
-    "w3c_css",
-    "legacy_redirect",
-)
+
+def attach_boxes(finding: Finding, site: "SiteCapture",
+                 limit: int = PICTURES_PER_FINDING) -> int:
+    """Evidence pictures, as data: an evidence item that names an element (``selector``) on
+    a page that was rendered with a screenshot, and whose box the browser recorded
+    (``Rendered.boxes``), gets ``data["screenshot"]`` (the screenshot's path under the
+    captures root) and ``data["box"]`` ([x, y, width, height] in its CSS px). At most
+    ``limit`` items per finding, each element once. Returns how many."""
+    shots: dict[str, Any] = {}
+    for p in site.pages:
+        r = p.rendered
+        if r is not None and r.error is None and r.screenshot and r.boxes:
+            shots.setdefault(p.url, r)
+            shots.setdefault(r.url, r)
+    if not shots:
+        return 0
+    seen: set[tuple[str, str]] = set()
+    n = 0
+    for e in finding.evidence:
+        sel = e.selector or str((e.data or {}).get("selector") or "")
+        r = shots.get(e.url)
+        if not sel or r is None or (e.url, sel) in seen or sel not in r.boxes:
+            continue
+        seen.add((e.url, sel))
+        e.data["screenshot"] = r.screenshot
+        e.data["box"] = list(r.boxes[sel])
+        n += 1
+        if n >= limit:
+            break
+    return n
+
+
+# --- the registry -------------------------------------------------------------------------
+#
+# Every module of this package except the two below is a probe: it defines ``PROBE``. The
+# registry imports them all; a module that fails to import, defines no ``PROBE``, or names an
+# id the catalogue does not know stops the registry with an error (never a silently skipped
+# indicator).
+
+NOT_PROBES = frozenset({"base", "catalogue"})
+
+
+class ProbeDefinitionError(RuntimeError):
+    """A module in probes/ is not a valid probe (no PROBE, unknown or repeated id)."""
+
 
 _REGISTRY: dict[str, Probe] | None = None
 
 
+def discover(folder=None, package: str = "probes") -> dict[str, Probe]:
+    """Import every probe module of ``folder`` (default: this package); see the comment
+    above."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    folder = Path(folder or Path(__file__).parent)
+    found: dict[str, Probe] = {}
+    for info in sorted(pkgutil.iter_modules([str(folder)]), key=lambda m: m.name):
+        if info.name in NOT_PROBES or info.ispkg:
+            continue
+        mod = importlib.import_module(f"{package}.{info.name}" if package else info.name)
+        probe = getattr(mod, "PROBE", None)
+        if not isinstance(probe, Probe):
+            raise ProbeDefinitionError(f"probes/{info.name}.py defines no PROBE = Probe(...)")
+        try:
+            catalogue.get(probe.id)
+        except KeyError as exc:
+            raise ProbeDefinitionError(f"probes/{info.name}.py: {exc.args[0]}") from None
+        if probe.id in found:
+            raise ProbeDefinitionError(f"probes/{info.name}.py: indicator {probe.id!r} has "
+                                       f"two probes")
+        found[probe.id] = probe
+    return found
+
+
 def registry() -> dict[str, Probe]:
-    """All probes, keyed by indicator id, in catalogue order. A module listed in
-    PROBE_MODULES that does not exist yet is skipped (the indicator stays unjudged)."""
+    """All probes, keyed by indicator id, in catalogue order."""
     global _REGISTRY
     if _REGISTRY is None:
-        import importlib
-
-        found: dict[str, Probe] = {}
-        for name in PROBE_MODULES:
-            try:
-                mod = importlib.import_module(f"probes.{name}")
-            except ModuleNotFoundError as exc:
-                if exc.name == f"probes.{name}":
-                    continue
-                raise
-            probe = mod.PROBE
-            catalogue.get(probe.id)  # the id must be canonical
-            found[probe.id] = probe
-        order = [i.id for i in catalogue.INDICATORS]
-        _REGISTRY = {k: found[k] for k in order if k in found}
+        found = discover()
+        _REGISTRY = {i.id: found[i.id] for i in catalogue.INDICATORS if i.id in found}
     return _REGISTRY
 
 
@@ -250,3 +381,8 @@ def required_artifacts(probes: Iterable[Probe], render: bool = True) -> frozense
     if not render:
         out -= BROWSER_ARTIFACTS
     return frozenset(out)
+
+
+def hints_for(probes: Iterable[Probe]) -> Hints:
+    """What the capture should pay attention to for ``probes``: their merged hints."""
+    return Hints.merge(p.hints for p in probes)

@@ -13,11 +13,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Artifact, Evidence, Finding, Probe, Status, error_finding
+from .base import Artifact, Evidence, Finding, Probe, Status, UIStrings, error_finding, table
 
 ID = "browser-compat"
 VERSION = "1.0"
 MIN_LINKS_WITHOUT_NAV = 3
+
+UI = UIStrings(ID, {
+    # summaries
+    "fail": "{n_bad} of {n} page(s) have problems in {engines}: {problem}.",
+    "fail_not_run": "{n_bad} of {n} page(s) have problems in {engines}: {problem}. Not "
+                    "available here: {not_run}.",
+    "pass": "{n} page(s) load without script errors and with visible navigation in "
+            "{engines}.",
+    "pass_not_run": "{n} page(s) load without script errors and with visible navigation in "
+                    "{engines}. Not available here: {not_run}.",
+    "error_no_engine": "No page could be checked in any browser engine.",
+    # problems and evidence messages
+    "did_not_load": "did not load: {error}",
+    "script_errors": "{n} uncaught script error(s): {first}",
+    "nav_not_visible": "navigation not visible",
+    "engine_problem": "{engine}: {problem}",
+    "engine_ok": "{engine}: loaded, {n} navigation link(s) visible",
+    "not_available": "not available",
+    # details titles
+    "title_pages": "Pages per engine",
+})
 
 
 def navigation_visible(res: dict) -> bool:
@@ -45,48 +66,55 @@ def judge(site, ctx) -> Finding:
             continue
         for name, res in r.engines.items():
             if not res.get("available", False):
-                engines_tried.setdefault(name, res.get("error") or "not available")
+                engines_tried.setdefault(name, res.get("error") or UI.text("not_available"))
                 continue
             engines_tried[name] = "available"
             ok_load, ok_nav = loads_cleanly(res), navigation_visible(res)
             problems = []
             if not res.get("loaded"):
-                problems.append(f"did not load: {res.get('error', '')}")
+                problems.append(UI.text("did_not_load", error=res.get("error", "")))
             if res.get("page_errors"):
-                problems.append(f"{len(res['page_errors'])} uncaught script error(s): "
-                                + res["page_errors"][0][:200])
+                problems.append(UI.text("script_errors", n=len(res["page_errors"]),
+                                        first=res["page_errors"][0][:200]))
             if res.get("loaded") and not ok_nav:
-                problems.append("navigation not visible")
+                problems.append(UI.text("nav_not_visible"))
             results.append({"url": page.url, "engine": name, "ok": ok_load and ok_nav,
                             "problems": problems, **{k: res.get(k) for k in (
                                 "nav_links", "nav_visible", "links_visible")}})
             for p in problems:
-                evidence.append(Evidence(page.url, "message", message=f"{name}: {p}",
+                evidence.append(Evidence(page.url, "message",
+                                         message=UI.text("engine_problem", engine=name,
+                                                         problem=p),
                                          data={"engine": name,
                                                "page_errors": res.get("page_errors", [])}))
     usable = [e for e, s in engines_tried.items() if s == "available"]
     if not results or not usable:
         return error_finding(ID, site.start_url, "browser-unavailable",
-                             "No page could be checked in any browser engine.", VERSION,
+                             UI.text("error_no_engine"), VERSION,
                              engines_tried=engines_tried)
     bad = [r for r in results if not r["ok"]]
     pages = sorted({r["url"] for r in results})
     status = Status.FAIL if bad else Status.PASS
-    if bad:
-        summary = (f"{len({r['url'] for r in bad})} of {len(pages)} page(s) have problems in "
-                   f"{', '.join(sorted({r['engine'] for r in bad}))}: {bad[0]['problems'][0]}.")
-    else:
-        summary = (f"{len(pages)} page(s) load without script errors and with visible "
-                   f"navigation in {', '.join(usable)}.")
     not_run = [e for e in engines_tried if e not in usable]
-    if not_run:
-        summary += f" Not available here: {', '.join(not_run)}."
+    more = {"not_run": ", ".join(not_run)} if not_run else {}
+    if bad:
+        summary = UI("fail_not_run" if not_run else "fail", n_bad=len({r["url"] for r in bad}),
+                     n=len(pages), engines=", ".join(sorted({r["engine"] for r in bad})),
+                     problem=bad[0]["problems"][0], **more)
+    else:
+        summary = UI("pass_not_run" if not_run else "pass", n=len(pages),
+                     engines=", ".join(usable), **more)
     if not evidence:
-        evidence = [Evidence(r["url"], "message", message=f"{r['engine']}: loaded, "
-                             f"{r['nav_visible']} navigation link(s) visible",
+        evidence = [Evidence(r["url"], "message",
+                             message=UI.text("engine_ok", engine=r["engine"],
+                                             n=r["nav_visible"]),
                              data={"engine": r["engine"]}) for r in results]
     return Finding(ID, status, site.start_url, summary, evidence,
-                   {"engines_tried": engines_tried, "pages": results})
+                   {"engines_tried": engines_tried,
+                    "pages": table(results, headings=["url", "engine", "ok", "problems",
+                                                      "nav_links", "nav_visible",
+                                                      "links_visible"],
+                                   title=UI.text("title_pages"))})
 
 
 PROBE = Probe(id=ID, version=VERSION,

@@ -23,14 +23,44 @@ from functools import lru_cache
 import re
 from urllib.parse import urlsplit
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status
+from pageread.links import telegram_bot
+
+from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+                   UIStrings, bullets, counts, table)
 from pageread.forms import page_forms
-from .search import _pages
 from pageread.words import data_table, fold, keywords, menu_link
 
 VERSION = "1.0"
 
-_TG_HOSTS = ("t.me", "telegram.me", "www.t.me", "telegram.dog")
+UI = UIStrings("contact-form", {
+    # summaries
+    "pass": "Appeals can be sent: {ways}. (Forms are never submitted.)",
+    "warn_section_only": "An appeals section is linked, but no appeal form was seen on the "
+                         "captured pages (it may be built by JavaScript or not captured).",
+    "fail_other_forms": "No way to send a written appeal was found: no appeal form, no link "
+                        "to pm.gov.uz / my.gov.uz appeals, no Telegram appeal bot (the forms "
+                        "found are {forms}).",
+    "fail_no_form": "No way to send a written appeal was found: no appeal form, no link to "
+                    "pm.gov.uz / my.gov.uz appeals, no Telegram appeal bot (no form at all).",
+    # the ways to appeal, joined with "; " into {ways}
+    "way_form": "an appeal form ({n})",
+    "way_platform": "a link to {platforms}",
+    "way_bot": "a Telegram appeal bot (@{bot})",
+    # evidence messages
+    "appeal_form": "an appeal/feedback form: {reasons}",
+    "platform_link": "a link to the appeal platform {platform}",
+    "bot_link": "an official Telegram appeal bot @{bot}",
+    "bot_written": "an official Telegram appeal bot @{bot} (written, not linked)",
+    "section_link": "a link to the site's appeals section",
+    "why_other_forms": "the forms found are {forms}",
+    "why_no_form": "no form at all",
+    # details titles
+    "title_platform_links": "Links to appeal platforms",
+    "title_telegram_bots": "Telegram appeal bots",
+    "title_section_links": "Links to the appeals section",
+    "title_other_forms": "Other forms (not appeal forms)",
+})
+
 _AT_BOT = re.compile(r"(?<![\w@/])@([a-z0-9_]{3,40}bot)\b", re.I)
 
 
@@ -48,17 +78,6 @@ def platform_link(href: str) -> str:
                 if not any(w in path for w in table.get("my_gov_paths", [])):
                     return ""
             return h
-    return ""
-
-
-def telegram_bot(href: str) -> str:
-    """The bot name when ``href`` is a Telegram link to a bot (name ends in "bot")."""
-    p = urlsplit(href)
-    if (p.hostname or "").lower() not in _TG_HOSTS:
-        return ""
-    name = p.path.strip("/").split("/")[0]
-    if name.lower().endswith("bot") and len(name) > 3:
-        return name
     return ""
 
 
@@ -85,7 +104,7 @@ def judge(site, ctx: Context) -> Finding:
     (t.me/<...murojaat...bot>): pass. Only a link to the site's own appeals section whose
     page was not captured: warn. None: fail. Forms are never submitted."""
     url = site.start_url
-    pages = _pages(site)
+    pages = site.html_pages(linked=True)
     captured = {p.url.rstrip("/") for p in pages} | {
         p.response.requested_url.rstrip("/") for p in pages}
     forms_ev: list[Evidence] = []
@@ -102,7 +121,7 @@ def judge(site, ctx: Context) -> Finding:
                     continue
                 forms_ev.append(Evidence(
                     p.url, "form", f.html, f.selector,
-                    "an appeal/feedback form: " + "; ".join(f.reasons),
+                    UI.text("appeal_form", reasons="; ".join(f.reasons)),
                     {"action": f.action, "method": f.method,
                      "fields": [x.to_dict() for x in f.visible_fields][:12]}))
     platform_ev: list[Evidence] = []
@@ -117,7 +136,7 @@ def judge(site, ctx: Context) -> Finding:
             if plat:
                 seen.add(lk.url)
                 platform_ev.append(Evidence(p.url, "link", f'<a href="{lk.url}">{lk.text}</a>',
-                                            message=f"a link to the appeal platform {plat}",
+                                            message=UI.text("platform_link", platform=plat),
                                             data={"href": lk.url, "platform": plat}))
                 continue
             bot = telegram_bot(lk.url)
@@ -126,13 +145,13 @@ def judge(site, ctx: Context) -> Finding:
                 if w:
                     seen.add(lk.url)
                     bot_ev.append(Evidence(p.url, "link", f'<a href="{lk.url}">{lk.text}</a>',
-                                           message=f"an official Telegram appeal bot @{bot}",
+                                           message=UI.text("bot_link", bot=bot),
                                            data={"href": lk.url, "bot": bot}))
                 continue
             if lk.in_scope and _appeals_section_link(lk.text, lk.url):
                 seen.add(lk.url)
                 section.append(Evidence(p.url, "link", f'<a href="{lk.url}">{lk.text}</a>',
-                                        message="a link to the site's appeals section",
+                                        message=UI.text("section_link"),
                                         data={"href": lk.url,
                                               "captured": lk.url.rstrip("/") in captured}))
         body = p.tree.body
@@ -143,38 +162,44 @@ def judge(site, ctx: Context) -> Finding:
             if is_appeal_bot(name, ctx_text) and not any(
                     e.data.get("bot", "").lower() == name.lower() for e in bot_ev):
                 bot_ev.append(Evidence(p.url, "text", text[max(0, m.start() - 60):m.end()],
-                                       message=f"an official Telegram appeal bot @{name} "
-                                               "(written, not linked)", data={"bot": name}))
+                                       message=UI.text("bot_written", bot=name),
+                                       data={"bot": name}))
     details = {"found": bool(forms_ev or platform_ev or bot_ev or section),
                "pages_checked": len(pages), "appeal_forms": len(forms_ev),
-               "platform_links": [e.data["href"] for e in platform_ev][:5],
-               "telegram_bots": [e.data["bot"] for e in bot_ev][:5],
-               "appeals_section_links": [e.data for e in section][:5],
-               "other_forms": rejected, "submitted": False}
+               "platform_links": bullets([e.data["href"] for e in platform_ev][:5],
+                                         title=UI.text("title_platform_links")),
+               "telegram_bots": bullets([e.data["bot"] for e in bot_ev][:5],
+                                        title=UI.text("title_telegram_bots")),
+               "appeals_section_links": table([e.data for e in section][:5],
+                                              headings=["href", "captured"],
+                                              title=UI.text("title_section_links")),
+               "other_forms": counts(rejected, title=UI.text("title_other_forms")),
+               "submitted": False}
     ways = []
     if forms_ev:
-        ways.append(f"an appeal form ({len(forms_ev)})")
+        ways.append(UI.text("way_form", n=len(forms_ev)))
     if platform_ev:
-        ways.append("a link to " + ", ".join(sorted({e.data["platform"] for e in platform_ev})))
+        ways.append(UI.text("way_platform", platforms=", ".join(
+            sorted({e.data["platform"] for e in platform_ev}))))
     if bot_ev:
-        ways.append("a Telegram appeal bot (@" + bot_ev[0].data["bot"] + ")")
+        ways.append(UI.text("way_bot", bot=bot_ev[0].data["bot"]))
     if ways:
         ev = forms_ev[:2] + platform_ev[:2] + bot_ev[:2]
-        return Finding("contact-form", Status.PASS, url,
-                       "Appeals can be sent: " + "; ".join(ways) + ". (Forms are never "
-                       "submitted.)", ev, details)
+        return Finding("contact-form", Status.PASS, url, UI("pass", ways="; ".join(ways)),
+                       ev, details)
     if section:
-        return Finding("contact-form", Status.WARN, url,
-                       "An appeals section is linked, but no appeal form was seen on the "
-                       "captured pages (it may be built by JavaScript or not captured).",
+        return Finding("contact-form", Status.WARN, url, UI("warn_section_only"),
                        section[:3], details)
-    why = ("the forms found are " + ", ".join(f"{k} ({v})" for k, v in rejected.items())
-           if rejected else "no form at all")
-    return Finding("contact-form", Status.FAIL, url,
-                   "No way to send a written appeal was found: no appeal form, no link to "
-                   f"pm.gov.uz / my.gov.uz appeals, no Telegram appeal bot ({why}).",
+    if rejected:
+        forms = ", ".join(f"{k} ({v})" for k, v in rejected.items())
+        summary, why = (UI("fail_other_forms", forms=forms),
+                        UI.text("why_other_forms", forms=forms))
+    else:
+        summary, why = UI("fail_no_form"), UI.text("why_no_form")
+    return Finding("contact-form", Status.FAIL, url, summary,
                    [Evidence(url, "message", message=why)], details)
 
 
 PROBE = Probe(id="contact-form", version=VERSION,
-              requires=frozenset({Artifact.PAGES, Artifact.LINKED}), judge=judge)
+              requires=frozenset({Artifact.PAGES, Artifact.LINKED}), judge=judge,
+              hints=Hints(follow=(Follow("appeal_section", 10, linked=True),), boxes=("form",)))

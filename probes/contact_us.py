@@ -26,12 +26,45 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status
+from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+                   UIStrings, bullets, table)
 from pageread.selectors import css_selector
-from .search import _pages
 from pageread.words import fold, keywords, menu_link
 
 VERSION = "1.0"
+
+UI = UIStrings("contact-us", {
+    # summaries; {facts} is the contact details found, worded by Facts.summary()
+    "pass_page": "Contacts found in the contacts page: {facts}.",
+    "pass_block": "Contacts found in a contact block: {facts}.",
+    "warn_page_text": "Contact details appear in the page text, but not in a contacts page or "
+                      "block: {facts}.",
+    "warn_link_only": "A contacts link was found, but no phone, e-mail or address was seen "
+                      "(the contacts page was not captured or shows none).",
+    "fail": "No contacts page or block with a phone, e-mail or address was found.",
+    # the contact details, joined with "; " into {facts}
+    "fact": "{label}: {value}",
+    "fact_more": "{label}: {value} (+{more})",
+    "label_phones": "phone",
+    "label_hotlines": "hotline",
+    "label_emails": "e-mail",
+    "label_addresses": "address",
+    # evidence messages
+    "contacts_page_shows": "the contacts page shows {facts}",
+    "block_shows": "a contact block <{tag}> shows {facts}",
+    "in_page_text": "contact details in the page text (not in a contacts page or block): "
+                    "{facts}",
+    "contacts_link": "contacts link ('{word}')",
+    "checked": "checked {n} page(s)",
+    # details titles
+    "title_contacts_links": "Contacts links",
+    "title_contacts_pages": "Contacts pages",
+    "title_phones": "Phones",
+    "title_hotlines": "Hotlines",
+    "title_emails": "E-mails",
+    "title_addresses": "Addresses",
+    "title_where": "Where the contacts were found",
+})
 
 PHONE_998 = re.compile(r"(?<![\d+])(?:\+\s*|\(\s*\+?\s*)?998\s*\)?[\s\-.]*\(?\s*\d{2}\s*\)?"
                        r"[\s\-.]*\d{3}[\s\-.]*\d{2}[\s\-.]*\d{2}(?!\d)")
@@ -62,11 +95,12 @@ class Facts:
 
     def summary(self) -> str:
         parts = []
-        for k, label in (("phones", "phone"), ("hotlines", "hotline"), ("emails", "e-mail"),
-                         ("addresses", "address")):
+        for k in ("phones", "hotlines", "emails", "addresses"):
             v = getattr(self, k)
             if v:
-                parts.append(f"{label}: {v[0]}" + (f" (+{len(v) - 1})" if len(v) > 1 else ""))
+                label = UI.text("label_" + k)
+                parts.append(UI.text("fact_more", label=label, value=v[0], more=len(v) - 1)
+                             if len(v) > 1 else UI.text("fact", label=label, value=v[0]))
         return "; ".join(parts)
 
     def to_dict(self) -> dict:
@@ -222,7 +256,7 @@ def judge(site, ctx: Context) -> Finding:
     after a phone word), e-mail or postal address: pass. Contact details only elsewhere, or a
     contacts link whose page was not captured: warn. Nothing: fail."""
     url = site.start_url
-    pages = _pages(site)
+    pages = site.html_pages(linked=True)
     by_url = {}
     for p in pages:
         by_url.setdefault(p.url.rstrip("/"), p)
@@ -255,7 +289,8 @@ def judge(site, ctx: Context) -> Finding:
             all_facts.merge(fx)
             where.append({"url": p.url, "kind": "contacts-page", **fx.to_dict()})
             evidence.append(Evidence(p.url, "text", fx.summary(), css_selector(main),
-                                     "the contacts page shows " + fx.summary(), fx.to_dict()))
+                                     UI.text("contacts_page_shows", facts=fx.summary()),
+                                     fx.to_dict()))
     # 2. contact blocks on every page (address, class contact, footer)
     for p in pages:
         for blk in contact_blocks(p.tree):
@@ -271,7 +306,8 @@ def judge(site, ctx: Context) -> Finding:
             where.append({"url": p.url, "kind": f"block <{blk.tag}>", **fx.to_dict()})
             if len(evidence) < 4:
                 evidence.append(Evidence(p.url, "element", blk.html or "", css_selector(blk),
-                                         f"a contact block <{blk.tag}> shows " + fx.summary(),
+                                         UI.text("block_shows", tag=blk.tag,
+                                                 facts=fx.summary()),
                                          fx.to_dict()))
     block_facts = bool(all_facts)
     # 3. anywhere else in the page text (weaker)
@@ -284,40 +320,45 @@ def judge(site, ctx: Context) -> Finding:
                     loose.merge(fx)
                     where.append({"url": p.url, "kind": "page text", **fx.to_dict()})
                     evidence.append(Evidence(p.url, "text", fx.summary(), "body",
-                                             "contact details in the page text (not in a "
-                                             "contacts page or block): " + fx.summary(),
+                                             UI.text("in_page_text", facts=fx.summary()),
                                              fx.to_dict()))
                     break
     for frm, href, text, w in links[:2]:
         evidence.insert(0, Evidence(frm, "link", f'<a href="{href}">{text}</a>',
-                                    message=f"contacts link ('{w}')",
+                                    message=UI.text("contacts_link", word=w),
                                     data={"href": href, "captured": href.rstrip("/") in by_url}))
     facts = all_facts if block_facts else loose
     details = {"found": bool(links or contact_pages or facts), "pages_checked": len(pages),
-               "contacts_links": [{"href": h, "text": t, "from": f} for f, h, t, _ in links][:5],
-               "contacts_pages": [p.url for p in contact_pages][:5],
-               "phones": facts.phones[:5], "hotlines": facts.hotlines[:5],
-               "emails": facts.emails[:5], "addresses": facts.addresses[:3],
-               "where": where[:6]}
+               "contacts_links": table(
+                   [{"href": h, "text": t, "from": f} for f, h, t, _ in links][:5],
+                   headings=["text", "href", "from"], title=UI.text("title_contacts_links")),
+               "contacts_pages": bullets([p.url for p in contact_pages][:5],
+                                         title=UI.text("title_contacts_pages")),
+               "phones": bullets(facts.phones[:5], title=UI.text("title_phones")),
+               "hotlines": bullets(facts.hotlines[:5], title=UI.text("title_hotlines")),
+               "emails": bullets(facts.emails[:5], title=UI.text("title_emails")),
+               "addresses": bullets(facts.addresses[:3], title=UI.text("title_addresses")),
+               "where": table(where[:6], headings=["url", "kind", "phones", "hotlines",
+                                                   "emails", "addresses"],
+                              title=UI.text("title_where"))}
     if block_facts:
-        src = "the contacts page" if any(w["kind"] == "contacts-page" for w in where) else \
-            "a contact block"
-        return Finding("contact-us", Status.PASS, url,
-                       f"Contacts found in {src}: {all_facts.summary()}.", evidence, details)
+        key = "pass_page" if any(w["kind"] == "contacts-page" for w in where) else \
+            "pass_block"
+        return Finding("contact-us", Status.PASS, url, UI(key, facts=all_facts.summary()),
+                       evidence, details)
     if loose:
         return Finding("contact-us", Status.WARN, url,
-                       "Contact details appear in the page text, but not in a contacts page "
-                       f"or block: {loose.summary()}.", evidence, details)
+                       UI("warn_page_text", facts=loose.summary()), evidence, details)
     if links:
-        return Finding("contact-us", Status.WARN, url,
-                       "A contacts link was found, but no phone, e-mail or address was seen "
-                       "(the contacts page was not captured or shows none).", evidence,
+        return Finding("contact-us", Status.WARN, url, UI("warn_link_only"), evidence,
                        details)
-    return Finding("contact-us", Status.FAIL, url,
-                   "No contacts page or block with a phone, e-mail or address was found.",
-                   [Evidence(url, "message", message=f"checked {len(pages)} page(s)")],
+    return Finding("contact-us", Status.FAIL, url, UI("fail"),
+                   [Evidence(url, "message", message=UI.text("checked", n=len(pages)))],
                    details)
 
 
 PROBE = Probe(id="contact-us", version=VERSION,
-              requires=frozenset({Artifact.PAGES, Artifact.LINKED}), judge=judge)
+              requires=frozenset({Artifact.PAGES, Artifact.LINKED}), judge=judge,
+              hints=Hints(follow=(Follow("contacts", 10, linked=True),),
+                          boxes=("main", "footer", "address", "[class*=contact i]",
+                                 "[id*=contact i]")))

@@ -16,9 +16,55 @@ import re
 from urllib.parse import urlsplit
 
 from crawler.artifacts import Response, SiteCapture
-from crawler.causes import Cause
+from crawler.causes import ENDPOINT_DOWN, Cause
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status
+from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets, table
+
+UI = UIStrings("https", {
+    # summaries
+    "error_unreachable": "Could not reach the site on any endpoint: {error}",
+    "fail_cert_invalid": "HTTPS is not available with a valid certificate: the certificate "
+                         "does not validate ({error})",
+    "fail_https_error": "HTTPS is not available with a valid certificate: {error}",
+    "fail_no_https": "HTTPS is not available with a valid certificate: no https endpoint "
+                     "answered",
+    "fail_not_forced": "Plain http is served without a redirect to https ({url} answers HTTP "
+                       "{status})",
+    "warn": "HTTPS works and http redirects to it, but: {defects}",
+    "pass_redirect": "Valid HTTPS, http → https ({status} redirect), strong HSTS",
+    "pass_http_closed": "Valid HTTPS, http → https (http closed), strong HSTS",
+    # the defects, joined with "; " into {defects}
+    "no_hsts": "no HSTS header",
+    "weak_hsts": "weak HSTS (max-age={max_age}, under one year)",
+    "temporary_redirect": "temporary redirect ({status}) from http to https instead of "
+                          "301/308",
+    "old_tls": "old TLS version {version}",
+    "cert_expiring": "certificate expires in {days} days",
+    "mixed_content": "mixed content: {n} http sub-resource(s) on https pages",
+    # evidence messages
+    "endpoint_error": "{endpoint}: {error}",
+    "endpoint_redirects": "{endpoint}: {n} redirect(s), ends at {status} {url}",
+    "endpoint_no_redirect": "{endpoint}: HTTP {status}, no redirect",
+    "chain_failed": "failed: {cause}",
+    "hsts_header": "HSTS header on the https endpoint",
+    # a certificate, its parts joined with "; "
+    "cert_valid": "certificate valid",
+    "cert_invalid": "certificate INVALID: {error}",
+    "cert_subject": "subject {subject}",
+    "cert_issuer": "issuer {issuer}",
+    "cert_expires": "expires {date}",
+    "cert_expires_days": "expires {date} ({days} days left)",
+    # mixed content
+    "mixed_network": "the https page requested an http {resource_type}",
+    "mixed_network_untyped": "the https page requested an http resource",
+    "mixed_console": "Chromium reported mixed content: {line}",
+    "mixed_dom": "<{tag}> in the rendered page points at an http URL",
+    # details titles
+    "title_endpoints": "Endpoints",
+    "title_valid_https": "Endpoints with valid HTTPS",
+    "title_mixed_content": "Insecure sub-resources",
+    "title_defects": "Defects",
+})
 
 STRONG_HSTS = 31536000  # one year, pshtt's "strong HSTS"
 PRELOAD_MIN = 18 * 7 * 24 * 3600  # 18 weeks
@@ -48,8 +94,7 @@ def redirects_to_https(r: Response | None) -> bool:
 
 def is_down(r: Response | None) -> bool:
     """An endpoint is down when it could not be connected to (no server, refused, DNS)."""
-    return r is None or (r.error is not None and r.error.cause in (
-        Cause.DNS, Cause.REFUSED, Cause.TIMEOUT, Cause.RESET))
+    return r is None or (r.error is not None and r.error.cause in ENDPOINT_DOWN)
 
 
 def strictly_forces_https(http: Response | None) -> bool:
@@ -95,17 +140,18 @@ def is_hsts_preload_ready(h: dict) -> bool:
 def _chain_text(r: Response) -> str:
     hops = [f"{h.status} {h.url} → {h.location}" for h in r.redirects]
     end = f"{r.status} {r.url}" if r.status is not None else \
-        f"failed: {r.error.cause if r.error else '?'}"
+        UI.text("chain_failed", cause=str(r.error.cause) if r.error else "?")
     return "\n".join(hops + [end])
 
 
 def _endpoint_evidence(key: str, r: Response) -> Evidence:
     if r.error is not None:
-        msg = f"{key}: {r.error.message}"
+        msg = UI.text("endpoint_error", endpoint=key, error=r.error.message)
     elif r.redirects:
-        msg = f"{key}: {len(r.redirects)} redirect(s), ends at {r.status} {r.url}"
+        msg = UI.text("endpoint_redirects", endpoint=key, n=len(r.redirects), status=r.status,
+                      url=r.url)
     else:
-        msg = f"{key}: HTTP {r.status}, no redirect"
+        msg = UI.text("endpoint_no_redirect", endpoint=key, status=r.status)
     return Evidence(r.requested_url, "redirect", snippet=_chain_text(r), message=msg,
                     data={"endpoint": key, "status": r.status,
                           "hops": [h.to_dict() for h in r.redirects], "final_url": r.url,
@@ -115,11 +161,14 @@ def _endpoint_evidence(key: str, r: Response) -> Evidence:
 def _cert_evidence(r: Response, today) -> Evidence:
     t = r.tls
     days = t.days_left(today)
-    msg = (f"certificate {'valid' if t.verified else 'INVALID: ' + t.verify_error}; "
-           f"subject {t.subject or '?'}; issuer {t.issuer or '?'}; "
-           f"expires {t.not_after[:10] or '?'}"
-           + (f" ({days} days left)" if days is not None else "")
-           + (f"; {t.version}" if t.version else ""))
+    expires = t.not_after[:10] or "?"
+    parts = [UI.text("cert_valid") if t.verified else
+             UI.text("cert_invalid", error=t.verify_error),
+             UI.text("cert_subject", subject=t.subject or "?"),
+             UI.text("cert_issuer", issuer=t.issuer or "?"),
+             UI.text("cert_expires_days", date=expires, days=days) if days is not None else
+             UI.text("cert_expires", date=expires)]
+    msg = "; ".join(parts + ([t.version] if t.version else []))
     return Evidence(r.requested_url, "certificate", message=msg,
                     data={**t.to_dict(), "days_left": days})
 
@@ -178,7 +227,8 @@ def mixed_content(site) -> list[Evidence]:
             if req.url.lower().startswith("http://") and req.resource_type != "document" \
                     and is_https_page(req.frame_url or url):
                 add(req.url, req.resource_type, "network", bool(req.failure) or None,
-                    f"the https page requested an http {req.resource_type or 'resource'}")
+                    UI.text("mixed_network", resource_type=req.resource_type)
+                    if req.resource_type else UI.text("mixed_network_untyped"))
         for line in r.extra.get("mixed_content_console") or []:
             m = _CONSOLE_URL.search(line)
             if not m:
@@ -186,14 +236,13 @@ def mixed_content(site) -> list[Evidence]:
             k = _CONSOLE_KIND.search(line)
             blocked = "blocked" in line or "upgraded" in line
             add(m.group(1), (k.group(1) if k else "").strip(), "console", blocked,
-                "Chromium reported mixed content: " + line[:300])
+                UI.text("mixed_console", line=line[:300]))
         if r.dom:
             for node in r.tree.css(_DOM_SEL):
                 attrs = node.attributes
                 res = (attrs.get("src") or attrs.get("href") or attrs.get("data") or "").strip()
                 if res.lower().startswith("http://"):
-                    add(res, node.tag, "dom", None,
-                        f"<{node.tag}> in the rendered page points at an http URL")
+                    add(res, node.tag, "dom", None, UI.text("mixed_dom", tag=node.tag))
     return out
 
 
@@ -207,10 +256,11 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
     evidence = [_endpoint_evidence(k, r) for k, r in ep.items()]
     https_eps = {k: r for k, r in ep.items() if k.startswith("https://")}
     http_eps = {k: r for k, r in ep.items() if k.startswith("http://")}
-    details: dict = {"endpoints": {k: {"status": r.status, "final_url": r.url,
-                                       "redirects": len(r.redirects),
-                                       "error": str(r.error.cause) if r.error else None}
-                                   for k, r in ep.items()}}
+    details: dict = {"endpoints": table(
+        [{"endpoint": k, "status": r.status, "final_url": r.url, "redirects": len(r.redirects),
+          "error": str(r.error.cause) if r.error else None} for k, r in ep.items()],
+        headings=["endpoint", "status", "final_url", "redirects", "error"],
+        title=UI.text("title_endpoints"))}
 
     certs = [r for r in https_eps.values() if r.tls is not None and r.tls.subject]
     for r in certs:
@@ -223,29 +273,26 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
         cause = first.error.cause if first.error else Cause.OTHER
         details["cause"] = str(cause)
         return Finding("https", Status.ERROR, start,
-                       f"Could not reach the site on any endpoint: {first.error.message}",
-                       evidence, details)
+                       UI("error_unreachable", error=first.error.message), evidence, details)
 
     # the canonical https endpoint: the one on the start URL's host, else any valid one
     start_host = (urlsplit(start).hostname or "")
     label = "www" if start_host.startswith("www.") else "bare"
     main = https_eps.get(f"https://{label}")
     valid = [k for k, r in https_eps.items() if has_valid_https(r)]
-    details["valid_https"] = valid
+    details["valid_https"] = bullets(valid, title=UI.text("title_valid_https"))
     defects: list[str] = []
 
     if main is None or not has_valid_https(main):
         bad = main if main is not None else next(iter(https_eps.values()), None)
         if bad is not None and bad.tls is not None and not bad.tls.verified:
-            why = f"the certificate does not validate ({bad.tls.verify_error})"
+            summary = UI("fail_cert_invalid", error=bad.tls.verify_error)
         elif bad is not None and bad.error is not None:
-            why = bad.error.message
+            summary = UI("fail_https_error", error=bad.error.message)
         else:
-            why = "no https endpoint answered"
+            summary = UI("fail_no_https")
         details["found"] = False
-        return Finding("https", Status.FAIL, start,
-                       f"HTTPS is not available with a valid certificate: {why}",
-                       evidence, details)
+        return Finding("https", Status.FAIL, start, summary, evidence, details)
     details["found"] = True
 
     # http must go to https (or be closed)
@@ -256,8 +303,8 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
     if not_forced:
         r = http_eps[not_forced[0]]
         return Finding("https", Status.FAIL, start,
-                       f"Plain http is served without a redirect to https ({r.requested_url} "
-                       f"answers HTTP {r.status})", evidence, details)
+                       UI("fail_not_forced", url=r.requested_url, status=r.status),
+                       evidence, details)
 
     # warnings
     hsts_raw = main.headers.get("strict-transport-security", "")
@@ -266,42 +313,43 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
     if hsts_raw:
         evidence.append(Evidence(main.url, "header",
                                  snippet=f"Strict-Transport-Security: {hsts_raw}",
-                                 message="HSTS header on the https endpoint",
+                                 message=UI.text("hsts_header"),
                                  data=hsts))
     if hsts is None:
-        defects.append("no HSTS header")
+        defects.append(UI.text("no_hsts"))
     elif not is_strong_hsts(hsts):
-        defects.append(f"weak HSTS (max-age={hsts['max_age']}, under one year)")
+        defects.append(UI.text("weak_hsts", max_age=hsts["max_age"]))
     details["hsts_preload_ready"] = bool(hsts and is_hsts_preload_ready(hsts))
 
     temp = [k for k, r in http_eps.items() if r.redirects and not first_redirect_is_permanent(r)
             and redirects_to_https(r)]
     if temp:
-        defects.append(f"temporary redirect ({http_eps[temp[0]].redirects[0].status}) from "
-                       f"http to https instead of 301/308")
+        defects.append(UI.text("temporary_redirect",
+                               status=http_eps[temp[0]].redirects[0].status))
     if main.tls is not None:
         if main.tls.version in OLD_TLS:
-            defects.append(f"old TLS version {main.tls.version}")
+            defects.append(UI.text("old_tls", version=main.tls.version))
         days = main.tls.days_left(ctx.now)
         details["certificate_days_left"] = days
         if days is not None and days < EXPIRY_WARN_DAYS:
-            defects.append(f"certificate expires in {days} days")
+            defects.append(UI.text("cert_expiring", days=days))
     mixed = mixed_content(site)
     if mixed:
-        defects.append(f"mixed content: {len(mixed)} http sub-resource(s) on https pages")
+        defects.append(UI.text("mixed_content", n=len(mixed)))
         evidence.extend(mixed)
-    details["mixed_content"] = [e.data.get("resource", e.url) for e in mixed]
+    details["mixed_content"] = bullets([e.data.get("resource", e.url) for e in mixed],
+                                       title=UI.text("title_mixed_content"))
     if "rendered" not in site.gathered:
         details["mixed_content_checked"] = False
-    details["defects"] = defects
+    details["defects"] = bullets(defects, title=UI.text("title_defects"))
     if defects:
-        return Finding("https", Status.WARN, start,
-                       "HTTPS works and http redirects to it, but: " + "; ".join(defects),
+        return Finding("https", Status.WARN, start, UI("warn", defects="; ".join(defects)),
                        evidence, details)
-    via = f"{start_http.redirects[0].status} redirect" if start_http is not None and \
-        start_http.redirects else "http closed"
-    return Finding("https", Status.PASS, start,
-                   f"Valid HTTPS, http → https ({via}), strong HSTS", evidence, details)
+    if start_http is not None and start_http.redirects:
+        summary = UI("pass_redirect", status=start_http.redirects[0].status)
+    else:
+        summary = UI("pass_http_closed")
+    return Finding("https", Status.PASS, start, summary, evidence, details)
 
 
 PROBE = Probe(id="https", version="1.0",

@@ -24,12 +24,37 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status
+from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+                   UIStrings, counts, table)
 from pageread.dates import DateHit, copyright_years, newest, page_dates, parse_date
-from .search import _pages
 
 VERSION = "1.0"
 MAX_AGE_DAYS = 31
+
+UI = UIStrings("last-updated", {
+    # summaries
+    "pass": "Updated recently: newest evidence {date} ({kind}), {age} day(s) old.",
+    "warn": "Update evidence is old: newest {date} ({kind}), {age} days old (more than "
+            "{max_age}).",
+    "fail": "No dated evidence of an update was found on {n} page(s).",
+    # evidence messages
+    "nothing_dated": "no update stamp, dated news, meta/JSON-LD date or sitemap lastmod",
+    "newest": "newest evidence: {date} ({kind}), {age} day(s) before {today}",
+    "also": "also: {date} ({kind})",
+    "http_last_modified": "the HTTP Last-Modified header is not evidence of an update on its "
+                          "own (often the render time)",
+    "ignored_today_widget": "a today's-date widget is not an update stamp: {raw}",
+    "ignored_future": "a date in the future was ignored: {raw}",
+    "ignored_shared_sitemap": "lastmod of a sitemap shared with other targets was not used: "
+                              "{raw}",
+    "copyright": "a copyright year is not an update stamp",
+    # details titles
+    "title_evidence_counts": "Dated evidence, by kind",
+    "title_ignored": "Dates not used",
+    "title_ignored_counts": "Dates not used, by reason",
+    "title_copyright_notices": "Copyright notices",
+    "title_http_last_modified": "HTTP Last-Modified headers",
+})
 
 
 def _fetched_on(page) -> dt.date | None:
@@ -72,7 +97,7 @@ def judge(site, ctx: Context) -> Finding:
     if isinstance(now, dt.datetime):
         now = now.date()
     limit = now + dt.timedelta(days=1)
-    pages = _pages(site)
+    pages = site.html_pages(linked=True)
     hits: list[DateHit] = []
     http_lm: list[dict] = []
     copyrights: list[dict] = []
@@ -100,12 +125,17 @@ def judge(site, ctx: Context) -> Finding:
         "source": best.kind if best else None,
         "age_days": max(0, (now - best.date).days) if best else None,
         "url": best.url if best else None,
-        "evidence_counts": dict(kinds),
-        "ignored": [{"reason": h.rejected, "raw": h.raw, "kind": h.kind, "url": h.url,
-                     "context": h.context[:120]} for h in rejected[:10]],
-        "ignored_counts": dict(Counter(h.rejected for h in rejected)),
-        "copyright_notices": copyrights[:3],
-        "http_last_modified": http_lm[:3],
+        "evidence_counts": counts(dict(kinds), title=UI.text("title_evidence_counts")),
+        "ignored": table([{"reason": h.rejected, "raw": h.raw, "kind": h.kind, "url": h.url,
+                           "context": h.context[:120]} for h in rejected[:10]],
+                         headings=["reason", "raw", "kind", "url", "context"],
+                         title=UI.text("title_ignored")),
+        "ignored_counts": counts(dict(Counter(h.rejected for h in rejected)),
+                                 title=UI.text("title_ignored_counts")),
+        "copyright_notices": table(copyrights[:3], headings=["url", "text"],
+                                   title=UI.text("title_copyright_notices")),
+        "http_last_modified": table(http_lm[:3], headings=["url", "last-modified"],
+                                    title=UI.text("title_http_last_modified")),
         "max_age_days": MAX_AGE_DAYS,
     }
     if "sitemaps" in site.errors:
@@ -114,30 +144,24 @@ def judge(site, ctx: Context) -> Finding:
     if http_lm:
         notes.append(Evidence(http_lm[0]["url"], "header",
                               f"Last-Modified: {http_lm[0]['last-modified']}",
-                              message="the HTTP Last-Modified header is not evidence of an "
-                                      "update on its own (often the render time)"))
-    for reason, label in (("today-widget", "a today's-date widget is not an update stamp"),
-                          ("future", "a date in the future was ignored"),
-                          ("shared-sitemap", "lastmod of a sitemap shared with other "
-                                             "targets was not used")):
+                              message=UI.text("http_last_modified")))
+    for reason in ("today-widget", "future", "shared-sitemap"):
         h = next((x for x in rejected if x.rejected == reason), None)
         if h:
             notes.append(Evidence(h.url, "date", h.context or h.raw, h.css(),
-                                  f"{label}: {h.raw}", {"reason": reason}))
+                                  UI.text("ignored_" + reason.replace("-", "_"), raw=h.raw),
+                                  {"reason": reason}))
     if copyrights:
         notes.append(Evidence(copyrights[0]["url"], "text", copyrights[0]["text"],
-                              message="a copyright year is not an update stamp"))
+                              message=UI.text("copyright")))
     if best is None:
-        return Finding("last-updated", Status.FAIL, url,
-                       "No dated evidence of an update was found "
-                       f"on {len(pages)} page(s).",
-                       notes or [Evidence(url, "message", message="no update stamp, dated "
-                                          "news, meta/JSON-LD date or sitemap lastmod")],
+        return Finding("last-updated", Status.FAIL, url, UI("fail", n=len(pages)),
+                       notes or [Evidence(url, "message", message=UI.text("nothing_dated"))],
                        details)
     age = details["age_days"]
     ev = [Evidence(best.url, "date", best.context or best.raw, best.css(),
-                   f"newest evidence: {best.when.date().isoformat()} ({best.kind}), "
-                   f"{age} day(s) before {now.isoformat()}",
+                   UI.text("newest", date=best.when.date().isoformat(), kind=best.kind,
+                           age=age, today=now.isoformat()),
                    {"date": best.when.isoformat(), "kind": best.kind, "raw": best.raw})]
     for kind in sorted(kinds, key=lambda k: k != best.kind):
         if kind == best.kind:
@@ -145,20 +169,23 @@ def judge(site, ctx: Context) -> Finding:
         other = newest(h for h in hits if h.kind == kind)
         if other is not None:
             ev.append(Evidence(other.url, "date", other.context or other.raw, other.css(),
-                               f"also: {other.when.date().isoformat()} ({other.kind})",
+                               UI.text("also", date=other.when.date().isoformat(),
+                                       kind=other.kind),
                                {"date": other.when.isoformat(), "kind": other.kind}))
         if len(ev) >= 3:
             break
     ev += notes
     if age <= MAX_AGE_DAYS:
         return Finding("last-updated", Status.PASS, url,
-                       f"Updated recently: newest evidence {best.date.isoformat()} "
-                       f"({best.kind}), {age} day(s) old.", ev, details)
+                       UI("pass", date=best.date.isoformat(), kind=best.kind, age=age),
+                       ev, details)
     return Finding("last-updated", Status.WARN, url,
-                   f"Update evidence is old: newest {best.date.isoformat()} ({best.kind}), "
-                   f"{age} days old (more than {MAX_AGE_DAYS}).", ev, details)
+                   UI("warn", date=best.date.isoformat(), kind=best.kind, age=age,
+                      max_age=MAX_AGE_DAYS), ev, details)
 
 
 # SITEMAPS is optional: lastmod is one source among many; its failure is noted in details.
 PROBE = Probe(id="last-updated", version=VERSION, requires=frozenset({Artifact.PAGES}),
-              optional=frozenset({Artifact.SITEMAPS}), judge=judge)
+              optional=frozenset({Artifact.SITEMAPS}), judge=judge,
+              # a few dated news pages are enough: news comes after the evidence pages
+              hints=Hints(follow=(Follow("news", 3),)))

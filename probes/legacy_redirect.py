@@ -12,9 +12,26 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from crawler.artifacts import Response, SiteCapture
-from crawler.causes import Cause
+from crawler.causes import ENDPOINT_DOWN
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status
+from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings
+
+UI = UIStrings("legacy-redirect", {
+    # summaries
+    "not_applicable": "No legacy domain is known for this target",
+    "error_not_fetched": "Legacy domains are known but were not fetched",
+    "fail": "Legacy domain {domain} does not redirect to the gov.uz section",
+    "warn": "Legacy domain {domain} redirects to the platform, not to the target's section",
+    "pass": "Every legacy domain redirects to the section or is off",
+    # evidence messages: "<domain> <what it does>"
+    "domain": "{domain} {what}",
+    "off": "does not answer ({cause})",
+    "redirects": "redirects to the section ({chain})",
+    "platform": "redirects to the platform, not the section ({chain})",
+    "broken": "fails: {error}",
+    "own_site": "still serves its own site: HTTP {status} at {url}",
+    "elsewhere": "redirects elsewhere ({chain})",
+})
 
 
 @lru_cache(maxsize=1)
@@ -36,8 +53,7 @@ def registered_domain(host: str) -> str:
 
 def is_off(r: Response) -> bool:
     """A legacy domain is off when nothing answers there (no DNS name, refused, no route)."""
-    return r.error is not None and r.error.cause in (Cause.DNS, Cause.REFUSED, Cause.TIMEOUT,
-                                                     Cause.RESET)
+    return r.error is not None and r.error.cause in ENDPOINT_DOWN
 
 
 def redirects_into(r: Response, site: SiteCapture) -> bool:
@@ -61,24 +77,25 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
     elsewhere). Not applicable: no legacy domain is known for the target."""
     if not site.target.legacy_domains:
         return Finding("legacy-redirect", Status.NOT_APPLICABLE, site.start_url,
-                       "No legacy domain is known for this target", details={"found": False})
+                       UI("not_applicable"), details={"found": False})
     evidence, verdicts = [], {}
     for r in site.legacy:
         chain = " → ".join([h.url for h in r.redirects] + [r.url])
         if is_off(r):
-            v, msg = "off", f"does not answer ({r.error.cause})"
+            v, msg = "off", UI.text("off", cause=str(r.error.cause))
         elif redirects_into(r, site):
-            v, msg = "redirects", f"redirects to the section ({chain})"
+            v, msg = "redirects", UI.text("redirects", chain=chain)
         elif redirects_to_platform(r, site):
-            v, msg = "platform", f"redirects to the platform, not the section ({chain})"
+            v, msg = "platform", UI.text("platform", chain=chain)
         elif r.error is not None:
-            v, msg = "broken", f"fails: {r.error.message}"
+            v, msg = "broken", UI.text("broken", error=r.error.message)
         else:
-            v, msg = "own-site", (f"still serves its own site: HTTP {r.status} at {r.url}"
-                                  if not r.redirects else f"redirects elsewhere ({chain})")
+            v, msg = "own-site", (UI.text("own_site", status=r.status, url=r.url)
+                                  if not r.redirects else UI.text("elsewhere", chain=chain))
         host = urlsplit(r.requested_url).netloc
         verdicts[host] = v
-        evidence.append(Evidence(r.requested_url, "redirect", message=f"{host} {msg}",
+        evidence.append(Evidence(r.requested_url, "redirect",
+                                 message=UI.text("domain", domain=host, what=msg),
                                  data={"verdict": v, "final_url": r.url,
                                        "registered_domain": registered_domain(
                                            urlsplit(r.url).hostname or ""),
@@ -86,20 +103,17 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
     details = {"legacy": verdicts, "found": bool(site.legacy)}
     if not site.legacy:
         return Finding("legacy-redirect", Status.ERROR, site.start_url,
-                       "Legacy domains are known but were not fetched", evidence,
-                       {**details, "cause": "not-captured"})
+                       UI("error_not_fetched"), evidence, {**details, "cause": "not-captured"})
     bad = [h for h, v in verdicts.items() if v in ("own-site", "broken")]
     if bad:
         return Finding("legacy-redirect", Status.FAIL, site.start_url,
-                       f"Legacy domain {bad[0]} does not redirect to the gov.uz section",
-                       evidence, details)
+                       UI("fail", domain=bad[0]), evidence, details)
     partial = [h for h, v in verdicts.items() if v == "platform"]
     if partial:
         return Finding("legacy-redirect", Status.WARN, site.start_url,
-                       f"Legacy domain {partial[0]} redirects to the platform, not to the "
-                       f"target's section", evidence, details)
-    return Finding("legacy-redirect", Status.PASS, site.start_url,
-                   "Every legacy domain redirects to the section or is off", evidence, details)
+                       UI("warn", domain=partial[0]), evidence, details)
+    return Finding("legacy-redirect", Status.PASS, site.start_url, UI("pass"), evidence,
+                   details)
 
 
 PROBE = Probe(id="legacy-redirect", version="1.0",

@@ -19,11 +19,44 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .base import Artifact, Evidence, Finding, Probe, Status, error_finding
+from .base import (Artifact, Evidence, Finding, Probe, Status, UIStrings, bullets,
+                   error_finding, table)
 
 ID = "responsive"
 VERSION = "1.0"
 DATA = Path(__file__).resolve().parent / "data" / "responsive.toml"
+
+UI = UIStrings(ID, {
+    # summaries; {failed} is the failed checks below, joined with "; "
+    "pass": "The page adapts to 360/414 px phone screens.",
+    "warn_inner": "The page adapts to 360/414 px phone screens; {n} inner page(s) do not: "
+                  "{failed}.",
+    "warn_tap": "The page adapts to 360/414 px phone screens; tap targets too small/crowded "
+                "on {n_tap} page(s).",
+    "warn_inner_tap": "The page adapts to 360/414 px phone screens; {n} inner page(s) do not: "
+                      "{failed}; tap targets too small/crowded on {n_tap} page(s).",
+    "fail": "Not adapted to phone screens: {failed}.",
+    "warn_app": "Not adapted to phone screens: {failed}. An official mobile app is linked, "
+                "which the UN also counts.",
+    "error_not_measured": "Mobile layout could not be measured: {error}",
+    "error_no_page": "Mobile layout could not be measured: no page was measured at mobile "
+                     "width",
+    # failed checks
+    "no_viewport": "no <meta name=viewport> with width=",
+    "scrolls_sideways": "scrolls sideways at {width} px (content {scroll_width} px wide)",
+    "small_text": "only {share:.0%} of text is >= {min_px} px at {width} px",
+    # evidence messages ({legible} and {tap} are a share, or n/a)
+    "measured_viewport_ok": "at {width} px: viewport meta ok, page {scroll_width} px wide, "
+                            "legible text {legible}, tap targets ok {tap}",
+    "measured_viewport_missing": "at {width} px: viewport meta missing, page {scroll_width} px "
+                                 "wide, legible text {legible}, tap targets ok {tap}",
+    "not_available": "n/a",
+    "screenshot": "the page at 360 px wide",
+    "app_link": "link to an official app in an app store (counts for mobile access)",
+    # details titles
+    "title_pages": "Pages measured",
+    "title_app_links": "Links to an official app",
+})
 
 
 @lru_cache(maxsize=1)
@@ -102,12 +135,12 @@ def _failed_checks(chk: dict) -> list[str]:
     out = []
     for w, c in chk["widths"].items():
         if not c["viewport_ok"]:
-            out.append("no <meta name=viewport> with width=")
+            out.append(UI.text("no_viewport"))
         if not c["no_horizontal_scroll"]:
-            out.append(f"scrolls sideways at {w} px (content {c['scroll_width']} px wide)")
+            out.append(UI.text("scrolls_sideways", width=w, scroll_width=c["scroll_width"]))
         if not c["legible_ok"]:
-            out.append(f"only {c['legible_share']:.0%} of text is >= "
-                       f"{cfg()['min_font_px']} px at {w} px")
+            out.append(UI.text("small_text", share=c["legible_share"],
+                               min_px=cfg()["min_font_px"], width=w))
     return list(dict.fromkeys(out))
 
 
@@ -124,10 +157,12 @@ def judge(site, ctx) -> Finding:
     if not measured:
         why = next((p.rendered.mobile.get("error") for p in site.pages
                     if p.rendered is not None and isinstance(p.rendered.mobile, dict)
-                    and p.rendered.mobile.get("error")), "no page was measured at mobile width")
+                    and p.rendered.mobile.get("error")), None)
         return error_finding(ID, site.start_url, "render-failed",
-                             f"Mobile layout could not be measured: {why}", VERSION,
-                             app_links=[a for _, a in apps])
+                             UI.text("error_not_measured", error=why) if why is not None
+                             else UI.text("error_no_page"), VERSION,
+                             app_links=bullets([a for _, a in apps],
+                                               title=UI.text("title_app_links")))
     pages, evidence = [], []
     for page, r in measured:
         chk = _page_checks(r.mobile)
@@ -135,37 +170,44 @@ def judge(site, ctx) -> Finding:
         pages.append({"url": url, **chk, "failed": _failed_checks(chk),
                       "screenshot": r.mobile.get("screenshot", "")})
         for w, c in chk["widths"].items():
+            na = UI.text("not_available")
             evidence.append(Evidence(
                 url, "measurement",
-                message=(f"at {w} px: viewport meta {'ok' if c['viewport_ok'] else 'missing'}"
-                         f", page {c['scroll_width']} px wide"
-                         f", legible text {c['legible_share'] if c['legible_share'] is not None else 'n/a'}"
-                         f", tap targets ok {c['tap_share'] if c['tap_share'] is not None else 'n/a'}"),
+                message=UI.text("measured_viewport_ok" if c["viewport_ok"]
+                                else "measured_viewport_missing", width=w,
+                                scroll_width=c["scroll_width"],
+                                legible=na if c["legible_share"] is None
+                                else c["legible_share"],
+                                tap=na if c["tap_share"] is None else c["tap_share"]),
                 data={"width": int(w), **c}))
         if r.mobile.get("screenshot"):
-            evidence.append(Evidence(url, "screenshot", message="the page at 360 px wide",
+            evidence.append(Evidence(url, "screenshot", message=UI.text("screenshot"),
                                      data={"path": r.mobile["screenshot"], "width": 360}))
     home = pages[0]
     inner_bad = [p for p in pages[1:] if not p["ok"]]
     tap_bad = [p for p in pages if not p["tap_ok"]]
     for pg, a in apps:
-        evidence.append(Evidence(pg, "link", snippet=a, message="link to an official app in an "
-                                 "app store (counts for mobile access)", data={"app": a}))
+        evidence.append(Evidence(pg, "link", snippet=a, message=UI.text("app_link"),
+                                 data={"app": a}))
     if home["ok"]:
         status = Status.WARN if (inner_bad or tap_bad) else Status.PASS
-        summary = "The page adapts to 360/414 px phone screens"
-        if inner_bad:
-            summary += f"; {len(inner_bad)} inner page(s) do not: " + "; ".join(
-                inner_bad[0]["failed"])
-        if tap_bad:
-            summary += f"; tap targets too small/crowded on {len(tap_bad)} page(s)"
-        summary += "."
+        if inner_bad and tap_bad:
+            summary = UI("warn_inner_tap", n=len(inner_bad),
+                         failed="; ".join(inner_bad[0]["failed"]), n_tap=len(tap_bad))
+        elif inner_bad:
+            summary = UI("warn_inner", n=len(inner_bad),
+                         failed="; ".join(inner_bad[0]["failed"]))
+        elif tap_bad:
+            summary = UI("warn_tap", n_tap=len(tap_bad))
+        else:
+            summary = UI("pass")
     else:
         status = Status.WARN if apps else Status.FAIL
-        summary = "Not adapted to phone screens: " + "; ".join(home["failed"]) + "."
-        if apps:
-            summary += " An official mobile app is linked, which the UN also counts."
-    details = {"pages": pages, "home_ok": home["ok"], "app_links": [a for _, a in apps],
+        summary = UI("warn_app" if apps else "fail", failed="; ".join(home["failed"]))
+    details = {"pages": table(pages, headings=["url", "ok", "tap_ok", "failed", "screenshot"],
+                              title=UI.text("title_pages")),
+               "home_ok": home["ok"],
+               "app_links": bullets([a for _, a in apps], title=UI.text("title_app_links")),
                "thresholds": {k: v for k, v in cfg().items() if k != "app_store_patterns"}}
     return Finding(ID, status, home["url"], summary, evidence, details)
 

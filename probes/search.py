@@ -22,82 +22,56 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Iterable
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status
-from pageread.forms import FormInfo, page_forms, search_toggles
-from pageread.words import fold, guess_lang, keywords
+from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+                   UIStrings, table)
+from pageread.forms import FormInfo, page_forms, query_word, search_boxes, search_toggles
+from pageread.words import fold, keywords
 
 VERSION = "1.0"
 
-
-def search_boxes(tree, url: str) -> list[FormInfo]:
-    """Search boxes of one parsed page: forms classified ``search`` and formless search
-    inputs, header ones first."""
-    boxes = [f for f in page_forms(tree, url) if f.kind == "search"]
-    boxes.sort(key=lambda f: (not f.in_header, f.formless, f.method != "get"))
-    return boxes
-
-
-def _pages(site) -> list:
-    out, seen = [], set()
-    for p in site.all_pages():
-        if p.url in seen or not p.response.ok or not p.response.is_html:
-            continue
-        seen.add(p.url)
-        out.append(p)
-    return out
-
-
-def pick_query_form(site, method: str = "get") -> FormInfo | None:
-    """The search form to exercise: on the home page first, then a header box of any other
-    captured page; only real ``<form>``s with a query field and the given method."""
-    for i, page in enumerate(_pages(site)):
-        for box in search_boxes(page.tree, page.url):
-            if box.formless or box.method != method or box.query_field() is None:
-                continue
-            if i == 0 or box.in_header:
-                return box
-    return None
-
-
-def query_word(site) -> str:
-    """One common word in the home page's language form (data: [search_query_word])."""
-    home = site.home
-    text, lang_attr, url = "", "", site.start_url
-    if home is not None and home.response.is_html:
-        html = home.tree.css_first("html")
-        lang_attr = (html.attributes.get("lang") or "") if html is not None else ""
-        body = home.tree.body
-        text = body.text(deep=True, separator=" ") if body is not None else ""
-        url = home.url
-    lang = guess_lang(text, lang_attr, url) or "oz"
-    return keywords("search_query_word").words(lang)[0]
-
-
-def query_request(form: FormInfo, word: str) -> tuple[str, dict[str, str]]:
-    """(url, data) to send ``word`` through ``form``: a GET URL with the form's fields (the
-    action's own query string is replaced, as browsers do), or the POST target and body."""
-    q = form.query_field()
-    params: list[tuple[str, str]] = []
-    for f in form.fields:
-        if not f.name:
-            continue
-        if q is not None and f is q:
-            params.append((f.name, word))
-        elif f.type == "hidden":
-            params.append((f.name, f.value))
-        elif f.tag == "select" or f.type in ("checkbox", "radio", "submit", "button", "image",
-                                             "reset", "date", "file", "password"):
-            continue
-        elif f.is_text and f.tag == "input":
-            params.append((f.name, ""))
-    if q is not None and not q.name:
-        params.append(("q", word))
-    if form.method == "post":
-        return form.action, dict(params)
-    parts = urlsplit(form.action)
-    return urlunsplit(parts._replace(query=urlencode(params), fragment="")), {}
+UI = UIStrings("search", {
+    # summaries
+    "fail_no_box": "No search box was found on the home page or in the site header.",
+    "warn_toggle_only": "A search toggle was found, but no search box is in the page's HTML "
+                        "(it is probably built by JavaScript); the search was not exercised.",
+    "warn_not_gathered": "A search box is present; the query was not run in this capture "
+                         "(search_query not gathered).",
+    "warn_post": "A search box is present; the search form sends POST (often with a CSRF "
+                 "token): it is reported present but not exercised; use "
+                 "--exercise-post-search to check it.",
+    "warn_formless": "A search box is present; the search box is not in a form (JavaScript "
+                     "search): not exercised.",
+    "error_not_sent": "A search box is present but the query could not be sent: {error}",
+    "warn_post_refused": "A POST search form is present, but our query was refused with HTTP "
+                         "{status} (most likely its CSRF/session check, not a broken "
+                         "search); the results could not be seen.",
+    "fail_query": "A search box is present but the query failed (HTTP {status}).",
+    "fail_query_error": "A search box is present but the query failed (HTTP {status}, "
+                        "{error}).",
+    "pass": "Search works: a {method} query returned a results page with {n} result link(s).",
+    "fail_nothing_found": "A search box is present but the query for a common word found "
+                          "nothing ('{phrase}').",
+    "warn_no_result_links": "A search box is present and the query answered, but no result "
+                            "links could be recognised on the results page.",
+    # evidence messages and details notes
+    "no_box_checked": "no element with role=search, input[type=search] or a search word in "
+                      "a form was found on {n} page(s)",
+    "box": "search box ({method}): {reasons}",
+    "box_in_header": "search box ({method}, in the header): {reasons}",
+    "why_not_gathered": "the query was not run in this capture (search_query not gathered)",
+    "why_post": "the search form sends POST (often with a CSRF token): it is reported present "
+                "but not exercised; use --exercise-post-search to check it",
+    "why_formless": "the search box is not in a form (JavaScript search): not exercised",
+    "why_post_refused": "the POST query was refused (CSRF/session check?)",
+    "query": "{method} query '{word}' -> HTTP {status}, {n} result link(s)",
+    "query_no_word": "{method} query -> HTTP {status}, {n} result link(s)",
+    "not_html": "not HTML ({content_type})",
+    "not_html_untyped": "not HTML (no content type)",
+    # details titles
+    "title_boxes": "Search boxes",
+})
 
 
 # --- the results page ---------------------------------------------------------------------
@@ -137,7 +111,7 @@ def template_links(site) -> set[str]:
     and those present on two or more captured pages."""
     out: set[str] = set()
     counts: dict[str, int] = {}
-    pages = _pages(site)
+    pages = site.html_pages(linked=True)
     if pages:
         home = pages[0]
         from urllib.parse import urljoin
@@ -165,7 +139,8 @@ def read_results(resp, template: Iterable[str], word: str) -> ResultsPage:
         rp.error = f"{resp.error.cause}: {resp.error.detail}"
         return rp
     if not resp.is_html:
-        rp.error = f"not HTML ({resp.content_type or 'no content type'})"
+        rp.error = (UI.text("not_html", content_type=resp.content_type) if resp.content_type
+                    else UI.text("not_html_untyped"))
         return rp
     tree = LexborHTMLParser(resp.text)
     known = {u.rstrip("/") for u in template}
@@ -203,8 +178,9 @@ def read_results(resp, template: Iterable[str], word: str) -> ResultsPage:
 
 def _box_evidence(box: FormInfo) -> Evidence:
     return Evidence(box.page_url, "element", box.html, box.selector,
-                    f"search box ({box.method.upper() or 'JavaScript'}"
-                    f"{', in the header' if box.in_header else ''}): " + "; ".join(box.reasons),
+                    UI.text("box_in_header" if box.in_header else "box",
+                            method=box.method.upper() or "JavaScript",
+                            reasons="; ".join(box.reasons)),
                     {"action": box.action, "method": box.method, "formless": box.formless,
                      "fields": [f.to_dict() for f in box.fields][:8]})
 
@@ -226,7 +202,7 @@ def judge(site, ctx: Context) -> Finding:
     not exercised (POST form without --exercise-post-search, JavaScript-only box or toggle) or
     no recognisable result links. Fail: no box, or the query failed / found nothing. Error:
     the query could not be sent."""
-    pages = _pages(site)
+    pages = site.html_pages(linked=True)
     url = site.start_url
     boxes: list[FormInfo] = []
     toggles: list[tuple[str, str, str, str]] = []
@@ -239,19 +215,18 @@ def judge(site, ctx: Context) -> Finding:
         if i == 0:
             toggles.extend((page.url, *t) for t in search_toggles(page.tree, page.url))
     details = {"found": bool(boxes or toggles), "pages_checked": len(pages),
-               "boxes": [b.to_dict() for b in boxes[:5]], "exercised": False}
+               "boxes": table([b.to_dict() for b in boxes[:5]],
+                              headings=["page_url", "method", "action", "selector", "formless",
+                                        "reasons"],
+                              title=UI.text("title_boxes")),
+               "exercised": False}
     if not boxes and not toggles:
-        return Finding("search", Status.FAIL, url,
-                       "No search box was found on the home page or in the site header.",
-                       [Evidence(url, "message", message="no element with role=search, "
-                                 "input[type=search] or a search word in a form was found on "
-                                 f"{len(pages)} page(s)")], details)
+        return Finding("search", Status.FAIL, url, UI("fail_no_box"),
+                       [Evidence(url, "message", message=UI.text("no_box_checked",
+                                                                 n=len(pages)))], details)
     if not boxes:
         ev = [Evidence(u, "element", h, s, why) for u, s, h, why in toggles[:3]]
-        return Finding("search", Status.WARN, url,
-                       "A search toggle was found, but no search box is in the page's HTML "
-                       "(it is probably built by JavaScript); the search was not exercised.",
-                       ev, details)
+        return Finding("search", Status.WARN, url, UI("warn_toggle_only"), ev, details)
 
     get_box = next((b for b in boxes if not b.formless and b.method == "get"
                     and b.query_field() is not None), None)
@@ -267,14 +242,14 @@ def judge(site, ctx: Context) -> Finding:
         resp, mode, best = site.side["search_query_post"], "POST", post_box
     if resp is None:
         if get_box is not None:
-            why = "the query was not run in this capture (search_query not gathered)"
+            key = "not_gathered"
         elif post_box is not None:
-            why = ("the search form sends POST (often with a CSRF token): it is reported "
-                   "present but not exercised; use --exercise-post-search to check it")
+            key = "post"
         else:
-            why = "the search box is not in a form (JavaScript search): not exercised"
+            key = "formless"
+        why = UI.text("why_" + key)
         details["not_exercised_reason"] = why
-        return Finding("search", Status.WARN, url, f"A search box is present; {why}.",
+        return Finding("search", Status.WARN, url, UI("warn_" + key),
                        evidence + [Evidence(best.page_url, "message", message=why)], details)
 
     word = _word_from(resp.requested_url, best) if mode == "GET" else ""
@@ -284,41 +259,36 @@ def judge(site, ctx: Context) -> Finding:
                    result_links=len(rp.result_links), no_results_phrase=rp.no_results,
                    echoes_query=rp.echoes_query, query_word=word)
     q_ev = Evidence(resp.requested_url, "request", "\n".join(rp.result_links[:10]),
-                    message=f"{mode} query" + (f" '{word}'" if word else "")
-                    + f" -> HTTP {rp.status}, {len(rp.result_links)} result link(s)",
+                    message=UI.text("query", method=mode, word=word, status=rp.status,
+                                    n=len(rp.result_links)) if word else
+                    UI.text("query_no_word", method=mode, status=rp.status,
+                            n=len(rp.result_links)),
                     data={"status": rp.status, "results": len(rp.result_links),
                           "final_url": rp.url})
     evidence.append(q_ev)
     if resp.error is not None:
         details["cause"] = str(resp.error.cause)
         return Finding("search", Status.ERROR, url,
-                       f"A search box is present but the query could not be sent: "
-                       f"{resp.error.message}", evidence, details)
+                       UI("error_not_sent", error=resp.error.message), evidence, details)
     if mode == "POST" and rp.status in (400, 403, 419, 422):
-        details["not_exercised_reason"] = "the POST query was refused (CSRF/session check?)"
-        return Finding("search", Status.WARN, url,
-                       f"A POST search form is present, but our query was refused with HTTP "
-                       f"{rp.status} (most likely its CSRF/session check, not a broken "
-                       f"search); the results could not be seen.", evidence, details)
+        details["not_exercised_reason"] = UI.text("why_post_refused")
+        return Finding("search", Status.WARN, url, UI("warn_post_refused", status=rp.status),
+                       evidence, details)
     if rp.status is None or rp.status >= 400 or rp.error:
         return Finding("search", Status.FAIL, url,
-                       f"A search box is present but the query failed "
-                       f"(HTTP {rp.status}{', ' + rp.error if rp.error else ''}).",
-                       evidence, details)
+                       UI("fail_query_error", status=rp.status, error=rp.error) if rp.error
+                       else UI("fail_query", status=rp.status), evidence, details)
     if rp.result_links and not (rp.no_results and len(rp.result_links) < 2):
         return Finding("search", Status.PASS, url,
-                       f"Search works: a {mode} query returned a results page with "
-                       f"{len(rp.result_links)} result link(s).", evidence, details)
+                       UI("pass", method=mode, n=len(rp.result_links)), evidence, details)
     if rp.no_results:
         return Finding("search", Status.FAIL, url,
-                       f"A search box is present but the query for a common word found "
-                       f"nothing ('{rp.no_results}').", evidence, details)
-    return Finding("search", Status.WARN, url,
-                   "A search box is present and the query answered, but no result links "
-                   "could be recognised on the results page.", evidence, details)
+                       UI("fail_nothing_found", phrase=rp.no_results), evidence, details)
+    return Finding("search", Status.WARN, url, UI("warn_no_result_links"), evidence, details)
 
 
 # LINKED is optional: a search page one click from home (single-URL mode) is looked at too
 PROBE = Probe(id="search", version=VERSION,
               requires=frozenset({Artifact.PAGES, Artifact.SEARCH_QUERY}),
-              optional=frozenset({Artifact.LINKED}), judge=judge)
+              optional=frozenset({Artifact.LINKED}), judge=judge,
+              hints=Hints(follow=(Follow("search", 8, linked=True),), boxes=("form", "input")))

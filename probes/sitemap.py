@@ -22,12 +22,48 @@ from functools import lru_cache
 import datetime as dt
 from urllib.parse import urlsplit
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status
+from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+                   UIStrings, bullets, table)
 from pageread.dates import parse_date
-from .search import _pages
 from pageread.words import keywords
 
 VERSION = "1.0"
+
+UI = UIStrings("sitemap", {
+    # summaries
+    "pass_html": "Sitemap: a sitemap page is linked.",
+    "pass_xml": "Sitemap: XML sitemaps list {n} URL(s) of the target.",
+    "pass_html_and_xml": "Sitemap: a sitemap page is linked; XML sitemaps list {n} URL(s) of "
+                         "the target.",
+    "error_xml": "No sitemap page is linked, and the XML sitemaps could not be checked: "
+                 "{error}.",
+    "error_xml_not_gathered": "No sitemap page is linked, and the XML sitemaps could not be "
+                              "checked: not gathered in this run.",
+    "fail": "No sitemap: {html}; {xml}.",
+    # the two halves of a fail ({html} and {xml} above; joined with "; " as evidence)
+    "no_html_link": "no link to a sitemap page",
+    "html_link_broken": "the sitemap link is broken",
+    "no_xml": "no XML sitemap (robots.txt, /sitemap.xml and the usual paths)",
+    "xml_invalid": "the XML sitemaps found are not valid",
+    "xml_out_of_scope": "the XML sitemaps list no URL of this target",
+    "reasons": "{html}; {xml}",
+    # evidence messages
+    "link_broken": "the sitemap link '{text}' leads to HTTP {status}",
+    "page_linked": "a sitemap page is linked ('{word}')",
+    "page_linked_lists": "a sitemap page is linked ('{word}'); it lists {n} links",
+    "xml_index": "XML sitemap ({source}): index of {n} sitemap(s)",
+    "xml_urls": "XML sitemap ({source}): {n} URL(s)",
+    "xml_not_valid": "XML sitemap ({source}) is not valid: {error}",
+    "in_scope": "{n} URL(s) of this target listed in XML sitemaps",
+    "in_scope_newest": "{n} URL(s) of this target listed in XML sitemaps, newest lastmod "
+                       "{date}",
+    # details titles
+    "title_links": "Links to a sitemap page",
+    "title_broken": "Broken sitemap links",
+    "title_documents": "XML sitemap documents",
+    "title_future_lastmods": "Future lastmods ignored",
+    "title_robots_lines": "Sitemap: lines of robots.txt",
+})
 
 
 @lru_cache(maxsize=65536)  # menus repeat on every page: a pure function of strings
@@ -71,7 +107,7 @@ def html_sitemap(site) -> tuple[list[Evidence], list[Evidence]]:
     """(good, broken): links to a user-facing sitemap page, with the page's state when it
     was captured."""
     good, broken, seen = [], [], set()
-    for page in _pages(site):
+    for page in site.html_pages(linked=True):
         for lk in page.links:
             if lk.url in seen or not lk.url.startswith("http"):
                 continue
@@ -84,15 +120,17 @@ def html_sitemap(site) -> tuple[list[Evidence], list[Evidence]]:
             if target is not None:
                 data["status"] = target.response.status
                 if not target.response.ok:
-                    broken.append(Evidence(lk.url, "link", lk.text, message=(
-                        f"the sitemap link '{lk.text}' leads to HTTP "
-                        f"{target.response.status or target.response.error}"), data=data))
+                    status = target.response.status or target.response.error
+                    broken.append(Evidence(lk.url, "link", lk.text, message=UI.text(
+                        "link_broken", text=lk.text,
+                        status=status if isinstance(status, int) else str(status)), data=data))
                     continue
                 data["links_on_page"] = len(target.links)
             good.append(Evidence(page.url, "link", f'<a href="{lk.url}">{lk.text}</a>',
-                                 message=f"a sitemap page is linked ('{word}')"
-                                 + (f"; it lists {data['links_on_page']} links"
-                                    if "links_on_page" in data else ""), data=data))
+                                 message=UI.text("page_linked_lists", word=word,
+                                                 n=data["links_on_page"])
+                                 if "links_on_page" in data else
+                                 UI.text("page_linked", word=word), data=data))
     return good, broken
 
 
@@ -122,13 +160,15 @@ def xml_sitemaps(site, now: dt.date) -> dict:
             if newest is None or when > newest[0]:
                 newest = (when, raw, d.url)
     return {
-        "documents": [{"url": d.url, "source": d.source, "is_index": d.is_index,
-                       "urls": d.url_count, "error": d.error} for d in docs][:20],
+        "documents": table([{"url": d.url, "source": d.source, "is_index": d.is_index,
+                             "urls": d.url_count, "error": d.error} for d in docs][:20],
+                           headings=["url", "source", "is_index", "urls", "error"],
+                           title=UI.text("title_documents")),
         "valid": len(valid), "invalid": len(docs) - len(valid),
         "urls_listed": listed, "urls_in_scope": in_scope, "in_scope_is_lower_bound": capped,
         "newest_lastmod": newest[0].date().isoformat() if newest else None,
         "newest_lastmod_in": newest[2] if newest else None,
-        "future_lastmods_ignored": future[:5],
+        "future_lastmods_ignored": bullets(future[:5], title=UI.text("title_future_lastmods")),
     }
 
 
@@ -138,56 +178,63 @@ def judge(site, ctx: Context) -> Finding:
     Sitemap: lines, /sitemap.xml and the usual paths, indexes and .gz followed) lists at least
     one URL in the target's scope. Both sub-results are reported; fail when neither."""
     url = site.start_url
-    pages = _pages(site)
+    pages = site.html_pages(linked=True)
     good, broken = html_sitemap(site)
     xml = xml_sitemaps(site, ctx.now)
-    xml["robots_sitemap_lines"] = robots_sitemaps(site.robots)
+    xml["robots_sitemap_lines"] = bullets(robots_sitemaps(site.robots),
+                                          title=UI.text("title_robots_lines"))
     xml_ok = xml["urls_in_scope"] > 0
     details = {"found": bool(good or broken or xml["urls_in_scope"]), "pages_checked": len(pages),
-               "html": {"found": bool(good), "links": [e.data for e in good][:5],
-                        "broken": [e.data for e in broken][:5]},
+               "html": {"found": bool(good),
+                        "links": table([e.data for e in good][:5],
+                                       headings=["text", "href", "linked_from", "status",
+                                                 "links_on_page"],
+                                       title=UI.text("title_links")),
+                        "broken": table([e.data for e in broken][:5],
+                                        headings=["text", "href", "linked_from", "status"],
+                                        title=UI.text("title_broken"))},
                "xml": xml, "passed_by": [k for k, ok in (("html", bool(good)),
                                                         ("xml", xml_ok)) if ok]}
     evidence = good[:2] + broken[:2]
     for d in site.sitemaps[:3]:
-        msg = (f"XML sitemap ({d.source}): " + (
-            f"index of {len(d.children)} sitemap(s)" if d.is_index else f"{d.url_count} URL(s)")
-            if not d.error else f"XML sitemap ({d.source}) is not valid: {d.error}")
+        if d.error:
+            msg = UI.text("xml_not_valid", source=d.source, error=d.error)
+        elif d.is_index:
+            msg = UI.text("xml_index", source=d.source, n=len(d.children))
+        else:
+            msg = UI.text("xml_urls", source=d.source, n=d.url_count)
         evidence.append(Evidence(d.url, "file", "\n".join((d.children or d.urls)[:5]),
                                  message=msg, data={"urls": d.url_count,
                                                     "is_index": d.is_index}))
     if xml_ok:
         evidence.append(Evidence(url, "message", message=(
-            f"{xml['urls_in_scope']} URL(s) of this target listed in XML sitemaps"
-            + (f", newest lastmod {xml['newest_lastmod']}" if xml["newest_lastmod"] else ""))))
-    parts = []
-    if good:
-        parts.append("a sitemap page is linked")
-    if xml_ok:
-        parts.append(f"XML sitemaps list {xml['urls_in_scope']} URL(s) of the target")
-    if parts:
-        return Finding("sitemap", Status.PASS, url, "Sitemap: " + "; ".join(parts) + ".",
-                       evidence, details)
+            UI.text("in_scope_newest", n=xml["urls_in_scope"], date=xml["newest_lastmod"])
+            if xml["newest_lastmod"] else UI.text("in_scope", n=xml["urls_in_scope"]))))
+    if good or xml_ok:
+        summary = (UI("pass_html_and_xml", n=xml["urls_in_scope"]) if good and xml_ok else
+                   UI("pass_html") if good else UI("pass_xml", n=xml["urls_in_scope"]))
+        return Finding("sitemap", Status.PASS, url, summary, evidence, details)
     xml_err = site.errors.get("sitemaps")
     if xml_err is not None or "sitemaps" not in site.gathered:
-        msg = ("No sitemap page is linked, and the XML sitemaps could not be checked: "
-               + (xml_err.message if xml_err else "not gathered in this run") + ".")
+        msg = (UI("error_xml", error=xml_err.message) if xml_err
+               else UI("error_xml_not_gathered"))
         details["cause"] = str(xml_err.cause) if xml_err else "not-captured"
         return Finding("sitemap", Status.ERROR, url, msg,
-                       evidence + [Evidence(url, "message", message=msg)], details)
-    why = []
-    why.append("no link to a sitemap page" if not broken else "the sitemap link is broken")
+                       evidence + [Evidence(url, "message", message=msg.text)], details)
+    html_why = UI.text("html_link_broken" if broken else "no_html_link")
     if not site.sitemaps:
-        why.append("no XML sitemap (robots.txt, /sitemap.xml and the usual paths)")
+        xml_why = UI.text("no_xml")
     elif not xml["valid"]:
-        why.append("the XML sitemaps found are not valid")
+        xml_why = UI.text("xml_invalid")
     else:
-        why.append("the XML sitemaps list no URL of this target")
-    return Finding("sitemap", Status.FAIL, url, "No sitemap: " + "; ".join(why) + ".",
-                   evidence or [Evidence(url, "message", message="; ".join(why))], details)
+        xml_why = UI.text("xml_out_of_scope")
+    return Finding("sitemap", Status.FAIL, url, UI("fail", html=html_why, xml=xml_why),
+                   evidence or [Evidence(url, "message", message=UI.text(
+                       "reasons", html=html_why, xml=xml_why))], details)
 
 
 # ROBOTS and SITEMAPS are optional so that a failed sitemap fetch does not hide a linked
 # sitemap page; without either and without a page link the finding is an error (see judge).
 PROBE = Probe(id="sitemap", version=VERSION, requires=frozenset({Artifact.PAGES}),
-              optional=frozenset({Artifact.ROBOTS, Artifact.SITEMAPS}), judge=judge)
+              optional=frozenset({Artifact.ROBOTS, Artifact.SITEMAPS}), judge=judge,
+              hints=Hints(follow=(Follow("sitemap", 8, linked=True),)))

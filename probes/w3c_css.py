@@ -1,7 +1,7 @@
 """w3c-css - W3C CSS validity (OSI #195/#196, LOSI #209).
 
 Every style sheet a crawled page uses is checked as CSS by the Nu HTML Checker's CSS checker
-(run locally by ``crawler.validate``, ``Page.css``): linked sheets (``<link
+(run locally by ``crawler.validator``, ``Page.css``): linked sheets (``<link
 rel=stylesheet>``, fetched), sheets they ``@import`` (one level), ``<style>`` blocks
 (``inline:<page>#style[n]``) and ``style`` attributes (``inline:<page>#style-attributes``,
 each message mapped back to its element). The UN rule is the validator's default verdict:
@@ -17,12 +17,46 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from crawler.artifacts import is_vnu_error as is_error, is_vnu_warning as is_warning
 from crawler.causes import Cause
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status, error_finding
-from .w3c_markup import EVIDENCE_CAP, capped_evidence, common_messages, is_error, is_warning, pct
+from .base import (Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, counts,
+                   error_finding, table)
+from .w3c_markup import COMMON_HEADINGS, EVIDENCE_CAP, capped_evidence, common_messages, pct
 
 VERSION = "1.0"
+
+UI = UIStrings("w3c-css", {
+    # summaries ({scope} is "scope" or "scope_unchecked" below; {share} a percentage)
+    "fail": "CSS is not valid: {n_err} error(s) and {n_warn} warning(s) in {bad} of {n} style "
+            "sheet(s) ({scope}). Most common: {top} ({share} of the errors).",
+    "warn_unchecked": "No CSS error in the {n} style sheet(s) checked, but {k} could not be "
+                      "fetched or checked.",
+    "pass": "CSS is valid: 0 errors in {n} style sheet(s) on {pages} page(s), {n_warn} "
+            "warning(s).",
+    "not_applicable": "The {pages} page(s) crawled use no style sheet.",
+    "error_not_gathered": "The style sheets were not gathered in this run.",
+    "error_none_checked": "No style sheet could be checked: {error}",
+    "scope": "{n} style sheet(s) checked on {pages} page(s)",
+    "scope_unchecked": "{n} style sheet(s) checked on {pages} page(s), {k} could not be "
+                       "fetched or checked",
+    # evidence messages
+    "no_css": "no <link rel=stylesheet>, <style> or style attribute on the crawled pages",
+    "shown_of": "{shown} of {total} messages shown; all counts are in the details",
+    "sheet_not_checked": "style sheet not checked: {error}",
+    # details
+    "validator": "Nu HTML Checker CSS checker (vnu-jar, local service)",
+    "title_sheets": "Style sheets",
+    "title_pages": "Pages",
+    "title_kinds": "Style sheets, by kind",
+    "title_common_errors": "Most common errors",
+    "title_common_warnings": "Most common warnings",
+    "title_not_checked": "Style sheets not checked",
+})
+
+SHEET_HEADINGS = ("url", "kind", "pages_count", "errors", "warnings", "valid", "cause",
+                  "detail")
+PAGE_HEADINGS = ("url", "sheets", "errors", "warnings", "valid", "not_checked")
 
 
 def sheet_kind(url: str) -> str:
@@ -71,21 +105,25 @@ def judge(site, ctx: Context) -> Finding:
     if not sheets:
         if "css" not in site.gathered:
             return error_finding("w3c-css", url, str(Cause.NOT_CAPTURED),
-                                 "The style sheets were not gathered in this run.", VERSION)
+                                 UI.text("error_not_gathered"), VERSION)
         return Finding("w3c-css", Status.NOT_APPLICABLE, url,
-                       f"The {len(pages)} page(s) crawled use no style sheet.",
-                       [Evidence(url, "message", message="no <link rel=stylesheet>, <style> "
-                                 "or style attribute on the crawled pages")],
-                       {"pages": per_page, "sheets": []})
+                       UI("not_applicable", pages=len(pages)),
+                       [Evidence(url, "message", message=UI.text("no_css"))],
+                       {"pages": table(per_page, headings=PAGE_HEADINGS,
+                                       title=UI.text("title_pages")),
+                        "sheets": table([], headings=SHEET_HEADINGS,
+                                        title=UI.text("title_sheets"))})
     checked = {u: r for u, r in sheets.items() if r["validation"].error is None}
     failed = {u: r for u, r in sheets.items() if r["validation"].error is not None}
     if not checked:
         err = next(iter(failed.values()))["validation"].error
         return error_finding("w3c-css", url, str(err.cause),
-                             f"No style sheet could be checked: {err.message}", VERSION,
-                             sheets=[{"url": u, "cause": str(r["validation"].error.cause),
-                                      "detail": r["validation"].error.detail}
-                                     for u, r in list(failed.items())[:20]])
+                             UI.text("error_none_checked", error=err.message), VERSION,
+                             sheets=table([{"url": u, "cause": str(r["validation"].error.cause),
+                                            "detail": r["validation"].error.detail}
+                                           for u, r in list(failed.items())[:20]],
+                                          headings=["url", "cause", "detail"],
+                                          title=UI.text("title_not_checked")))
     docs = [(u, r["validation"].messages) for u, r in checked.items()]
     rows = []
     for u, r in sheets.items():
@@ -114,13 +152,17 @@ def judge(site, ctx: Context) -> Finding:
         "sheets_not_checked": len(failed),
         "errors": n_err, "warnings": n_warn, "messages_total": n_err + n_warn,
         "evidence_cap": EVIDENCE_CAP,
-        "sheets": rows, "pages": per_page,
+        "sheets": table(rows, headings=SHEET_HEADINGS, title=UI.text("title_sheets")),
+        "pages": table(per_page, headings=PAGE_HEADINGS, title=UI.text("title_pages")),
         "pages_valid": valid_pages,
-        "kinds": {k: sum(1 for u in sheets if sheet_kind(u) == k)
-                  for k in ("linked", "style-element", "style-attributes")},
-        "common_errors": common,
-        "common_warnings": common_messages(docs, 5, "warning"),
-        "validator": "Nu HTML Checker CSS checker (vnu-jar, local service)",
+        "kinds": counts({k: sum(1 for u in sheets if sheet_kind(u) == k)
+                         for k in ("linked", "style-element", "style-attributes")},
+                        title=UI.text("title_kinds")),
+        "common_errors": table(common, headings=COMMON_HEADINGS,
+                               title=UI.text("title_common_errors")),
+        "common_warnings": table(common_messages(docs, 5, "warning"), headings=COMMON_HEADINGS,
+                                 title=UI.text("title_common_warnings")),
+        "validator": UI.text("validator"),
     }
     evidence = []
     for ev in capped_evidence(docs):
@@ -131,29 +173,25 @@ def judge(site, ctx: Context) -> Finding:
         evidence.append(ev)
     shown = len(evidence)
     if n_err + n_warn > shown:
-        evidence.append(Evidence(url, "message", message=(
-            f"{shown} of {n_err + n_warn} messages shown; all counts are in the details")))
+        evidence.append(Evidence(url, "message", message=UI.text(
+            "shown_of", shown=shown, total=n_err + n_warn)))
     for u, r in list(failed.items())[:5]:
-        evidence.append(Evidence(u, "file", message=(
-            f"style sheet not checked: {r['validation'].error.message}"),
+        evidence.append(Evidence(u, "file", message=UI.text(
+            "sheet_not_checked", error=r["validation"].error.message),
             data={"cause": str(r["validation"].error.cause), "pages": r["pages"][:3]}))
-    scope = f"{len(checked)} style sheet(s) checked on {len(pages)} page(s)"
-    if failed:
-        scope += f", {len(failed)} could not be fetched or checked"
+    scope = (UI.text("scope_unchecked", n=len(checked), pages=len(pages), k=len(failed))
+             if failed else UI.text("scope", n=len(checked), pages=len(pages)))
     if n_err:
         top = common[0]
         bad = len(checked) - valid_sheets
-        return Finding("w3c-css", Status.FAIL, url, (
-            f"CSS is not valid: {n_err} error(s) and {n_warn} warning(s) in {bad} of "
-            f"{len(checked)} style sheet(s) ({scope}). Most common: {top['message']} "
-            f"({pct(top['share'])} of the errors)."), evidence, details)
+        return Finding("w3c-css", Status.FAIL, url, UI(
+            "fail", n_err=n_err, n_warn=n_warn, bad=bad, n=len(checked), scope=scope,
+            top=top["message"], share=pct(top["share"])), evidence, details)
     if failed:
         return Finding("w3c-css", Status.WARN, url,
-                       f"No CSS error in the {len(checked)} style sheet(s) checked, but "
-                       f"{len(failed)} could not be fetched or checked.", evidence, details)
+                       UI("warn_unchecked", n=len(checked), k=len(failed)), evidence, details)
     return Finding("w3c-css", Status.PASS, url,
-                   f"CSS is valid: 0 errors in {len(checked)} style sheet(s) on {len(pages)} "
-                   f"page(s), {n_warn} warning(s).",
+                   UI("pass", n=len(checked), pages=len(pages), n_warn=n_warn),
                    evidence or [Evidence(url, "message", message=scope)], details)
 
 

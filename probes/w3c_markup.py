@@ -2,7 +2,7 @@
 
 Each crawled HTML page, **as served** (the response bytes with their real media type and
 charset, not the rendered DOM), is checked by the Nu HTML Checker - the engine behind
-validator.w3.org/nu - run locally by ``crawler.validate`` (``Page.vnu``). The UN rule is the
+validator.w3.org/nu - run locally by ``crawler.validator`` (``Page.vnu``). The UN rule is the
 validator's default verdict: **any error fails**; warnings are counted, never failing.
 
 ``details`` gives what an auditor needs to act:
@@ -28,25 +28,53 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from crawler.artifacts import is_vnu_error as is_error, is_vnu_warning as is_warning
 from crawler.causes import Cause
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status, error_finding
+from .base import (Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, counts,
+                   error_finding, table)
 
 VERSION = "1.0"
 EVIDENCE_CAP = 50
 COMMON_TOP = 10
 DATA = Path(__file__).parent / "data" / "vnu_wcag411.toml"
 
+UI = UIStrings("w3c-markup", {
+    # summaries ({scope} is "scope" or "scope_unchecked" below; {share} a percentage)
+    "fail": "Markup is not valid: {n_err} error(s) and {n_warn} warning(s); {valid} of {n} "
+            "page(s) valid ({scope}). Most common: {top} ({share} of the errors, on {docs} of "
+            "{n} page(s)).",
+    "fail_wcag411": "Markup is not valid: {n_err} error(s) and {n_warn} warning(s); {valid} of "
+                    "{n} page(s) valid ({scope}). Most common: {top} ({share} of the errors, "
+                    "on {docs} of {n} page(s)). {n_411} error(s) matter to WCAG 2.0 4.1.1 "
+                    "Parsing.",
+    "warn_unchecked": "No markup error on the {n} page(s) validated, but {k} page(s) could not "
+                      "be validated.",
+    "pass": "Markup is valid: 0 errors on {n} page(s), {n_warn} warning(s).",
+    "error_not_validated": "No page could be validated: {error}",
+    "error_nothing": "No HTML page was validated (nothing to judge).",
+    "scope": "{n} page(s) validated",
+    "scope_unchecked": "{n} page(s) validated, {k} could not be",
+    # evidence messages
+    "message": "{type}: {text}",
+    "message_at": "{type}: {text} ({where})",
+    "line": "line {line}",
+    "line_column": "line {line}, column {column}",
+    "shown_of": "{shown} of {total} messages shown; all counts are in the details",
+    "no_error": "the Nu HTML Checker found no error on {n} page(s)",
+    # details
+    "not_validated": "not validated",
+    "validator": "Nu HTML Checker (vnu-jar, local service)",
+    "title_pages": "Pages",
+    "title_common_errors": "Most common errors",
+    "title_common_warnings": "Most common warnings",
+    "title_wcag411_counts": "WCAG 2.0 4.1.1 Parsing errors, by category",
+    "title_wcag411_examples": "WCAG 2.0 4.1.1 Parsing errors, examples",
+    "title_not_validated": "Pages not validated",
+})
 
-def is_error(m: dict) -> bool:
-    """vnu's JSON: an error is ``type`` "error" (a "fatal" subType included) or a
-    "non-document-error" (the checker could not read the document)."""
-    return m.get("type") in ("error", "non-document-error")
-
-
-def is_warning(m: dict) -> bool:
-    """vnu's JSON: a warning is ``type`` "info" with ``subType`` "warning"."""
-    return m.get("type") == "info" and m.get("subType") == "warning"
+# the columns of a "most common messages" table (w3c-css uses them too)
+COMMON_HEADINGS = ("message", "count", "share", "documents", "document_share")
 
 
 @lru_cache(maxsize=1)
@@ -122,7 +150,8 @@ def position(m: dict) -> str:
         "lastColumn")
     if line is None:
         return ""
-    return f"line {line}" + (f", column {col}" if col is not None else "")
+    return UI.text("line_column", line=line, column=col) if col is not None else \
+        UI.text("line", line=line)
 
 
 def message_evidence(url: str, m: dict, kind: str = "message") -> Evidence:
@@ -137,7 +166,9 @@ def message_evidence(url: str, m: dict, kind: str = "message") -> Evidence:
             data[k] = m[k]
     return Evidence(url, kind, m.get("extract", "") or m.get("snippet", ""),
                     selector=m.get("element", ""),
-                    message=f"{typ}: {m.get('message', '')}" + (f" ({where})" if where else ""),
+                    message=UI.text("message_at", type=typ, text=m.get("message", ""),
+                                    where=where) if where else
+                    UI.text("message", type=typ, text=m.get("message", "")),
                     data=data)
 
 
@@ -175,9 +206,9 @@ def judge(site, ctx: Context) -> Finding:
         err = next((p.vnu.error for p in unchecked if p.vnu is not None and p.vnu.error), None)
         if err is not None:
             return error_finding("w3c-markup", url, str(err.cause),
-                                 f"No page could be validated: {err.message}", VERSION)
+                                 UI.text("error_not_validated", error=err.message), VERSION)
         return error_finding("w3c-markup", url, str(Cause.NOT_CAPTURED),
-                             "No HTML page was validated (nothing to judge).", VERSION)
+                             UI.text("error_nothing"), VERSION)
     docs = [(p.url, p.vnu.messages) for p in checked]
     per_page = []
     for p in checked:
@@ -196,43 +227,50 @@ def judge(site, ctx: Context) -> Finding:
         "errors": n_err, "warnings": n_warn,
         "messages_total": n_err + n_warn,
         "evidence_cap": EVIDENCE_CAP,
-        "pages": per_page,
-        "common_errors": common,
-        "common_warnings": common_messages(docs, 5, "warning"),
-        "wcag_411": w411,
-        "not_validated": [{"url": p.url, "cause": str(p.vnu.error.cause) if p.vnu else
-                           str(Cause.NOT_CAPTURED),
-                           "detail": p.vnu.error.detail if p.vnu else "not validated"}
-                          for p in unchecked],
-        "validator": "Nu HTML Checker (vnu-jar, local service)",
+        "pages": table(per_page, headings=["url", "errors", "warnings", "valid",
+                                           "content_type", "wcag_411"],
+                       title=UI.text("title_pages")),
+        "common_errors": table(common, headings=COMMON_HEADINGS,
+                               title=UI.text("title_common_errors")),
+        "common_warnings": table(common_messages(docs, 5, "warning"), headings=COMMON_HEADINGS,
+                                 title=UI.text("title_common_warnings")),
+        "wcag_411": {**w411,
+                     "counts": counts(w411["counts"], title=UI.text("title_wcag411_counts")),
+                     "examples": table([{"category": k, **e}
+                                        for k, v in w411["examples"].items() for e in v],
+                                       headings=["category", "url", "line", "message",
+                                                 "extract"],
+                                       title=UI.text("title_wcag411_examples"))},
+        "not_validated": table([{"url": p.url, "cause": str(p.vnu.error.cause) if p.vnu else
+                                 str(Cause.NOT_CAPTURED),
+                                 "detail": p.vnu.error.detail if p.vnu
+                                 else UI.text("not_validated")}
+                                for p in unchecked], headings=["url", "cause", "detail"],
+                               title=UI.text("title_not_validated")),
+        "validator": UI.text("validator"),
     }
     evidence = capped_evidence(docs)
     shown = sum(1 for e in evidence if e.data.get("type") in ("error", "warning"))
     if n_err + n_warn > shown:
-        evidence.append(Evidence(url, "message", message=(
-            f"{shown} of {n_err + n_warn} messages shown; all counts are in the details")))
-    scope = f"{len(checked)} page(s) validated"
-    if unchecked:
-        scope += f", {len(unchecked)} could not be"
+        evidence.append(Evidence(url, "message", message=UI.text(
+            "shown_of", shown=shown, total=n_err + n_warn)))
+    scope = (UI.text("scope_unchecked", n=len(checked), k=len(unchecked)) if unchecked
+             else UI.text("scope", n=len(checked)))
     if n_err:
         top = common[0]
-        summary = (f"Markup is not valid: {n_err} error(s) and {n_warn} warning(s); "
-                   f"{valid} of {len(checked)} page(s) valid ({scope}). Most common: "
-                   f"{top['message']} ({pct(top['share'])} of the errors, on "
-                   f"{top['documents']} of {len(checked)} page(s)).")
-        if w411["total"]:
-            summary += f" {w411['total']} error(s) matter to WCAG 2.0 4.1.1 Parsing."
+        params = dict(n_err=n_err, n_warn=n_warn, valid=valid, n=len(checked), scope=scope,
+                      top=top["message"], share=pct(top["share"]), docs=top["documents"])
+        summary = (UI("fail_wcag411", n_411=w411["total"], **params) if w411["total"]
+                   else UI("fail", **params))
         return Finding("w3c-markup", Status.FAIL, url, summary, evidence, details)
     if unchecked:
         return Finding("w3c-markup", Status.WARN, url,
-                       f"No markup error on the {len(checked)} page(s) validated, but "
-                       f"{len(unchecked)} page(s) could not be validated.",
+                       UI("warn_unchecked", n=len(checked), k=len(unchecked)),
                        evidence or [Evidence(url, "message", message=scope)], details)
     return Finding("w3c-markup", Status.PASS, url,
-                   f"Markup is valid: 0 errors on {len(checked)} page(s), {n_warn} "
-                   f"warning(s).",
-                   evidence or [Evidence(url, "message", message=(
-                       f"the Nu HTML Checker found no error on {len(checked)} page(s)"))],
+                   UI("pass", n=len(checked), n_warn=n_warn),
+                   evidence or [Evidence(url, "message", message=UI.text(
+                       "no_error", n=len(checked)))],
                    details)
 
 

@@ -16,18 +16,51 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .base import Artifact, Evidence, Finding, Probe, Status, error_finding
+from .base import (Artifact, Evidence, Finding, Probe, Status, UIStrings, bullets, counts,
+                   error_finding, table)
 
 ID = "wcag"
 VERSION = "1.0"
 NODES_SHOWN = 10
 WCAG20_TAGS = frozenset({"wcag2a", "wcag2aa"})
 WCAG21_TAGS = frozenset({"wcag2a", "wcag2aa", "wcag21a", "wcag21aa"})
-NOTE = ("Automated testing (axe-core) covers only part of WCAG: many success criteria "
-        "(meaningful alternative text, captions, keyboard operation, reading order...) need "
-        "a person. A pass means no automatically detectable failure, not conformance. "
-        "\"Needs review\" items are axe's incomplete results: not failures, to be checked "
-        "by hand.")
+
+UI = UIStrings(ID, {
+    # summaries
+    "fail": "axe-core found {rules} WCAG 2.0 A/AA rule(s) violated on {pages} of {n} page(s), "
+            "{nodes} element(s): {rule_ids}.",
+    "pass": "axe-core found no WCAG 2.0 A/AA violation on {n} page(s). Automated testing "
+            "covers only part of WCAG.",
+    "pass_review": "axe-core found no WCAG 2.0 A/AA violation on {n} page(s); {review} rule(s) "
+                   "need manual review. Automated testing covers only part of WCAG.",
+    "pass_wcag21": "axe-core found no WCAG 2.0 A/AA violation on {n} page(s). Automated "
+                   "testing covers only part of WCAG. WCAG 2.1 A/AA: {rules21} rule(s) "
+                   "violated.",
+    "pass_review_wcag21": "axe-core found no WCAG 2.0 A/AA violation on {n} page(s); {review} "
+                          "rule(s) need manual review. Automated testing covers only part of "
+                          "WCAG. WCAG 2.1 A/AA: {rules21} rule(s) violated.",
+    "error_not_tested": "WCAG could not be tested: {error}",
+    "error_no_page": "WCAG could not be tested: no page was tested with axe-core",
+    # notes and evidence messages
+    "note": "Automated testing (axe-core) covers only part of WCAG: many success criteria "
+            "(meaningful alternative text, captions, keyboard operation, reading order...) "
+            "need a person. A pass means no automatically detectable failure, not "
+            "conformance. \"Needs review\" items are axe's incomplete results: not failures, "
+            "to be checked by hand.",
+    "violation": "{rule} ({impact}): {help}",
+    "violation_criteria": "{rule} ({impact}): {help} - WCAG {criteria}",
+    "not_available": "n/a",
+    "no_axe_result": "no axe result",
+    # details titles
+    "title_violations": "WCAG 2.0 A/AA violations",
+    "title_rules": "WCAG 2.0 A/AA rules violated",
+    "title_rules21": "WCAG 2.1 A/AA rules violated",
+    "title_needs_review": "Needs review (axe incomplete)",
+    "title_pages_not_judged": "Pages not judged",
+    "title_only_21_rules": "Rules violated only under WCAG 2.1",
+})
+NOTE = UI.text("note")
+RULE_HEADINGS = ("rule", "impact", "criteria", "pages_count", "nodes", "help_url")
 _SC = re.compile(r"^wcag(\d)(\d)(\d+)$")
 
 
@@ -68,11 +101,13 @@ def _evidence(url: str, rule: dict, version: str) -> Evidence:
               "html": n.get("html", ""), "summary": n.get("failureSummary", "")}
              for n in nodes[:NODES_SHOWN]]
     crit = criteria(rule.get("tags") or [])
+    impact = rule.get("impact") or UI.text("not_available")
     return Evidence(
         url, "element", snippet=shown[0]["html"] if shown else "",
         selector=shown[0]["selector"] if shown else "",
-        message=f"{rule['id']} ({rule.get('impact') or 'n/a'}): {rule.get('help', '')}"
-                + (f" - WCAG {', '.join(crit)}" if crit else ""),
+        message=UI.text("violation_criteria", rule=rule["id"], impact=impact,
+                        help=rule.get("help", ""), criteria=", ".join(crit)) if crit else
+        UI.text("violation", rule=rule["id"], impact=impact, help=rule.get("help", "")),
         data={"rule": rule["id"], "impact": rule.get("impact"), "criteria": crit,
               "level": level(rule.get("tags") or []), "wcag": version,
               "help_url": rule.get("helpUrl", ""), "nodes": shown,
@@ -105,16 +140,16 @@ def judge(site, ctx) -> Finding:
             continue
         url = r.url or page.url
         if r.axe.get("error") or "violations" not in r.axe:
-            unjudged.append({"url": url, "error": r.axe.get("error", "no axe result"),
+            unjudged.append({"url": url, "error": r.axe.get("error", UI.text("no_axe_result")),
                              "cause": r.axe.get("cause", "render-failed")})
         else:
             judged.append((url, r.axe))
     if not judged:
         cause = unjudged[0]["cause"] if unjudged else "not-captured"
-        msg = unjudged[0]["error"] if unjudged else "no page was tested with axe-core"
         return error_finding(ID, site.start_url, cause,
-                             f"WCAG could not be tested: {msg}", VERSION,
-                             pages_not_judged=unjudged, note=NOTE)
+                             UI.text("error_not_tested", error=unjudged[0]["error"])
+                             if unjudged else UI.text("error_no_page"), VERSION,
+                             pages_not_judged=_unjudged_table(unjudged), note=NOTE)
 
     pages = [_page_summary(u, a) for u, a in judged]
     evidence: list[Evidence] = []
@@ -140,11 +175,11 @@ def judge(site, ctx) -> Finding:
     order = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
     evidence.sort(key=lambda e: (e.data["wcag"] != "2.0", order.get(e.data["impact"], 4)))
 
-    def counts(agg):
+    def totals(agg):
         return {"rules": len(agg), "pages": len({u for a in agg.values() for u in a["pages"]}),
                 "nodes": sum(n for a in agg.values() for n in a["pages"].values())}
 
-    c20, c21 = counts(agg20), counts(agg21)
+    c20, c21 = totals(agg20), totals(agg21)
     status = Status.FAIL if agg20 else Status.PASS
     versions = sorted({a.get("axe_version", "") for _, a in judged} - {""})
     details: dict[str, Any] = {
@@ -152,27 +187,48 @@ def judge(site, ctx) -> Finding:
         "axe_version": versions[0] if len(versions) == 1 else versions,
         "tags_judged": sorted(WCAG20_TAGS),
         "pages_judged": len(judged),
-        "pages_not_judged": unjudged,
-        "violations": c20,
-        "rules_x_pages": agg20,
-        "needs_review": review,
+        "pages_not_judged": _unjudged_table(unjudged),
+        "violations": counts(c20, title=UI.text("title_violations")),
+        "rules_x_pages": _rules_table(agg20, UI.text("title_rules")),
+        "needs_review": table([{"rule": rid, "pages_count": len(by_page),
+                                "nodes": sum(by_page.values()), "pages": by_page}
+                               for rid, by_page in review.items()],
+                              headings=["rule", "pages_count", "nodes", "pages"],
+                              title=UI.text("title_needs_review")),
+        # per page, as axe judged it (left a plain list: bench/act_rules.py reads it)
         "pages": pages,
         "wcag21": {"status": "fail" if agg21 else "pass", "tags": sorted(WCAG21_TAGS),
-                   **c21, "rules_x_pages": agg21,
-                   "only_21_rules": sorted(set(agg21) - set(agg20))},
+                   **c21, "rules_x_pages": _rules_table(agg21, UI.text("title_rules21")),
+                   "only_21_rules": bullets(sorted(set(agg21) - set(agg20)),
+                                            title=UI.text("title_only_21_rules"))},
         "coverage": "automated-partial",
     }
     if status is Status.FAIL:
-        summary = (f"axe-core found {c20['rules']} WCAG 2.0 A/AA rule(s) violated on "
-                   f"{c20['pages']} of {len(judged)} page(s), {c20['nodes']} element(s): "
-                   + ", ".join(sorted(agg20)) + ".")
+        summary = UI("fail", rules=c20["rules"], pages=c20["pages"], n=len(judged),
+                     nodes=c20["nodes"], rule_ids=", ".join(sorted(agg20)))
     else:
-        summary = (f"axe-core found no WCAG 2.0 A/AA violation on {len(judged)} page(s)"
-                   + (f"; {len(review)} rule(s) need manual review" if review else "")
-                   + ". Automated testing covers only part of WCAG.")
-    if agg21 and not agg20:
-        summary += f" WCAG 2.1 A/AA: {c21['rules']} rule(s) violated."
+        key = ("pass_review" if review else "pass") + ("_wcag21" if agg21 else "")
+        params = {"n": len(judged)}
+        if review:
+            params["review"] = len(review)
+        if agg21:
+            params["rules21"] = c21["rules"]
+        summary = UI(key, **params)
     return Finding(ID, status, judged[0][0], summary, evidence, details)
+
+
+def _rules_table(agg: dict[str, dict[str, Any]], title: str) -> dict[str, Any]:
+    """Violated rules, one row each: impact, criteria, on how many pages and elements, the
+    help page; ``pages`` (page URL -> elements) stays in each item."""
+    return table([{"rule": rid, "impact": a["impact"], "criteria": a["criteria"],
+                   "pages_count": len(a["pages"]), "nodes": sum(a["pages"].values()),
+                   "help_url": a["help_url"], "pages": a["pages"]} for rid, a in agg.items()],
+                 headings=RULE_HEADINGS, title=title)
+
+
+def _unjudged_table(unjudged: list[dict[str, str]]) -> dict[str, Any]:
+    return table(unjudged, headings=["url", "error", "cause"],
+                 title=UI.text("title_pages_not_judged"))
 
 
 PROBE = Probe(id=ID, version=VERSION,

@@ -25,6 +25,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from crawler.causes import EXPLANATIONS, Cause
 from probes import catalogue
+from probes.base import is_block
+
+from .pictures import outline_picture, picture_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATUSES = ("pass", "warn", "fail", "error", "manual", "not_applicable")
@@ -66,33 +69,58 @@ def _scalar(v) -> bool:
     return v is None or isinstance(v, (str, int, float, bool))
 
 
-def details_blocks(details: dict) -> list[dict]:
-    """Present a finding's ``details`` for people: a list of dicts becomes a table (per
-    page, per style sheet, most common messages...), a dict of plain values a small table,
-    plain values one line each; anything else stays JSON."""
+def _cell(v) -> str:
+    """One value of a details table or list, as text: lists joined with "; ", a dict of
+    plain values as "key: value" pairs, anything else compact JSON."""
+    if v is None:
+        return ""
+    if _scalar(v):
+        return str(v)
+    if isinstance(v, list) and all(_scalar(x) for x in v):
+        return "; ".join(_cell(x) for x in v)
+    if isinstance(v, dict) and all(_scalar(x) for x in v.values()):
+        return "; ".join(f"{k}: {_cell(x)}" for k, x in v.items())
+    return json.dumps(v, ensure_ascii=False, default=str)
+
+
+def _typed_block(key: str, block: dict) -> dict:
+    """A typed details block (``probes.base.table/bullets/counts``) for the template."""
+    kind, items = block["type"], block["items"]
+    out = {"kind": kind, "key": key, "title": block.get("title") or ""}
+    if kind == "table":
+        rows = list(items)
+        cols = list(block.get("headings") or [])
+        out.update(cols=cols, rows=[[_cell(r.get(c)) for c in cols] for r in rows[:TABLE_ROWS]],
+                   more=len(rows) - TABLE_ROWS)
+    elif kind == "list":
+        values = list(items)
+        out.update(value=[_cell(v) for v in values[:TABLE_ROWS]], more=len(values) - TABLE_ROWS)
+    else:  # counts
+        out.update(value={str(k): _cell(n) for k, n in dict(items).items()})
+    return out
+
+
+def details_blocks(details: dict, _prefix: str = "") -> list[dict]:
+    """Present a finding's ``details`` for people, by declared shape, never by guessing: a
+    typed block (``probes.base.table``, ``bullets``, ``counts``) is rendered as its type
+    (a table is capped at ``TABLE_ROWS`` rows, with how many more); the plain values form one
+    key/value table; a nested dict of facts is presented by the same rules, its keys prefixed
+    (``xml.documents``); ``traceback`` is hidden; anything else stays JSON."""
     scalars, blocks = {}, []
     for key, value in (details or {}).items():
         if key == "traceback":
             continue
+        name = _prefix + str(key)
         if _scalar(value):
             scalars[key] = value
-        elif isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
-            cols: list[str] = []
-            for r in value[:TABLE_ROWS]:
-                cols += [k for k, v in r.items() if k not in cols and _scalar(v)]
-            if cols:
-                blocks.append({"kind": "table", "key": key, "cols": cols,
-                               "rows": value[:TABLE_ROWS], "more": len(value) - TABLE_ROWS})
-                continue
-            blocks.append({"kind": "json", "key": key, "value": value})
-        elif isinstance(value, list) and all(_scalar(v) for v in value):
-            blocks.append({"kind": "list", "key": key, "value": value})
-        elif isinstance(value, dict) and value and all(_scalar(v) for v in value.values()):
-            blocks.append({"kind": "pairs", "key": key, "value": value})
+        elif is_block(value):
+            blocks.append(_typed_block(name, value))
+        elif isinstance(value, dict) and value:
+            blocks.extend(details_blocks(value, name + "."))
         else:
-            blocks.append({"kind": "json", "key": key, "value": value})
+            blocks.append({"kind": "json", "key": name, "value": value})
     if scalars:
-        blocks.insert(0, {"kind": "pairs", "key": "", "value": scalars})
+        blocks.insert(0, {"kind": "pairs", "key": _prefix.rstrip("."), "value": scalars})
     return blocks
 
 
@@ -107,41 +135,54 @@ def _env() -> Environment:
     return env
 
 
+def _find(rel: str, capture_dirs: list[Path]) -> Path | None:
+    """The file of a capture's screenshot ``rel`` (relative to the captures directory; older
+    runs kept theirs under ``captures/run-<N>/``)."""
+    if not rel:
+        return None
+    for base in capture_dirs:
+        src = Path(rel) if Path(rel).is_absolute() else base / rel
+        if src.is_file():
+            return src
+    return None
+
+
 def _screenshots(store, run_id: int, target_id: str, out: Path, capture_dirs: list[Path]):
     """Copy the screenshots of a target's rendered pages into the report."""
-    from crawler.store import _unz
-
     shots = []
-    rows = store.db.query(
-        "SELECT a.data, p.final_url FROM artifacts a JOIN pages p ON p.id = a.page_id "
-        "WHERE a.run_id=? AND a.target_id=? AND a.kind='rendered'", [run_id, target_id])
-    for row in rows:
-        data = _unz(row["data"]) or {}
-        rel = data.get("screenshot")
-        if not rel:
+    for row in store.screenshots(run_id, target_id):
+        if row["kind"] != "page":
             continue
-        for base in capture_dirs:
-            src = base / rel
-            if src.is_file():
-                dest = out / "screenshots" / target_id / Path(rel).name
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, dest)
-                shots.append({"url": row["final_url"],
-                              "path": f"../screenshots/{target_id}/{dest.name}"})
-                break
+        href = _copy_shot(row["path"], target_id, out, capture_dirs)
+        if href:
+            shots.append({"url": row["url"], "path": href})
     return shots
 
 
 def _copy_shot(rel: str, target_id: str, out: Path, capture_dirs: list[Path]) -> str:
     """Copy a screenshot of the capture into the report; its path from a target page
     ("" when the file is gone: the report then says only what the evidence says)."""
-    for base in capture_dirs:
-        src = Path(rel) if Path(rel).is_absolute() else base / rel
-        if src.is_file():
-            dest = out / "screenshots" / target_id / src.name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
-            return f"../screenshots/{target_id}/{dest.name}"
+    src = _find(rel, capture_dirs)
+    if src is None:
+        return ""
+    dest = out / "screenshots" / target_id / src.name
+    if not dest.is_file():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+    return f"../screenshots/{target_id}/{dest.name}"
+
+
+def _evidence_picture(data: dict, target_id: str, out: Path, capture_dirs: list[Path]) -> str:
+    """The outlined picture of an evidence item that carries a screenshot and a box, cut
+    into the report (``reports.pictures``); its path from a target page, or ""."""
+    rel, box = data.get("screenshot") or "", data.get("box")
+    src = _find(rel, capture_dirs)
+    if src is None or not box:
+        return ""
+    name = picture_name(rel, box)
+    dest = out / "screenshots" / target_id / name
+    if dest.is_file() or outline_picture(src, box, dest):
+        return f"../screenshots/{target_id}/{name}"
     return ""
 
 
@@ -152,19 +193,20 @@ def build_report(store, run_id: int, out_dir: Path) -> Path:
     run = store.run(run_id)
     findings = store.findings(run_id)
     caps = {c["target_id"]: c for c in store.captures(run_id)}
-    targets = {r["id"]: r for r in store.db.query("SELECT * FROM targets")}
+    targets = store.targets()
     by_target: dict[str, dict[str, dict]] = defaultdict(dict)
     for f in findings:
         by_target[f["target_id"]][f["indicator"]] = f
     indicators = [i for i in catalogue.INDICATORS
                   if any(i.id in fs for fs in by_target.values())]
-    # screenshots live in <capture dir>/run-<N>/ (crawler.scan), by default beside the db;
-    # a rejudged run points at the captures of the run it judged again
+    # screenshots live under the captures directory (captures/shots/, by content), by
+    # default beside the database; runs before that kept them in captures/run-<N>/, and a
+    # rejudged run points at the captures of the run it judged again
     src_run = run["options"].get("rejudge_of") or run_id
-    base = Path(store.path).resolve().parent / "captures"
-    capture_dirs = [base / f"run-{src_run}", base]
+    bases = [store.captures_dir]
     if run["options"].get("capture_dir"):
-        capture_dirs.insert(0, Path(run["options"]["capture_dir"]) / f"run-{src_run}")
+        bases.insert(0, Path(run["options"]["capture_dir"]))
+    capture_dirs = [d for b in bases for d in (b, b / f"run-{src_run}")]
 
     rows = []
     for tid in sorted(by_target, key=lambda t: (targets.get(t, {}).get("level", ""), t)):
@@ -208,10 +250,11 @@ def build_report(store, run_id: int, out_dir: Path) -> Path:
         for f in ordered:
             for e in f["evidence"]:
                 data = e.get("data") or {}
-                rel = data.get("screenshot") or (data.get("path") if e.get("kind") ==
-                                                 "screenshot" else "")
-                if rel:
-                    e["img"] = _copy_shot(rel, tid, out_dir, capture_dirs)
+                if data.get("box"):
+                    e["img"] = _evidence_picture(data, tid, out_dir, capture_dirs)
+                elif data.get("screenshot") or e.get("kind") == "screenshot":
+                    e["img"] = _copy_shot(data.get("screenshot") or data.get("path") or "",
+                                          tid, out_dir, capture_dirs)
         page = tpl.render(run=run, row=r, findings=ordered, shots=shots,
                           catalogue=catalogue.BY_ID, explanations=EXPLANATIONS,
                           causes=Cause._value2member_map_)

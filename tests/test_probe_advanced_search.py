@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from crawler.cli import main
+from govscan.cli import main
 from helpers import html_response, site_from_pages
 from probes.base import Context, run_probe
 from probes.advanced_search import PROBE

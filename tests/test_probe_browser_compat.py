@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import render
+from crawler import browser
 from crawler.artifacts import Rendered
 from probes import browser_compat
 from probes.base import Artifact, Context, run_probe
@@ -12,7 +12,7 @@ from probes.base import Artifact, Context, run_probe
 from helpers import site_from_pages
 from test_render import capture_paths
 
-needs_chromium = pytest.mark.skipif(render.find_chromium() is None, reason="no Chromium")
+needs_chromium = pytest.mark.skipif(browser.find_chromium() is None, reason="no Chromium")
 
 
 @pytest.mark.browser

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from crawler.artifacts import NetRequest, Rendered
-from crawler.cli import main
+from govscan.cli import main
 from helpers import site_from_pages
 from probes.base import Context, run_probe
 from probes.chatbot import PROBE, load_vendors, telegram_bot, vendor_of_url
@@ -56,7 +56,7 @@ def judge(body, head="", rendered=True):
 def test_vendor_fingerprints(html, vendor):
     f = judge(html)
     assert f.status == "pass", f.summary
-    assert f.details["vendors"] == [vendor]
+    assert f.details["vendors"]["items"] == [vendor]
     assert f.details["ai_verified"] is False
     assert "cannot be shown" in f.summary
 
@@ -78,7 +78,7 @@ def test_telegram_bot_is_weak_evidence():
     f = judge('<a href="https://t.me/navoiy_murojaat_bot">Телеграм бот</a>'
               '<a href="https://t.me/HokimiyatBot">Bot</a>')
     assert f.status == "warn"
-    assert f.details["telegram_bots"] == ["navoiy_murojaat_bot", "HokimiyatBot"]
+    assert f.details["telegram_bots"]["items"] == ["navoiy_murojaat_bot", "HokimiyatBot"]
 
 
 @pytest.mark.parametrize("href,bot", [("https://t.me/xyzbot", "xyzbot"),
@@ -104,7 +104,7 @@ def test_rendered_signals_count_like_static_ones():
     site.pages[0].rendered = Rendered(HOME, dom=page("<p>x</p>"), network=[
         NetRequest("https://client.crisp.chat/l.js", "script")])
     f = run_probe(PROBE, site, Context())
-    assert f.status == "pass" and f.details["vendors"] == ["Crisp"]
+    assert f.status == "pass" and f.details["vendors"]["items"] == ["Crisp"]
     assert f.details["rendered_signals"] >= 1 and f.details["static_signals"] == 0
 
 
@@ -139,5 +139,5 @@ def test_farm_static_half(farm, capsys, path, status, vendor):
     f = probe(farm, capsys, path)
     assert f["status"] == status, f["summary"]
     if vendor:
-        assert f["details"]["vendors"] == [vendor]
+        assert f["details"]["vendors"]["items"] == [vendor]
     assert f["details"]["ai_verified"] is False

@@ -8,7 +8,7 @@ import json
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from crawler.cli import main
+from govscan.cli import main
 from helpers import site_from_pages
 from probes.base import Context, run_probe
 from probes.contact_form import PROBE, platform_link
@@ -72,9 +72,9 @@ def judge(body, linked=None):
 
 def test_telegram_appeal_bot_link_and_written_handle_pass():
     f = judge('<a href="https://t.me/buxoro_murojaat_bot">Telegram</a>')
-    assert f.status == "pass" and f.details["telegram_bots"] == ["buxoro_murojaat_bot"]
+    assert f.status == "pass" and f.details["telegram_bots"]["items"] == ["buxoro_murojaat_bot"]
     f = judge("<p>Murojaat qiling: (+998) 65-222-22-22, @buxorouzmurojaatbot</p>")
-    assert f.status == "pass" and f.details["telegram_bots"] == ["buxorouzmurojaatbot"]
+    assert f.status == "pass" and f.details["telegram_bots"]["items"] == ["buxorouzmurojaatbot"]
 
 
 def test_telegram_channel_or_other_bot_is_not_an_appeal_channel():
@@ -109,7 +109,7 @@ def test_only_login_and_newsletter_fail():
               '<form method="post"><input type="email" name="e"><button>Подписаться</button>'
               '</form>')
     assert f.status == "fail"
-    assert f.details["other_forms"] == {"login": 1, "subscription": 1}
+    assert f.details["other_forms"]["items"] == {"login": 1, "subscription": 1}
 
 
 def probe(farm, capsys, path):
@@ -128,12 +128,13 @@ def probe(farm, capsys, path):
 def test_farm_ways_to_appeal_in_four_languages(farm, capsys, path, key):
     f = probe(farm, capsys, path)
     assert f["status"] == "pass", f["summary"]
-    assert f["details"][key]
+    value = f["details"][key]  # a count, or a list block
+    assert value["items"] if isinstance(value, dict) else value
 
 
 @pytest.mark.parametrize("path", ["/oz/ind-xonqa", "/ru/ind-kokand", "/oz/xiva"])
 def test_farm_login_newsletter_comment_are_not_appeal_forms(farm, capsys, path):
     f = probe(farm, capsys, path)
     assert f["status"] == "fail", f["summary"]
-    assert f["details"]["other_forms"]
-    assert "appeal" not in f["details"]["other_forms"]
+    assert f["details"]["other_forms"]["items"]
+    assert "appeal" not in f["details"]["other_forms"]["items"]

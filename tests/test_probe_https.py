@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from crawler.artifacts import Hop, Response, SiteCapture, TLSInfo
-from crawler.cli import main
+from govscan.cli import main
 from crawler.targets import Target
 from probes.base import Context, run_probe
 from probes.https import PROBE, parse_hsts
@@ -104,13 +104,13 @@ def test_bare_and_www_hosts_are_both_checked(farm, capsys):
     url = farm.host_url("gov.test", "/oz/buxoro")
     res = [f"--resolve={h}:{ip}" for h, ip in farm.resolve.items()]
     _, [f] = probe_json(capsys, url, *farm_args(farm), *res)
-    eps = f["details"]["endpoints"]
+    eps = {r["endpoint"] for r in f["details"]["endpoints"]["items"]}
     assert {"https://bare", "http://bare", "https://www", "http://www"} <= set(eps)
     assert f["status"] == "pass", f["summary"]
 
 
 def test_console_script_prints_json(farm):
-    out = subprocess.run([sys.executable, "-m", "crawler.cli", "probe", "https",
+    out = subprocess.run([sys.executable, "-m", "govscan", "probe", "https",
                           farm.url("main", "/"), "--json", "--no-render", *farm_args(farm)],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from crawler.artifacts import SitemapDoc
-from crawler.cli import main
+from govscan.cli import main
 from helpers import site_from_pages
 from probes.base import Context, run_probe
 from probes.last_updated import PROBE
@@ -55,7 +55,7 @@ def test_meta_jsonld_and_next_payload():
     f = judge('<script>self.__next_f.push([1,"7:{\\"date\\":\\"2026-04-05 14:25:00\\"}"])'
               '</script>', head)
     assert f.status == "pass" and f.details["source"] == "next-payload"
-    assert f.details["evidence_counts"] == {"meta": 1, "next-payload": 1}
+    assert f.details["evidence_counts"]["items"] == {"meta": 1, "next-payload": 1}
 
 
 def test_newest_of_many_wins():
@@ -79,8 +79,8 @@ def test_look_alikes_are_not_updates(body):
 def test_ignored_items_are_noted():
     f = judge('<p class="today">bugun : 10.04.2026</p><p>Tadbir 15.08.2026</p>'
               "<footer>© 2010 – 2018</footer>")
-    assert f.details["ignored_counts"] == {"today-widget": 1, "future": 1}
-    assert f.details["copyright_notices"]
+    assert f.details["ignored_counts"]["items"] == {"today-widget": 1, "future": 1}
+    assert f.details["copyright_notices"]["items"]
     msgs = " ".join(e.message for e in f.evidence)
     assert "today" in msgs and "future" in msgs and "copyright" in msgs
 
@@ -88,7 +88,7 @@ def test_ignored_items_are_noted():
 def test_last_modified_header_alone_is_not_evidence():
     f = judge("<p>Matn</p>", headers={"last-modified": "Fri, 10 Apr 2026 08:00:00 GMT"})
     assert f.status == "fail"
-    assert f.details["http_last_modified"]
+    assert f.details["http_last_modified"]["items"]
     assert any(e.kind == "header" for e in f.evidence)
 
 
@@ -101,7 +101,7 @@ def test_sitemap_lastmod_counts_only_when_the_sitemap_is_the_targets_own():
                         urls=[HOME, "https://gov.test/oz/y"], url_count=2,
                         lastmods=["2026-04-08"])
     f = judge("<p>x</p>", sitemaps=[shared])
-    assert f.status == "fail" and f.details["ignored_counts"] == {"shared-sitemap": 1}
+    assert f.status == "fail" and f.details["ignored_counts"]["items"] == {"shared-sitemap": 1}
 
 
 def probe(farm, capsys, path):
@@ -125,13 +125,13 @@ def test_farm_recent_in_four_languages(farm, capsys, path, kinds):
 def test_farm_old_news_warns(farm, capsys):
     f = probe(farm, capsys, "/oz/xiva")
     assert f["status"] == "warn" and f["details"]["date"].startswith("2022-03-29")
-    assert f["details"]["ignored_counts"].get("today-widget")
+    assert f["details"]["ignored_counts"]["items"].get("today-widget")
 
 
 @pytest.mark.parametrize("path", ["/oz/ind-xonqa", "/ru/ind-kokand"])
 def test_farm_today_widget_copyright_and_future_are_not_updates(farm, capsys, path):
     f = probe(farm, capsys, path)
     assert f["status"] == "fail", f["summary"]
-    assert f["details"]["ignored_counts"].get("today-widget")
-    assert f["details"]["ignored_counts"].get("future")
-    assert f["details"]["copyright_notices"]
+    assert f["details"]["ignored_counts"]["items"].get("today-widget")
+    assert f["details"]["ignored_counts"]["items"].get("future")
+    assert f["details"]["copyright_notices"]["items"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import render
+from crawler import browser
 from crawler.artifacts import Rendered
 from probes import responsive
 from probes.base import Artifact, Context, run_probe
@@ -12,7 +12,7 @@ from probes.base import Artifact, Context, run_probe
 from helpers import site_from_pages
 from test_render import capture_paths
 
-needs_chromium = pytest.mark.skipif(render.find_chromium() is None, reason="no Chromium")
+needs_chromium = pytest.mark.skipif(browser.find_chromium() is None, reason="no Chromium")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def test_fluid_page_passes(judged):
     d, res = judged
     site, f = res["responsive"]
     assert f.status == "pass", f.summary
-    m = f.details["pages"][0]["widths"]
+    m = f.details["pages"]["items"][0]["widths"]
     assert set(m) == {"360", "414"}
     assert m["360"]["viewport_ok"] and m["360"]["scroll_width"] <= 361
     assert m["360"]["legible_share"] >= 0.99
@@ -43,7 +43,7 @@ def test_fixed_width_page_fails(judged):
     _, res = judged
     site, f = res["fixed-width"]
     assert f.status == "fail", f.summary
-    w = f.details["pages"][0]["widths"]["360"]
+    w = f.details["pages"]["items"][0]["widths"]["360"]
     assert not w["viewport_ok"] and not w["no_horizontal_scroll"]
     assert w["scroll_width"] >= 1200 and w["legible_share"] < 0.6
     assert "sideways" in f.summary and "viewport" in f.summary
@@ -56,7 +56,7 @@ def test_app_store_link_counts(judged):
     _, res = judged
     site, f = res["app-link"]
     assert f.status == "warn" and not f.details["home_ok"]
-    assert any("play.google.com/store/apps" in a for a in f.details["app_links"])
+    assert any("play.google.com/store/apps" in a for a in f.details["app_links"]["items"])
     assert "app" in f.summary
 
 
@@ -80,7 +80,7 @@ def test_inner_page_or_tap_targets_give_warn():
     f = responsive.judge(_site({"https://a.test/": good, "https://a.test/t": wide}), Context())
     assert f.status == "warn" and "inner page" in f.summary
     f = responsive.judge(_site({"https://a.test/": crowded}), Context())
-    assert f.status == "warn" and f.details["pages"][0]["widths"]["360"]["tap_share"] == 0.5
+    assert f.status == "warn" and f.details["pages"]["items"][0]["widths"]["360"]["tap_share"] == 0.5
     f = responsive.judge(_site({"https://a.test/": good}), Context())
     assert f.status == "pass"
 

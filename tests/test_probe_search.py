@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from crawler.cli import main
+from govscan.cli import main
 from helpers import html_response, site_from_pages
 from probes.base import Context, run_probe
-from probes.search import PROBE, pick_query_form, query_request, search_boxes
+from pageread.forms import pick_query_form, query_request, search_boxes
+from probes.search import PROBE
 
 HOME = "https://gov.test/oz/x"
 
@@ -92,7 +93,7 @@ def test_icon_buttons_that_are_not_search():
 def test_formless_javascript_search_input_warns():
     f = judge('<div class="top"><input type="search" placeholder="Search..."></div>')
     assert f.status == "warn" and f.details["found"] is True
-    assert f.details["boxes"][0]["formless"] is True
+    assert f.details["boxes"]["items"][0]["formless"] is True
 
 
 def test_post_search_is_present_but_not_exercised():

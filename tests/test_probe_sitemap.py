@@ -8,7 +8,7 @@ import pytest
 
 from crawler.artifacts import SitemapDoc
 from crawler.causes import Cause, FetchError
-from crawler.cli import main
+from govscan.cli import main
 from helpers import html_response, site_from_pages
 from probes.base import Context, run_probe
 from probes.sitemap import PROBE, is_sitemap_link
@@ -50,7 +50,7 @@ def test_broken_sitemap_link_does_not_count():
                            linked={HOME + "/sitemap": page("<h1>404</h1>")}, gathered=G)
     site.linked[0].response.status = 404
     f = run_probe(PROBE, site, Context())
-    assert f.status == "fail" and f.details["html"]["broken"]
+    assert f.status == "fail" and f.details["html"]["broken"]["items"]
 
 
 def _doc(urls, url="https://gov.test/sitemap.xml", lastmods=(), error=""):
@@ -67,7 +67,7 @@ def test_xml_sitemap_counts_only_in_scope_urls():
     assert f.status == "pass" and f.details["passed_by"] == ["xml"]
     assert f.details["xml"]["urls_in_scope"] == 2
     assert f.details["xml"]["newest_lastmod"] == "2026-03-04"
-    assert f.details["xml"]["future_lastmods_ignored"] == ["2099-01-01"]
+    assert f.details["xml"]["future_lastmods_ignored"]["items"] == ["2099-01-01"]
 
 
 def test_xml_sitemap_of_other_targets_and_invalid_ones_fail():

@@ -39,9 +39,9 @@ def test_valid_sheets_pass_and_a_shared_sheet_counts_once():
     assert f.status == "pass", f.summary
     d = f.details
     assert d["sheets_checked"] == 4  # one theme + three <style> blocks
-    theme = [s for s in d["sheets"] if s["url"] == THEME][0]
+    theme = [s for s in d["sheets"]["items"] if s["url"] == THEME][0]
     assert theme["pages_count"] == 3 and theme["kind"] == "linked"
-    assert d["kinds"] == {"linked": 1, "style-element": 3, "style-attributes": 0}
+    assert d["kinds"]["items"] == {"linked": 1, "style-element": 3, "style-attributes": 0}
 
 
 def test_any_error_fails_counted_once_per_sheet_with_its_pages():
@@ -58,10 +58,10 @@ def test_any_error_fails_counted_once_per_sheet_with_its_pages():
     d = f.details
     assert d["errors"] == 2 and d["warnings"] == 1  # the theme's error counted once
     assert d["sheets_checked"] == 2 and d["sheets_valid"] == 0
-    top = d["common_errors"][0]
+    top = d["common_errors"]["items"][0]
     assert top["share"] == 0.5
     # per page: each page that uses the theme carries its error
-    assert [p["errors"] for p in d["pages"]] == [2, 1, 1]
+    assert [p["errors"] for p in d["pages"]["items"]] == [2, 1, 1]
     by_sheet = {e.data.get("sheet", e.url): e for e in f.evidence
                 if e.data.get("type") == "error"}
     theme_ev = by_sheet[THEME]
@@ -108,7 +108,7 @@ def test_farm_valid_section_passes(farm, vnu):
     assert f.status == "pass", f.summary
     d = f.details
     # site.css + its @import base.css, and per page one <style> and one style attribute sheet
-    assert d["kinds"] == {"linked": 2, "style-element": 3, "style-attributes": 3}
+    assert d["kinds"]["items"] == {"linked": 2, "style-element": 3, "style-attributes": 3}
     assert d["errors"] == 0
 
 
@@ -119,11 +119,11 @@ def test_farm_broken_theme_and_inline_style_fail(farm, vnu):
     assert f.status == "fail"
     d = f.details
     theme = farm.host_url("gov.test", "/validity/css/theme.css")
-    rows = {s["url"]: s for s in d["sheets"]}
+    rows = {s["url"]: s for s in d["sheets"]["items"]}
     assert rows[theme]["errors"] == 1 and rows[theme]["pages_count"] == 3
     assert rows[theme]["messages"][0]["text"] == "“colr”: Property “colr” doesn't exist."
     site_css = farm.host_url("gov.test", "/validity/css/site.css")
     assert rows[site_css]["valid"] is True
     attr = [e for e in f.evidence if "margin-top" in e.data.get("text", "")]
-    assert attr and attr[0].selector.endswith("main > p")
+    assert attr and attr[0].selector.endswith("main > p:nth-of-type(1)")
     assert d["errors"] == 1 + 3  # the theme once, the style attribute on each of 3 pages

@@ -58,15 +58,15 @@ def test_any_error_fails_with_counts_common_messages_and_template_share():
     d = f.details
     assert d["errors"] == 4 * 2 + 3 and d["warnings"] == 4
     assert d["pages_checked"] == 6 and d["pages_valid"] == 1
-    top = d["common_errors"][0]
+    top = d["common_errors"]["items"][0]
     assert top["message"] == "Stray end tag “div”." and top["count"] == 7
     assert top["share"] == round(7 / 11, 3) and top["documents"] == 5
     assert "64 % of the errors, on 5 of 6 page(s)" in f.summary
-    per = {r["url"]: r for r in d["pages"]}
+    per = {r["url"]: r for r in d["pages"]["items"]}
     assert per["https://gov.test/oz/a/4"]["errors"] == 3
     assert per["https://gov.test/oz/a/5"]["valid"] is True
-    assert d["wcag_411"]["counts"]["stray_tags"] == 7
-    assert d["wcag_411"]["counts"]["duplicate_ids"] == 4
+    assert d["wcag_411"]["counts"]["items"]["stray_tags"] == 7
+    assert d["wcag_411"]["counts"]["items"]["duplicate_ids"] == 4
     # evidence: type, line, column, text, extract; errors first, every page represented
     e0 = f.evidence[0]
     assert e0.kind == "message" and e0.snippet == "</form></div>\n<main>"
@@ -90,7 +90,7 @@ def test_unvalidated_pages_make_warn_or_error_never_a_silent_pass():
     f = run_probe(PROBE, site_with({"https://gov.test/oz/a": [],
                                     "https://gov.test/oz/a/b": unavailable}))
     assert f.status == "warn"
-    assert f.details["not_validated"][0]["cause"] == "validator-unavailable"
+    assert f.details["not_validated"]["items"][0]["cause"] == "validator-unavailable"
     f = run_probe(PROBE, site_with({"https://gov.test/oz/a": unavailable}))
     assert f.status == "error" and f.details["cause"] == "validator-unavailable"
     f = run_probe(PROBE, site_with({"https://gov.test/oz/a": None}))
@@ -169,8 +169,8 @@ def test_farm_broken_template_fails_with_its_messages_on_every_page(farm, vnu):
     texts = {e.data.get("text") for e in f.evidence}
     assert {"Duplicate ID “search”.", "Stray end tag “div”."} <= texts
     assert any("margin-top" in (t or "") for t in texts)  # vnu checks style attributes too
-    common = {c["message"]: c for c in d["common_errors"]}
+    common = {c["message"]: c for c in d["common_errors"]["items"]}
     assert common["Stray end tag “div”."]["documents"] == 3  # the template, on every page
-    assert d["wcag_411"]["counts"]["duplicate_ids"] == 3
-    assert d["wcag_411"]["counts"]["stray_tags"] == 3
+    assert d["wcag_411"]["counts"]["items"]["duplicate_ids"] == 3
+    assert d["wcag_411"]["counts"]["items"]["stray_tags"] == 3
     assert "WCAG 2.0 4.1.1" in f.summary

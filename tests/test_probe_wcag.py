@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import render
+from crawler import browser
 from crawler.artifacts import Rendered
 from probes import wcag
 from probes.base import Artifact, Context, run_probe
@@ -13,19 +13,19 @@ from helpers import site_from_pages
 from test_render import capture_paths
 
 AXE_ARTS = {Artifact.RENDERED, Artifact.AXE}
-needs_chromium = pytest.mark.skipif(render.find_chromium() is None, reason="no Chromium")
+needs_chromium = pytest.mark.skipif(browser.find_chromium() is None, reason="no Chromium")
 
 
 @pytest.fixture(scope="module")
 def judged(farm):
     paths = ["accessible", "no-alt", "unlabelled", "low-contrast", "no-lang", "iframe",
              "shadow", "chat-selfhosted"]
-    sites = capture_paths(farm, paths, AXE_ARTS)
+    sites = capture_paths(farm, paths, AXE_ARTS, hints=wcag.PROBE.hints)
     return {p: (s, run_probe(wcag.PROBE, s, Context())) for p, s in sites.items()}
 
 
 def rules(finding) -> set[str]:
-    return set(finding.details["rules_x_pages"])
+    return {r["rule"] for r in finding.details["rules_x_pages"]["items"]}
 
 
 @pytest.mark.browser
@@ -101,9 +101,10 @@ def test_incomplete_is_review_and_21_only_is_separate():
         "incomplete": [_rule("color-contrast", ["wcag2aa", "wcag143"], 3)], "passes": []}
     f = wcag.judge(_site({"https://a.test/": axe}), Context())
     assert f.status == "pass"  # no 2.0 violation; incomplete is not a failure
-    assert f.details["needs_review"] == {"color-contrast": {"https://a.test/": 3}}
+    assert {r["rule"]: r["pages"] for r in f.details["needs_review"]["items"]} == {
+        "color-contrast": {"https://a.test/": 3}}
     assert f.details["wcag21"]["status"] == "fail"
-    assert f.details["wcag21"]["only_21_rules"] == ["autocomplete-valid"]
+    assert f.details["wcag21"]["only_21_rules"]["items"] == ["autocomplete-valid"]
     assert f.evidence[0].data["wcag"] == "2.1" and "2.1 A/AA" in f.summary
 
 
@@ -119,10 +120,10 @@ def test_nodes_capped_and_aggregated_over_pages():
     ev = [e for e in f.evidence if e.data["rule"] == "link-name"]
     assert len(ev) == 2 and len(ev[0].data["nodes"]) == 10 and ev[0].data["more_nodes"] == 27
     assert f.evidence[0].data["rule"] == "image-alt"  # critical first
-    agg = f.details["rules_x_pages"]["link-name"]
+    agg = {r["rule"]: r for r in f.details["rules_x_pages"]["items"]}["link-name"]
     assert agg["pages"] == {"https://a.test/": 37, "https://a.test/x": 37}
     assert agg["criteria"] == ["2.4.4", "4.1.2"]
-    assert f.details["violations"] == {"rules": 2, "pages": 2, "nodes": 75}
+    assert f.details["violations"]["items"] == {"rules": 2, "pages": 2, "nodes": 75}
 
 
 def test_axe_error_is_error_finding():

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from crawler.store import Store
+from govscan.store import Store
 from probes.base import Evidence, Finding, Status
 from reports.html import band, build_report, shares
 from tests.helpers import chromium_errors, site_from_pages
@@ -63,16 +63,23 @@ def test_report_opens_in_chromium_without_console_errors(tmp_path):
     assert errors == []
 
 
-def test_details_become_tables():
+def test_details_render_by_declared_shape():
+    """Typed blocks render by their type; nothing is guessed from the data's shape (an
+    untyped list of dicts stays JSON), tracebacks are not shown."""
+    from probes.base import bullets, counts, table
     from reports.html import details_blocks
 
-    blocks = details_blocks({"errors": 3, "found": True,
-                             "common_errors": [{"message": "Stray end tag", "share": 0.8,
-                                                "pages": 5}],
-                             "wcag_411": {"duplicate_ids": 2, "stray_tags": 1},
-                             "engines_tried": ["chromium"], "raw": {"nested": {"x": 1}}})
-    kinds = {b["key"]: b["kind"] for b in blocks}
-    assert kinds == {"": "pairs", "common_errors": "table", "wcag_411": "pairs",
-                     "engines_tried": "list", "raw": "json"}
-    table = next(b for b in blocks if b["key"] == "common_errors")
-    assert table["cols"] == ["message", "share", "pages"]
+    blocks = details_blocks({
+        "errors": 3, "found": True, "traceback": "x",
+        "common_errors": table([{"message": "Stray end tag", "share": 0.8, "pages": 5,
+                                 "example": {}}],
+                               headings=["message", "share", "pages"],
+                               title="Most common errors"),
+        "engines_tried": bullets(["chromium"]), "kinds": counts({"linked": 2}),
+        "wcag_411": {"duplicate_ids": 2}, "untyped": [{"a": 1}]})
+    assert {b["key"]: b["kind"] for b in blocks} == {
+        "": "pairs", "common_errors": "table", "engines_tried": "list", "kinds": "counts",
+        "wcag_411": "pairs", "untyped": "json"}
+    t = next(b for b in blocks if b["key"] == "common_errors")
+    assert t["cols"] == ["message", "share", "pages"]
+    assert t["rows"] == [["Stray end tag", "0.8", "5"]]
