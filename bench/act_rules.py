@@ -2,7 +2,7 @@
 
 Serves ``../shared/eval/act-rules`` over HTTP on loopback, and for every test case in WCAG 2.0
 A/AA scope with a mapped axe rule (432 cases) runs the real govscan path - the fetcher,
-``capture_site`` with the RENDERED + AXE gatherers of ``crawler.render`` (the render pool,
+``capture_site`` with the RENDERED + AXE gatherers of ``crawler.browser`` (the render pool,
 axe injected in every frame), then ``probes.wcag`` - and scores per mapped rule as the
 corpus README says: "failed" when any of the case's ``axe_rules`` is a violation on the page,
 "cantTell" when one is only incomplete, else not failed. It compares with
@@ -33,12 +33,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # helpers.capture_urls
 
-from crawler import render  # noqa: E402
+from crawler import browser  # noqa: E402
 from crawler.capture import CaptureOptions  # noqa: E402
 from crawler.fetch import FetchConfig  # noqa: E402
 from probes import wcag  # noqa: E402
 from probes.base import Artifact, Context, run_probe  # noqa: E402
+
+from helpers import capture_urls  # noqa: E402
 
 CORPUS = (ROOT.parent / "shared" / "eval" / "act-rules").resolve()
 AXE_410 = ROOT / "bench" / "node" / "node_modules" / "axe-core-410" / "axe.min.js"
@@ -126,8 +129,8 @@ async def run_cases(cases: list[dict], port: int, concurrency: int = 2,
                       retries=0, obey_robots=False)
     opts = CaptureOptions(single_url=True, render_pages=1, screenshots=False)
     opts.extra["browser_block_media"] = block_media
-    await render.capture_urls(urls, {Artifact.RENDERED, Artifact.AXE}, cfg, options=opts,
-                              concurrency=concurrency, on_site=judge)
+    await capture_urls(urls, {Artifact.RENDERED, Artifact.AXE}, cfg, options=opts,
+                       concurrency=concurrency, on_site=judge)
     return out
 
 
@@ -168,7 +171,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-drift", action="store_true",
                     help="do not re-run disagreements with axe 4.10.2")
     a = ap.parse_args(argv)
-    if render.find_chromium() is None:
+    if browser.find_chromium() is None:
         print("no Chromium: cannot run", file=sys.stderr)
         return 2
     cases = load_cases()
@@ -187,10 +190,10 @@ def main(argv=None) -> int:
                    and axe_class(c["axe_reported_outcomes"]) != "untested"]
     if drift_cases and not a.no_drift and AXE_410.exists():
         os.environ["GOVSCAN_AXE"] = str(AXE_410)
-        render._AXE_SRC = None
+        browser.axe_source.cache_clear()
         ours_410 = asyncio.run(run_cases(drift_cases, port, a.concurrency))
         os.environ.pop("GOVSCAN_AXE")
-        render._AXE_SRC = None
+        browser.axe_source.cache_clear()
     ours_media: dict[str, dict] = {}
     if drift_cases and not a.no_drift:
         ours_media = asyncio.run(run_cases(drift_cases, port, a.concurrency,

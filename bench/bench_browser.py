@@ -36,15 +36,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))  # helpers.capture_urls
 
 import farmgen  # noqa: E402
 
-from crawler import render  # noqa: E402
+from crawler import browser  # noqa: E402
+from crawler.artifacts import Hints  # noqa: E402
 from crawler.capture import CaptureOptions  # noqa: E402
 from crawler.fetch import FetchConfig  # noqa: E402
 from probes import browser_compat, responsive, wcag  # noqa: E402
 from probes.base import Artifact, Context, run_probe  # noqa: E402
 from probes.https import mixed_content  # noqa: E402
+
+from helpers import capture_urls  # noqa: E402
 
 NODE_DIR = ROOT / "bench" / "node"
 PA11Y_CI = NODE_DIR / "node_modules" / ".bin" / "pa11y-ci"
@@ -165,9 +169,13 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
     opts = CaptureOptions(single_url=True, render_pages=1, screenshots=screenshots)
     opts.extra["browser_concurrency"] = pool
     t0 = time.monotonic()
-    sites = asyncio.run(render.capture_urls(
+    # what the pipeline hands the gatherers: the judged probes' hints, merged
+    probes = [wcag.PROBE, responsive.PROBE, browser_compat.PROBE] + (
+        [chatbot.PROBE] if chatbot else [])
+    hints = Hints.merge(p.hints for p in probes)
+    sites = asyncio.run(capture_urls(
         urls, arts, cfg, capture_dir=str(shots) if screenshots else "", options=opts,
-        concurrency=sites_at_once, on_site=on_site))
+        concurrency=sites_at_once, on_site=on_site, hints=hints))
     wall = time.monotonic() - t0
     ok = sum(1 for s in sites if s.home is not None and s.home.rendered is not None
              and s.home.rendered.axe and "violations" in s.home.rendered.axe)
@@ -183,7 +191,7 @@ def run_pa11y(urls: list[str], concurrency: int, workdir: Path) -> dict:
     conf = {"defaults": {"runners": ["axe"], "standard": "WCAG2AA", "timeout": 60000,
                          "concurrency": concurrency,
                          "chromeLaunchConfig": {
-                             "executablePath": render.find_chromium(),
+                             "executablePath": browser.find_chromium(),
                              "args": ["--no-sandbox", "--disable-gpu",
                                       "--disable-dev-shm-usage", "--disable-quic",
                                       "--no-first-run"]}},
@@ -244,7 +252,7 @@ def main(argv=None) -> int:
     nginx = farmgen.NginxFarm(work / "farm").start()
     try:
         # warm the OS caches and Chromium's binary once, for both tools alike
-        subprocess.run([render.find_chromium(), "--version"], capture_output=True)
+        subprocess.run([browser.find_chromium(), "--version"], capture_output=True)
         gs, ps = [], []
         for prof in [x for x in a.profiles.split(",") if x]:
             with PeakMemory(os.getpid(), exclude={nginx.proc.pid}) as mem:

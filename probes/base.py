@@ -225,12 +225,25 @@ class Probe:
         return self.description or (self.judge.__doc__ or "").strip()
 
 
-def error_finding(indicator: str, url: str, cause: str, message: str,
+# what run_probe itself says (the causes' own sentences are crawler.causes.EXPLANATIONS;
+# their message id is "cause.<cause>" with the low-level detail as parameter)
+UI = UIStrings("run", {
+    "not-rendered": "The {probe} probe needs a rendered page ({missing}) and none was "
+                    "rendered in this run (--no-render, or no browser).",
+    "not-captured": "The {probe} probe needs {missing}, which this capture does not hold (it "
+                    "was captured for other probes).",
+    "crashed": "The {probe} probe crashed: {error}",
+})
+
+
+def error_finding(indicator: str, url: str, cause: str, message: "str | Message",
                   version: str = "", **details: Any) -> Finding:
     """A finding that could not be judged. ``cause`` is a short machine word
-    (a fetch failure cause, ``probe-crashed``...), ``message`` a sentence for people."""
+    (a fetch failure cause, ``probe-crashed``...), ``message`` a sentence for people (or a
+    ``Message``)."""
+    text = message.text if isinstance(message, Message) else message
     return Finding(indicator, Status.ERROR, url, message,
-                   [Evidence(url, "message", message=message)],
+                   [Evidence(url, "message", message=text)],
                    {"cause": cause, **details}, probe_version=version)
 
 
@@ -246,16 +259,15 @@ def run_probe(probe: Probe, site: "SiteCapture", ctx: Context | None = None) -> 
     url = site.start_url
     fatal = site.fatal_error(probe.requires)
     if fatal is not None:
-        return error_finding(probe.id, url, fatal.cause, fatal.message, probe.version)
+        msg = Message(f"cause.{fatal.cause}", {"detail": fatal.detail}, fatal.message)
+        return error_finding(probe.id, url, fatal.cause, msg, probe.version)
     missing = sorted(str(a) for a in probe.requires if str(a) not in site.gathered)
     if missing:
-        if set(missing) <= {str(a) for a in BROWSER_ARTIFACTS}:
-            msg = (f"The {probe.id} probe needs a rendered page ({', '.join(missing)}) and "
-                   f"none was rendered in this run (--no-render, or no browser).")
-        else:
-            msg = (f"The {probe.id} probe needs {', '.join(missing)}, which this capture "
-                   f"does not hold (it was captured for other probes).")
-        return error_finding(probe.id, url, "not-captured", msg, probe.version)
+        key = "not-rendered" if set(missing) <= {str(a) for a in BROWSER_ARTIFACTS} \
+            else "not-captured"
+        return error_finding(probe.id, url, "not-captured",
+                             UI(key, probe=probe.id, missing=", ".join(missing)),
+                             probe.version)
     try:
         finding = probe.judge(site, ctx)
         if finding.indicator != probe.id:
@@ -264,7 +276,7 @@ def run_probe(probe: Probe, site: "SiteCapture", ctx: Context | None = None) -> 
     except Exception as exc:  # noqa: BLE001 - the contract: a crash is an error finding
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return error_finding(probe.id, url, "probe-crashed",
-                             f"The {probe.id} probe crashed: {tb}", probe.version,
+                             UI("crashed", probe=probe.id, error=tb), probe.version,
                              traceback=traceback.format_exc(limit=6))
     finding.probe_version = probe.version
     return finding

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import render
+from crawler import browser
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -46,7 +46,7 @@ def sample(cases, per_rule=2):
 
 
 @pytest.mark.skipif(not act_rules.CORPUS.exists(), reason="no ../shared/eval/act-rules")
-@pytest.mark.skipif(render.find_chromium() is None, reason="no Chromium")
+@pytest.mark.skipif(browser.find_chromium() is None, reason="no Chromium")
 def test_wcag_path_reproduces_axe_outcomes_on_a_sample():
     cases = sample(act_rules.load_cases())[:20]  # 10 ACT rules, a failed + a passed each
     assert len(cases) == 20

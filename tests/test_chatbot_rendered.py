@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import render
-from crawler.artifacts import NetRequest, Rendered
-from probes import chatbot_rendered as cr
+from crawler import browser
+from crawler.artifacts import Hints, NetRequest, Rendered
+from probes import chatbot as cr
 from probes.base import Artifact, Context, run_probe
 
 from helpers import site_from_pages
 from test_render import capture_paths
 
-needs_chromium = pytest.mark.skipif(render.find_chromium() is None, reason="no Chromium")
+needs_chromium = pytest.mark.skipif(browser.find_chromium() is None, reason="no Chromium")
 
 
 @pytest.fixture(scope="module")
 def sites(farm):
+    # what the pipeline hands the browser for this probe: its globals and launcher words
+    hints = Hints(page_globals=tuple(cr.known_globals()),
+                  launcher_words=tuple(cr.launcher_words()))
     return capture_paths(farm, ["chat-vendor", "chat-selfhosted", "telegram", "accessible"],
-                         {Artifact.RENDERED})
+                         {Artifact.RENDERED}, hints=hints)
 
 
 def signals(site) -> dict[str, set[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import render
+from crawler import browser
 from crawler.artifacts import NetRequest, Rendered
 from probes.base import Artifact
 from probes.https import mixed_content
@@ -12,7 +12,7 @@ from probes.https import mixed_content
 from helpers import site_from_pages
 from test_render import capture_paths
 
-needs_chromium = pytest.mark.skipif(render.find_chromium() is None, reason="no Chromium")
+needs_chromium = pytest.mark.skipif(browser.find_chromium() is None, reason="no Chromium")
 
 
 @pytest.mark.browser

@@ -1,23 +1,31 @@
-"""The render pool and the browser gatherers on farm pages (real Chromium, real fetcher)."""
+"""The browser (crawler.browser): the render pool, the gatherers and the evidence they capture
+on farm pages (real Chromium, real fetcher), and the browser error taxonomy."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
 
-from crawler import render
+from crawler import browser
+from crawler.artifacts import Hints
+from crawler.browser import locate
 from crawler.capture import CaptureEnv, CaptureOptions
 from crawler.causes import Cause
 from crawler.farm.sites.browser_chat import vendor_resolve
 from crawler.fetch import FetchConfig
 from probes.base import Artifact
 
+from helpers import capture_urls, probe_hints
+
 pytestmark = pytest.mark.browser
 
 ALL = {Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE, Artifact.ENGINES}
-needs_chromium = pytest.mark.skipif(render.find_chromium() is None, reason="no Chromium")
+needs_chromium = pytest.mark.skipif(browser.find_chromium() is None, reason="no Chromium")
+SHOT = re.compile(r"^shots/([0-9a-f]{2})/(\1[0-9a-f]{62})\.png$")
 
 
 def fetch_config(farm) -> FetchConfig:
@@ -26,11 +34,17 @@ def fetch_config(farm) -> FetchConfig:
                        retries=0, user_agent="govscan-test/0.1 (+https://example.invalid)")
 
 
-def capture_paths(farm, paths, artifacts=ALL, capture_dir="") -> dict[str, object]:
-    """path -> SiteCapture, each /browser/<path> on gov.test captured as its own target."""
+def capture_paths(farm, paths, artifacts=ALL, capture_dir="", hints=None,
+                  options=None) -> dict[str, object]:
+    """path -> SiteCapture, each /browser/<path> on gov.test captured as its own target.
+    ``hints`` default: what all probes declare, merged (what the pipeline would hand the
+    gatherers)."""
     urls = [farm.host_url("gov.test", f"/browser/{p}") for p in paths]
-    sites = asyncio.run(render.capture_urls(urls, artifacts, fetch_config(farm),
-                                            capture_dir=capture_dir, resolve_only=True))
+    if hints is None:
+        hints = probe_hints()
+    sites = asyncio.run(capture_urls(urls, artifacts, fetch_config(farm),
+                                     capture_dir=capture_dir, resolve_only=True,
+                                     hints=hints, options=options))
     return {p: s for p, s in zip(paths, sites)}
 
 
@@ -57,15 +71,16 @@ def test_rendered_page_has_dom_network_and_screenshot(captured):
     assert doc and doc[0].status == 200
     # the image was requested (in the log) but its download was blocked by the pool
     img = [n for n in r.network if n.resource_type == "image"]
-    assert img and img[0].failure == render.BLOCKED_FAILURE
+    assert img and img[0].failure == browser.BLOCKED_FAILURE
     shot = Path(d) / r.screenshot
-    assert r.screenshot.startswith(site.target.id + "/") and shot.stat().st_size > 1000
+    assert SHOT.match(r.screenshot) and shot.stat().st_size > 1000
     assert shot.read_bytes()[:4] == b"\x89PNG"
     assert r.extra["nav"]["visible"] >= 3
     # axe and mobile were gathered on the same page object
     assert r.axe["axe_version"] == "4.14.1" and r.axe["violations"] == []
     assert r.mobile["360"]["device_width"] == 360 and r.mobile["414"]["device_width"] == 414
     import struct
+    assert SHOT.match(r.mobile["screenshot"])
     mshot = (Path(d) / r.mobile["screenshot"]).read_bytes()
     assert struct.unpack(">I", mshot[16:20])[0] == 360  # the phone-width picture
     # one static fetch + ONE browser load: axe and the mobile measurements reused the page
@@ -106,8 +121,8 @@ def test_mixed_content_seen_in_console_and_network(captured):
 
 def test_no_browser_is_an_error_not_a_crash(farm, monkeypatch, tmp_path):
     monkeypatch.setenv("GOVSCAN_CHROMIUM", "/nonexistent/chromium")
-    monkeypatch.setattr(render, "chromium_candidates", lambda: ["/nonexistent/chromium"])
-    monkeypatch.setattr(render.shutil, "which", lambda name: None)
+    monkeypatch.setattr(locate, "chromium_candidates", lambda: ["/nonexistent/chromium"])
+    monkeypatch.setattr(locate.shutil, "which", lambda name: None)
     sites = capture_paths(farm, ["accessible"], ALL)
     site = sites["accessible"]
     for art in ("rendered", "axe", "mobile", "engines"):
@@ -120,12 +135,54 @@ def test_no_browser_is_an_error_not_a_crash(farm, monkeypatch, tmp_path):
         assert f.status == "error" and f.details["cause"] == "browser-unavailable", pid
 
 
+@pytest.mark.parametrize("message,cause", [
+    ("Page.goto: net::ERR_NAME_NOT_RESOLVED at https://x.test/", Cause.DNS),
+    ("net::ERR_DNS_TIMED_OUT", Cause.DNS),
+    ("Page.goto: net::ERR_CONNECTION_REFUSED at https://gov.test:9/\nCall log:\n  - x",
+     Cause.REFUSED),
+    ("net::ERR_ADDRESS_UNREACHABLE at http://10.9.9.9/", Cause.REFUSED),
+    ("net::ERR_CERT_AUTHORITY_INVALID at https://self-signed.test/", Cause.TLS_INVALID),
+    ("net::ERR_CERT_DATE_INVALID", Cause.TLS_INVALID),
+    ("net::ERR_SSL_PROTOCOL_ERROR", Cause.TLS_INVALID),
+    ("net::ERR_SSL_VERSION_OR_CIPHER_MISMATCH", Cause.TLS_INVALID),
+    ("net::ERR_CONNECTION_RESET", Cause.RESET),
+    ("net::ERR_CONNECTION_CLOSED", Cause.RESET),
+    ("net::ERR_EMPTY_RESPONSE", Cause.RESET),
+    ("net::ERR_TIMED_OUT", Cause.TIMEOUT),
+    ("net::ERR_CONNECTION_TIMED_OUT", Cause.TIMEOUT),
+    ("Page.goto: Timeout 30000ms exceeded.", Cause.TIMEOUT),
+    ("net::ERR_TOO_MANY_REDIRECTS", Cause.TOO_MANY_REDIRECTS),
+    ("net::ERR_BLOCKED_BY_PRIVATE_NETWORK_ACCESS_CHECKS", Cause.PRIVATE_ADDRESS),
+    ("net::ERR_INVALID_HTTP_RESPONSE", Cause.PROTOCOL),
+    ("net::ERR_UNSAFE_PORT", Cause.BAD_URL),
+    ("Page.goto: Download is starting", Cause.NOT_HTML),
+    ("Target crashed", Cause.RENDER_FAILED),
+    ("Page.goto: Target page, context or browser has been closed", Cause.RENDER_FAILED),
+    ("net::ERR_SOMETHING_NEW", Cause.RENDER_FAILED),
+])
+def test_browser_errors_map_onto_the_fetchers_causes(message, cause):
+    err = browser.classify_browser_error(message)
+    assert err.cause == cause, message
+    assert err.detail == message.splitlines()[0]  # the first line, as said
+
+
+def test_browser_error_from_exceptions():
+    import playwright.async_api as pw
+
+    e = browser.classify_browser_error(pw.TimeoutError("Locator.click: waiting"))
+    assert e.cause == Cause.TIMEOUT
+    assert browser.classify_browser_error(asyncio.TimeoutError()).cause == Cause.TIMEOUT
+    e = browser.classify_browser_error(pw.Error("Page.goto: net::ERR_CONNECTION_RESET at x"))
+    assert e.cause == Cause.RESET and "ERR_CONNECTION_RESET" in e.detail
+    assert browser.classify_browser_error(RuntimeError("boom")).cause == Cause.RENDER_FAILED
+
+
 @needs_chromium
-def test_unreachable_page_gives_render_error(farm):
+def test_unreachable_page_gives_the_fetchers_cause(farm):
     async def go():
-        pool = render.RenderPool(render.RenderConfig(resolve=farm.resolve, resolve_only=True,
-                                                     ignore_https_errors=True,
-                                                     page_timeout=10))
+        pool = browser.RenderPool(browser.RenderConfig(resolve=farm.resolve, resolve_only=True,
+                                                       ignore_https_errors=True,
+                                                       page_timeout=10))
         try:
             v = await pool.visit(f"https://gov.test:{farm.closed_port()}/", axe=True)
             w = await pool.visit("https://not-mapped.example/")
@@ -133,16 +190,18 @@ def test_unreachable_page_gives_render_error(farm):
         finally:
             await pool.close()
     v, w = asyncio.run(go())
-    assert v.rendered.error is not None and v.rendered.error.cause == Cause.RENDER_FAILED
+    # a closed loopback port: "refused", as the static fetcher says for the same port
+    assert v.rendered.error is not None and v.rendered.error.cause == Cause.REFUSED
     assert "REFUSED" in v.rendered.error.detail and v.axe is None
     # resolve_only: a name outside the map never reaches DNS
-    assert w.rendered.error is not None and "NAME_NOT_RESOLVED" in w.rendered.error.detail
+    assert w.rendered.error is not None and w.rendered.error.cause == Cause.DNS
+    assert "NAME_NOT_RESOLVED" in w.rendered.error.detail
 
 
 @needs_chromium
 def test_pool_recycles_and_bounds_concurrency(farm):
     async def go():
-        pool = render.RenderPool(render.RenderConfig(
+        pool = browser.RenderPool(browser.RenderConfig(
             resolve=farm.resolve, resolve_only=True, ignore_https_errors=True,
             recycle_after=3, concurrency=2, settle_ms=100))
         url = farm.host_url("gov.test", "/browser/news")
@@ -169,46 +228,167 @@ def test_pool_recycles_and_bounds_concurrency(farm):
 
 
 def test_resolver_rules_and_env_wiring(farm):
-    assert render.resolver_rules({"a.test": "127.0.0.1", "b.test": "10.0.0.1"}) == \
+    assert browser.resolver_rules({"a.test": "127.0.0.1", "b.test": "10.0.0.1"}) == \
         "MAP a.test 127.0.0.1, MAP b.test 10.0.0.1"
-    assert render.resolver_rules({}, only=True) == "MAP * ~NOTFOUND"
+    assert browser.resolver_rules({}, only=True) == "MAP * ~NOTFOUND"
 
     class F:  # the fetcher's config decides whether certificate errors may be ignored
         config = fetch_config(farm)
     env = CaptureEnv(fetcher=F(), options=CaptureOptions(), resolve=farm.resolve)
-    pool = render.pool_for(env)
-    assert env.renderer is pool and render.pool_for(env) is pool
+    pool = browser.pool_for(env)
+    assert env.renderer is pool and browser.pool_for(env) is pool
     assert pool.config.ignore_https_errors is True
     assert pool.config.resolve == farm.resolve and pool.config.concurrency == 2
     F.config = FetchConfig()  # no private CA: certificates are checked by Chromium
     env2 = CaptureEnv(fetcher=F(), options=CaptureOptions())
-    assert render.pool_for(env2).config.ignore_https_errors is False
+    assert browser.pool_for(env2).config.ignore_https_errors is False
+
+
+# --- evidence: boxes recorded next to the screenshot, content-addressed pictures -------------
+
+@pytest.fixture(scope="module")
+def boxed(farm, tmp_path_factory):
+    """/accessible (twice: two targets) and /no-alt, rendered + axe + mobile, screenshots on,
+    hinted boxes for forms and inputs, two --outline selectors."""
+    d = tmp_path_factory.mktemp("shots")
+    opts = CaptureOptions(single_url=True, render_pages=1)
+    opts.extra["outline"] = ["form[role=search]", "#no-such-element"]
+    urls = [farm.host_url("gov.test", f"/browser/{p}") for p in
+            ("accessible", "no-alt", "accessible")]
+    sites = asyncio.run(capture_urls(urls, {Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE},
+                                     fetch_config(farm), capture_dir=str(d), options=opts,
+                                     resolve_only=True, hints=Hints(boxes=("form", "input"))))
+    return d, sites
+
+
+def _inside(box, size):
+    x, y, w, h = box
+    return w > 0 and h > 0 and 0 <= x < size[0] and 0 <= y < size[1] and x + w <= size[0]
 
 
 @needs_chromium
-def test_outlined_evidence_screenshots(farm, tmp_path):
-    import struct
+def test_hinted_elements_get_boxes_on_the_screenshot(boxed):
+    d, sites = boxed
+    site = sites[0]
+    r = site.home.rendered
+    size = r.extra["screenshot_size"]
+    assert size[0] == 1280 and 0 < size[1] <= browser.MAX_SHOT_HEIGHT
+    # the selectors a probe writes for the elements (pageread.selectors.css_selector), from
+    # the static tree and the rendered DOM alike
+    from pageread.selectors import css_selector
+    form = css_selector(site.home.tree.css_first("form"))
+    q = css_selector(site.home.tree.css_first("input#q"))
+    assert form in r.boxes and q in r.boxes, r.boxes
+    assert css_selector(r.tree.css_first("form")) in r.boxes
+    for sel in (form, q):
+        assert _inside(r.boxes[sel], size), (sel, r.boxes[sel])
+    fx, fy, fw, fh = r.boxes[form]
+    ix, iy, iw, ih = r.boxes[q]
+    assert fx <= ix and fy <= iy and ix + iw <= fx + fw + 0.5 and iy + ih <= fy + fh + 0.5
+    assert ih >= 48 and fy > 48  # the farm's 48 px inputs, below the header
+    assert all(round(v, 1) == v for v in r.boxes[q])  # rounded to 0.1 px
+    # --outline selectors are measured too; one that matches nothing has no box
+    assert r.boxes["form[role=search]"] == r.boxes[form]
+    assert "#no-such-element" not in r.boxes
+    # no evidence picture is taken afterwards: there is no outlined file anywhere
+    assert not [p for p in Path(d).rglob("*") if "outline" in p.name]
 
-    from crawler.screenshots import outline_screenshot
 
-    url = farm.host_url("gov.test", "/browser/accessible")
-    opts = CaptureOptions(single_url=True, render_pages=1)
-    opts.extra["outline"] = ["form[role=search]", "#no-such-element"]
-    sites = asyncio.run(render.capture_urls([url], {Artifact.RENDERED}, fetch_config(farm),
-                                            capture_dir=str(tmp_path), options=opts,
-                                            resolve_only=True))
-    out = sites[0].home.rendered.extra["outlined"]
-    assert [o["found"] for o in out] == [True, False]
-    png = tmp_path / out[0]["path"]
-    assert not Path(out[0]["path"]).is_absolute() and png.read_bytes()[:4] == b"\x89PNG"
-    assert struct.unpack(">II", png.read_bytes()[16:24]) == (1280, 800)  # the viewport
+@needs_chromium
+def test_axe_nodes_get_boxes(boxed):
+    _, sites = boxed
+    r = sites[1].home.rendered
+    rule = next(v for v in r.axe["violations"] if v["id"] == "image-alt")
+    targets = [n["target"][0] for n in rule["nodes"]]
+    assert targets and all(t in r.boxes for t in targets), (targets, r.boxes)
+    for t in targets:
+        assert _inside(r.boxes[t], r.extra["screenshot_size"])
+    assert {tuple(r.boxes[t][2:]) for t in targets} == {(120.0, 80.0), (300.0, 60.0)}
 
-    async def later():
-        pool = render.RenderPool(render.RenderConfig(resolve=farm.resolve, resolve_only=True,
-                                                     ignore_https_errors=True))
+
+@needs_chromium
+def test_screenshots_are_content_addressed_and_shared(boxed):
+    d, sites = boxed
+    r = sites[0].home.rendered
+    m = SHOT.match(r.screenshot)
+    assert m, r.screenshot
+    png = (Path(d) / r.screenshot).read_bytes()
+    assert png[:4] == b"\x89PNG" and hashlib.sha256(png).hexdigest() == m.group(2)
+    assert SHOT.match(r.mobile["screenshot"]) and r.mobile["screenshot"] != r.screenshot
+    # the same page rendered for two targets: the same picture, stored once
+    twin = sites[2].home.rendered
+    assert sites[0].target.id != sites[2].target.id
+    assert twin.screenshot == r.screenshot and twin.mobile["screenshot"] == r.mobile["screenshot"]
+    assert sites[1].home.rendered.screenshot != r.screenshot
+    stored = sorted(p.relative_to(d).as_posix() for p in Path(d).rglob("*") if p.is_file())
+    assert stored == sorted({s.home.rendered.screenshot for s in sites} |
+                            {s.home.rendered.mobile["screenshot"] for s in sites})
+
+
+@needs_chromium
+def test_boxes_are_those_of_the_cut_screenshot(tmp_path):
+    """A page taller than MAX_SHOT_HEIGHT: boxes below the cut, without area or off to the
+    left are left out; a fixed element is boxed where the picture shows it."""
+    import urllib.parse
+
+    html = ("<body style='margin:0'><div id=top style='height:100px;margin:8px'>top</div>"
+            "<div style='height:4000px'></div>"
+            "<div id=below style='position:absolute;top:2500px;height:20px;width:50px'></div>"
+            "<div id=empty style='position:absolute;top:10px'></div>"
+            "<a id=skip href=#main style='position:absolute;left:-9999px'>skip</a>"
+            "<div id=fab style='position:fixed;right:10px;bottom:10px;width:60px;"
+            "height:40px;background:#0b7'></div></body>")
+
+    async def go():
+        pool = browser.RenderPool(browser.RenderConfig(settle_ms=100))
         try:
-            return await outline_screenshot(pool, url, "#q", tmp_path / "ev" / "search.png")
+            url = "data:text/html," + urllib.parse.quote(html)
+            return await pool.visit(url, shots=tmp_path, boxes=lambda r: [
+                "#top", "#below", "#empty", "#skip", "#fab", "#none", "p[[bad"])
         finally:
             await pool.close()
-    res = asyncio.run(later())
-    assert res["found"] and (tmp_path / "ev" / "search.png").stat().st_size > 1000
+    r = asyncio.run(go()).rendered
+    assert r.error is None, r.error
+    assert r.extra["screenshot_size"] == [1280, browser.MAX_SHOT_HEIGHT]
+    assert set(r.boxes) == {"#top", "#fab"}, r.boxes
+    assert r.boxes["#top"] == [8, 8, 1264, 100]
+    assert r.boxes["#fab"] == [1210, 750, 60, 40]  # bottom right of the 1280x800 viewport
+    from PIL import Image
+    with Image.open(tmp_path / r.screenshot) as im:
+        assert im.size == (1280, browser.MAX_SHOT_HEIGHT)
+        x, y, w, h = r.boxes["#fab"]
+        assert im.convert("RGB").getpixel((x + w // 2, y + h // 2)) == (0, 0xbb, 0x77)
+
+
+def test_store_png_is_content_addressed(tmp_path):
+    a = browser.store_png(b"\x89PNG same", tmp_path)
+    assert a == browser.store_png(b"\x89PNG same", tmp_path) and SHOT.match(a)
+    assert (tmp_path / a).read_bytes() == b"\x89PNG same"
+    b = browser.store_png(b"\x89PNG other", tmp_path)
+    assert b != a and len(list(tmp_path.rglob("*.png"))) == 2
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+@needs_chromium
+def test_no_screenshots_means_no_boxes(farm, tmp_path):
+    opts = CaptureOptions(single_url=True, render_pages=1, screenshots=False)
+    sites = capture_paths(farm, ["accessible"], {Artifact.RENDERED, Artifact.AXE},
+                          capture_dir=str(tmp_path), options=opts, hints=Hints(boxes=("form",)))
+    r = sites["accessible"].home.rendered
+    assert r.error is None and r.axe["violations"] == []
+    assert r.screenshot == "" and r.boxes == {} and not list(tmp_path.iterdir())
+
+
+@needs_chromium
+def test_empty_hints_check_no_globals_and_no_launchers(farm):
+    sites = capture_paths(farm, ["chat-vendor"], {Artifact.RENDERED}, hints=Hints())
+    r = sites["chat-vendor"].home.rendered
+    assert r.globals == [] and r.extra["launchers"] == []
+    # the network log still shows the vendor (that needs no hint)
+    assert any("code.jivosite.com" in n.url for n in r.network)
+
+
+def test_browser_package_reads_no_probe():
+    root = Path(browser.__file__).parent
+    for f in list(root.rglob("*.py")) + list(root.rglob("*.js")):
+        assert "probes" not in f.read_text(encoding="utf-8"), f

@@ -1,0 +1,369 @@
+"""The render pool: one headless Chromium, a bounded number of pages, recycled.
+
+* ``RenderPool`` owns one browser, started lazily on the first visit (``env.renderer``) and
+  closed with ``await pool.close()``. At most ``concurrency`` pages are open at once (2 on a
+  2-core machine); every visit has a total timeout; the browser is recycled (closed and
+  started again) after ``recycle_after`` visits so a leaking site cannot grow it without
+  bound. The visits of one browser share one desktop context (1280x800, service workers
+  blocked); no browser could be started -> ``BrowserUnavailable`` (remembered, no retry
+  storm).
+* Heavy media is blocked by resource type (images, media, fonts): those requests still
+  appear in the network log (``failure = "blocked-by-govscan"``), which is what mixed-content
+  and chat-vendor detection read, but they are never downloaded. Consequence, on purpose:
+  screenshots show empty boxes where images would be. They are evidence of layout and of
+  where an element is, not a picture of the site; ``block_media=False`` changes it.
+* Parking: a visit with ``park=True`` leaves its page open (at most ``2 * concurrency + 2``
+  pages, 20 s) so the next gatherer of the same capture reuses the load: ``axe_on`` runs axe
+  in it (and parks it again), ``mobile_on`` switches it to mobile emulation and closes it; a
+  miss only costs a fresh visit. ``release_site(site)`` closes what a capture left open.
+* Other engines (Firefox, WebKit: Playwright's own builds) are launched once on demand for
+  browser-compat (``other_engine``).
+
+What a visit does is ``crawler.browser.visit``; where the browser comes from is
+``crawler.browser.locate``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..artifacts import Rendered, SiteCapture
+from ..causes import Cause, FetchError
+from .errors import classify_browser_error
+from .locate import chromium_candidates, find_chromium, resolver_rules
+from .visit import (DESKTOP, Plan, Visit, default_user_agent, first_line, measure_boxes,
+                    measure_mobile, quiet_close, run_axe, run_visit)
+
+BLOCKED_TYPES = frozenset({"image", "media", "font"})
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic",
+                 "--no-first-run", "--disable-dev-shm-usage")
+
+
+class BrowserUnavailable(RuntimeError):
+    """No browser could be started (message says which executables were tried)."""
+
+
+@dataclass
+class RenderConfig:
+    resolve: dict[str, str] = field(default_factory=dict)
+    resolve_only: bool = False  # unmapped host names fail to resolve (tests, the farm)
+    ignore_https_errors: bool = False
+    user_agent: str = ""  # appended to Chromium's own user agent
+    concurrency: int = 2
+    page_timeout: float = 30.0  # seconds for a whole visit
+    settle_ms: int = 1200  # after load: wait for network quiet, at most this long
+    quiet_ms: int = 200
+    recycle_after: int = 100  # visits before the browser is restarted
+    block_media: bool = True
+    executable: str = ""  # default: find_chromium()
+
+
+class _Generation:
+    def __init__(self, browser):
+        self.browser = browser
+        self.ctx = None  # the desktop context all visits of this browser share
+        self.uses = 0
+        self.active = 0
+        self.retired = False
+
+
+class RenderPool:
+    """One browser, ``concurrency`` pages at a time. Start: implicit on first ``visit``."""
+
+    def __init__(self, config: RenderConfig | None = None):
+        self.config = config or RenderConfig()
+        self._sem = asyncio.Semaphore(max(1, self.config.concurrency))
+        self._lock = asyncio.Lock()
+        self._ctx_lock = asyncio.Lock()
+        self._pw = None
+        self._gen: _Generation | None = None
+        self._failed: str = ""  # launch failure, remembered (no retry storm)
+        self._base_ua = ""
+        self.visits = 0
+        self.launches = 0
+        self.other_engines: dict[str, Any] = {}  # name -> browser or error string
+        self._parked: "collections.OrderedDict[str, tuple]" = collections.OrderedDict()
+        self.max_parked = 2 * self.config.concurrency + 2
+        self.park_ttl = 20.0
+
+    @classmethod
+    def from_env(cls, env) -> "RenderPool":
+        """Configured from a ``CaptureEnv``: the fetcher's resolve map, CA and user agent, and
+        ``options.extra``: ``browser_concurrency`` (pages at once, 2), ``browser_timeout``
+        (s per page, 30), ``browser_recycle`` (visits per browser, 100),
+        ``browser_block_media`` (True), ``browser_resolve_only`` (False)."""
+        fcfg = getattr(getattr(env, "fetcher", None), "config", None)
+        extra = getattr(getattr(env, "options", None), "extra", {}) or {}
+        ca = getattr(fcfg, "ca_bundle", None) if fcfg is not None else None
+        cfg = RenderConfig(
+            resolve=dict(env.resolve or getattr(fcfg, "resolve", None) or {}),
+            resolve_only=bool(extra.get("browser_resolve_only", False)),
+            # The static fetcher already judged TLS (the https probe reports certificate
+            # problems). When it was told to trust a private CA (the farm, a lab), Chromium
+            # cannot be given that CA without a profile-wide NSS import, so it skips
+            # certificate checks then - and ONLY then.
+            ignore_https_errors=bool(ca),
+            user_agent=getattr(fcfg, "user_agent", "") or "",
+            concurrency=int(extra.get("browser_concurrency", 2)),
+            page_timeout=float(extra.get("browser_timeout", 30.0)),
+            recycle_after=int(extra.get("browser_recycle", 100)),
+            block_media=bool(extra.get("browser_block_media", True)),
+        )
+        return cls(cfg)
+
+    # lifecycle
+    async def _launch(self):
+        from playwright.async_api import async_playwright
+
+        exe = self.config.executable or find_chromium()
+        if not exe:
+            raise BrowserUnavailable("no Chromium found (tried " +
+                                     ", ".join(chromium_candidates()) + "); install the "
+                                     "Debian 'chromium' package or run `playwright install "
+                                     "chromium`, or set GOVSCAN_CHROMIUM")
+        if self._pw is None:
+            self._pw = await async_playwright().start()
+        args = list(CHROMIUM_ARGS)
+        rules = resolver_rules(self.config.resolve, self.config.resolve_only)
+        if rules:
+            args.append(f"--host-resolver-rules={rules}")
+        try:
+            browser = await self._pw.chromium.launch(executable_path=exe, args=args,
+                                                     headless=True, timeout=30000)
+        except Exception as exc:  # noqa: BLE001
+            raise BrowserUnavailable(f"{exe} did not start: {str(exc).splitlines()[0]}")
+        self.launches += 1
+        return browser
+
+    async def _acquire(self) -> _Generation:
+        async with self._lock:
+            if self._failed:
+                raise BrowserUnavailable(self._failed)
+            g = self._gen
+            if g is None or g.retired or not g.browser.is_connected():
+                try:
+                    browser = await self._launch()
+                except BrowserUnavailable as exc:
+                    self._failed = str(exc)
+                    raise
+                if g is not None and g.active == 0:
+                    await quiet_close(g.browser)
+                g = self._gen = _Generation(browser)
+            g.uses += 1
+            g.active += 1
+            if g.uses >= self.config.recycle_after:
+                g.retired = True  # the next visit starts a fresh browser
+            return g
+
+    async def _release(self, g: _Generation):
+        g.active -= 1
+        if g.retired and g.active == 0 and g is not self._gen:
+            await quiet_close(g.browser)
+        elif g.retired and g.active == 0:
+            # the current generation is done: close now, the next visit relaunches
+            async with self._lock:
+                if self._gen is g:
+                    self._gen = None
+            await quiet_close(g.browser)
+
+    async def close(self):
+        """Close the browser(s) and Playwright. Safe to call twice."""
+        await self.unpark()
+        for b in list(self.other_engines.values()):
+            if not isinstance(b, str):
+                await quiet_close(b)
+        self.other_engines.clear()
+        if self._gen is not None:
+            await quiet_close(self._gen.browser)
+            self._gen = None
+        if self._pw is not None:
+            try:
+                await self._pw.stop()
+            except Exception:  # noqa: BLE001
+                pass
+            self._pw = None
+
+    async def available(self) -> str:
+        """"" when a browser can be started, else why not."""
+        try:
+            g = await self._acquire()
+            g.uses -= 1
+            await self._release(g)
+            return ""
+        except BrowserUnavailable as exc:
+            return str(exc)
+
+    # contexts
+    async def _new_context(self, browser):
+        kw: dict[str, Any] = {"ignore_https_errors": self.config.ignore_https_errors,
+                              "service_workers": "block", "viewport": DESKTOP}
+        if self.config.user_agent:
+            if not self._base_ua:
+                self._base_ua = (await default_user_agent(browser)).replace(
+                    "HeadlessChrome", "Chrome")
+            kw["user_agent"] = f"{self._base_ua} {self.config.user_agent}".strip()
+        ctx = await browser.new_context(**kw)
+        ctx.set_default_timeout(self.config.page_timeout * 1000)
+        ctx.set_default_navigation_timeout(self.config.page_timeout * 1000)
+        if self.config.block_media:
+            async def _route(route):
+                try:
+                    if route.request.resource_type in BLOCKED_TYPES:
+                        await route.abort("blockedbyclient")
+                    else:
+                        await route.continue_()
+                except Exception:  # noqa: BLE001 - page closed meanwhile
+                    pass
+            await ctx.route("**/*", _route)
+        return ctx
+
+    async def _context(self, g: _Generation):
+        """The generation's shared desktop context (created on first use)."""
+        async with self._ctx_lock:
+            if g.ctx is None:
+                g.ctx = await self._new_context(g.browser)
+            return g.ctx
+
+    # one visit
+    async def visit(self, url: str, plan: Plan | None = None, *, park: bool = False,
+                    **options) -> Visit:
+        """Render ``url`` once following ``plan`` (or ``Plan(**options)``: e.g.
+        ``axe=True``, ``full_dom=False``). With ``park`` the page stays open afterwards so a
+        later ``axe_on``/``mobile_on`` for the same URL reuses it instead of loading the page
+        again. Never raises for page problems: ``Visit.rendered.error`` says why (a cause of
+        ``crawler.browser.errors``). Raises ``BrowserUnavailable`` when no browser can be
+        started."""
+        plan = plan or Plan(**options)
+        async with self._sem:
+            g = await self._acquire()
+            pg = None
+            try:
+                pg, visit = await asyncio.wait_for(self._visit(g, url, plan),
+                                                   timeout=self.config.page_timeout + 20)
+            except asyncio.TimeoutError:
+                visit = Visit(Rendered(url, error=FetchError(
+                    Cause.TIMEOUT, f"render took longer than {self.config.page_timeout}s")))
+            except Exception as exc:  # noqa: BLE001 - a crashed page or browser
+                visit = Visit(Rendered(url, error=classify_browser_error(exc)))
+            finally:
+                self.visits += 1
+            if pg is not None:
+                if park and visit.rendered.error is None:
+                    await self._park(url, pg, g)
+                else:
+                    await quiet_close(pg)
+            await self._release(g)
+            return visit
+
+    async def _visit(self, g: _Generation, url: str, plan: Plan):
+        """(the open page or None, the Visit) - ``crawler.browser.visit.run_visit`` in the
+        generation's context."""
+        ctx = await self._context(g)
+        return await run_visit(ctx, url, plan, self.config)
+
+    # parking
+    async def _park(self, url: str, page, g: _Generation):
+        """Keep ``page`` open for the next gatherer. Parked pages hold memory, not a pool
+        slot: at most ``max_parked`` are kept and none longer than ``park_ttl`` seconds
+        (the gatherers of one capture run back to back; a miss only costs a reload)."""
+        old = self._parked.pop(url, None)
+        if old is not None and old[0] is not page:
+            await quiet_close(old[0])
+        now = time.monotonic()
+        for u in [u for u, (_, _, t) in self._parked.items() if now - t > self.park_ttl]:
+            await quiet_close(self._parked.pop(u)[0])
+        self._parked[url] = (page, g, now)
+        while len(self._parked) > self.max_parked:
+            _, (c, _, _) = self._parked.popitem(last=False)
+            await quiet_close(c)
+
+    def _claim(self, url: str):
+        item = self._parked.pop(url, None)
+        if item is None:
+            return None
+        page, g, _ = item
+        if not g.browser.is_connected() or page.is_closed():
+            return None
+        return page, g
+
+    async def release_site(self, site: SiteCapture):
+        """Close the pages a capture left open (call after ``capture_site``; optional)."""
+        await self.unpark([p.url for p in site.pages])
+
+    async def unpark(self, urls: Iterable[str] | None = None):
+        """Close parked pages (all, or those of ``urls``)."""
+        keys = list(self._parked) if urls is None else [u for u in urls if u in self._parked]
+        for u in keys:
+            await quiet_close(self._parked.pop(u)[0])
+
+    async def axe_on(self, url: str, boxes: Callable[[dict], Iterable[str]] | None = None,
+                     size: tuple[int, int] | None = None) -> Visit:
+        """axe on the parked page of ``url`` (re-parked afterwards), or a fresh visit; with
+        ``boxes`` (axe result -> selectors) the boxes of those elements too
+        (``Visit.rendered.boxes``, on a screenshot of ``size``)."""
+        item = self._claim(url)
+        if item is None:
+            return await self.visit(url, Plan(axe=True, axe_boxes=boxes, facts=False,
+                                              full_dom=False), park=True)
+        page, g = item
+        out = Visit(Rendered(url))
+        async with self._sem:
+            g.active += 1
+            try:
+                out.axe = await asyncio.wait_for(run_axe(page),
+                                                 timeout=self.config.page_timeout)
+                if boxes is not None:
+                    out.rendered.boxes = await asyncio.wait_for(
+                        measure_boxes(page, boxes(out.axe), size),
+                        timeout=self.config.page_timeout)
+            except asyncio.TimeoutError:
+                if out.axe is None:
+                    out.axe = {"error": f"axe took longer than {self.config.page_timeout}s",
+                               "cause": str(Cause.TIMEOUT)}
+            g.active -= 1
+        await self._park(url, page, g)
+        return out
+
+    async def mobile_on(self, url: str, shots: Path | None = None) -> Visit:
+        """Mobile measurements on the parked page of ``url`` (closed afterwards), or a fresh
+        visit; the 360 px screenshot stored under ``shots`` when given."""
+        item = self._claim(url)
+        if item is None:
+            return await self.visit(url, Plan(mobile=True, shots=shots,
+                                              mobile_shot=shots is not None, screenshot=False,
+                                              facts=False, full_dom=False))
+        page, g = item
+        async with self._sem:
+            g.active += 1
+            try:
+                m = await asyncio.wait_for(measure_mobile(page, shots),
+                                           timeout=self.config.page_timeout)
+            except asyncio.TimeoutError:
+                m = {"error": f"mobile measurement took longer than "
+                              f"{self.config.page_timeout}s", "cause": str(Cause.TIMEOUT)}
+            finally:
+                g.active -= 1
+                await quiet_close(page)
+        return Visit(Rendered(url), mobile=m)
+
+    # other engines (browser-compat)
+    async def other_engine(self, name: str):
+        """A launched Firefox/WebKit browser, or a string saying why not (cached)."""
+        if name in self.other_engines:
+            return self.other_engines[name]
+        if self._pw is None:
+            from playwright.async_api import async_playwright
+
+            self._pw = await async_playwright().start()
+        try:
+            browser = await getattr(self._pw, name).launch(headless=True, timeout=20000)
+            self.other_engines[name] = browser
+        except Exception as exc:  # noqa: BLE001
+            self.other_engines[name] = f"not available: {first_line(exc, 200)}"
+        return self.other_engines[name]

@@ -1,0 +1,390 @@
+"""One visit of one URL in an open browser context: navigate, settle, and record what the
+gatherers asked for (``Plan``), in this order, in the same page:
+
+1. the network log (``NetRequest``; blocked media keep ``failure = "blocked-by-govscan"``),
+   console errors, uncaught page errors, "Mixed Content" console lines - all visit long;
+2. after ``load`` plus a short settle (until the network has been quiet for ``quiet_ms``, or
+   ``settle_ms`` at most): the final URL, status, title, the DOM (``page.content()``), the
+   frames;
+3. the page facts (``js/page_facts.js``): which of ``Plan.page_globals`` exist, open shadow
+   hosts, navigation visibility, floating launchers whose text has a ``Plan.launcher_words``
+   word;
+4. a full-page screenshot (CDP, cut at ``MAX_SHOT_HEIGHT``; after the images have finished
+   and two frames were painted, ``js/paint_ready.js``), stored content-addressed under
+   ``Plan.shots`` (``crawler.browser.evidence.store_png``), and in the same page state the
+   boxes of ``Plan.boxes(rendered)`` (``js/boxes.js``, one evaluate);
+5. axe-core in every frame (``js/axe_run.js``), then the boxes of ``Plan.axe_boxes(axe)``;
+6. mobile emulation at 360 and 414 px (CDP ``Emulation.setDeviceMetricsOverride``,
+   ``js/mobile.js``) and a 360 px screenshot.
+
+Failures never raise out of ``run_visit``: a failed navigation is ``Rendered.error`` (cause
+from ``crawler.browser.errors``), a failed step leaves a note in ``Rendered.extra``. Also
+here: the CDP helpers and a plain visit in a non-Chromium engine (browser-compat).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from ..artifacts import NetRequest, Rendered
+from .errors import classify_browser_error
+from .evidence import store_png
+from .locate import axe_path, axe_source
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .pool import RenderConfig
+
+log = logging.getLogger(__name__)
+
+BLOCKED_FAILURE = "blocked-by-govscan"
+DESKTOP = {"width": 1280, "height": 800}
+MOBILE_WIDTHS = (360, 414)
+MAX_NETWORK = 600  # network log entries kept per visit
+MAX_SHOT_HEIGHT = 2400  # CSS px: full-page screenshots are cut here
+MAX_DOM = 3_000_000  # characters of rendered DOM kept
+MAX_NODES_PER_RULE = 50  # axe nodes kept per rule (the probe shows 10 + a count)
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+_FRAME = "() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 60)))"
+_PAGE_HEIGHT = ("Math.max(document.documentElement.scrollHeight, "
+                "document.body ? document.body.scrollHeight : 0)")
+
+
+@lru_cache(maxsize=None)
+def script(name: str) -> str:
+    """The in-page script ``crawler/browser/js/<name>`` (a function expression)."""
+    return resources.files(__package__).joinpath("js", name).read_text(encoding="utf-8")
+
+
+@dataclass
+class Plan:
+    """What a visit records after loading the page (see the module docstring for the order).
+    Screenshots and boxes only with ``shots`` (the captures root)."""
+
+    facts: bool = True
+    page_globals: Iterable[str] = ()
+    launcher_words: Iterable[str] = ()
+    full_dom: bool = True
+    shots: Path | None = None
+    screenshot: bool = True  # the full-page screenshot (when ``shots``)
+    boxes: Callable[[Rendered], Iterable[str]] | None = None  # selectors to measure
+    axe: bool = False
+    axe_boxes: Callable[[dict], Iterable[str]] | None = None  # selectors from axe's result
+    mobile: bool = False
+    mobile_shot: bool = False  # the 360 px screenshot (when ``shots``)
+
+
+@dataclass
+class Visit:
+    """What one visit produced (the pool's raw result; gatherers copy into ``Rendered``)."""
+
+    rendered: Rendered
+    mobile: dict[str, Any] | None = None
+    axe: dict[str, Any] | None = None
+
+
+def first_line(exc: BaseException, n: int = 300) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:n]
+
+
+async def quiet_close(obj) -> None:
+    try:
+        await obj.close()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+async def default_user_agent(browser) -> str:
+    """The browser's own user agent (read once from a throw-away context)."""
+    ctx = await browser.new_context()
+    try:
+        p = await ctx.new_page()
+        return await p.evaluate("navigator.userAgent")
+    finally:
+        await quiet_close(ctx)
+
+
+async def settle(page, inflight: dict, settle_ms: int, quiet_ms: int) -> None:
+    """Wait until no request has started/finished for ``quiet_ms`` (or ``settle_ms``)."""
+    start = time.monotonic()
+    await asyncio.sleep(0.05)
+    while (time.monotonic() - start) * 1000 < settle_ms:
+        idle = (time.monotonic() - inflight["last"]) * 1000
+        if inflight["n"] <= 0 and idle >= quiet_ms:
+            return
+        await asyncio.sleep(0.05)
+
+
+# --- CDP helpers ------------------------------------------------------------------------------
+
+async def shot_size(page) -> tuple[int, int]:
+    """(width, height) of the full-page screenshot: the viewport width, the document height
+    cut at MAX_SHOT_HEIGHT."""
+    vw = (page.viewport_size or DESKTOP)["width"]
+    vh = (page.viewport_size or DESKTOP)["height"]
+    h = await page.evaluate(_PAGE_HEIGHT)
+    return vw, max(1, min(int(h or vh), MAX_SHOT_HEIGHT))
+
+
+async def capture_png(page, size: tuple[int, int] | None) -> bytes:
+    """A PNG through CDP ``Page.captureScreenshot``: with ``size`` the top ``size`` of the
+    page, else the viewport as it is (mobile emulation). Taller than the viewport:
+    ``captureBeyondViewport`` (the layout keeps the viewport's size, so fixed elements are
+    drawn where they sit at the top of the page, as the boxes are measured); a page that
+    fits is captured without it, as Playwright does (the beyond-viewport path re-rasterises
+    and, on a loaded machine, sometimes paints a stray copy of a layer).
+    ``optimizeForSpeed``: a fast encoder - 2.5x cheaper than Playwright's full-page
+    screenshot."""
+    cdp = await page.context.new_cdp_session(page)
+    try:
+        params: dict[str, Any] = {"format": "png", "optimizeForSpeed": True}
+        if size is not None:
+            vh = (page.viewport_size or DESKTOP)["height"]
+            params.update(captureBeyondViewport=size[1] > vh,
+                          clip={"x": 0, "y": 0, "width": size[0], "height": size[1],
+                                "scale": 1})
+        data = await cdp.send("Page.captureScreenshot", params)
+    finally:
+        try:  # this session set no emulation, so detaching it changes nothing
+            await cdp.detach()
+        except Exception:  # noqa: BLE001
+            pass
+    return base64.b64decode(data["data"])
+
+
+async def full_page_shot(page, rendered: Rendered, shots: Path) -> tuple[int, int] | None:
+    """The full-page screenshot, stored under ``shots``: sets ``rendered.screenshot`` (the
+    path relative to ``shots``) and ``extra["screenshot_size"]``; returns the size, or None
+    (``extra["screenshot_error"]`` says why)."""
+    try:
+        try:
+            await asyncio.wait_for(page.evaluate(script("paint_ready.js"), 500), 2.0)
+        except Exception:  # noqa: BLE001 - a page that never paints is pictured as it is
+            pass
+        size = await shot_size(page)
+        rendered.screenshot = store_png(await capture_png(page, size), shots)
+        rendered.extra["screenshot_size"] = list(size)
+        return size
+    except Exception as exc:  # noqa: BLE001
+        rendered.extra["screenshot_error"] = first_line(exc)
+        return None
+
+
+async def measure_boxes(page, selectors: Iterable[str],
+                        size: tuple[int, int] | None = None) -> dict[str, list[float]]:
+    """selector -> [x, y, w, h] on the full-page screenshot (of ``size``, or the size a
+    screenshot would have now), in ONE evaluate; {} on any failure."""
+    sels = list(selectors)
+    if not sels:
+        return {}
+    try:
+        w, h = size or await shot_size(page)
+        return await page.evaluate(script("boxes.js"), [sels, w, h])
+    except Exception as exc:  # noqa: BLE001 - evidence is best effort
+        log.debug("boxes not measured: %s", exc)
+        return {}
+
+
+async def run_axe(page) -> dict[str, Any]:
+    """Inject axe-core into every frame (axe's documented multi-frame mode: each frame has
+    axe, the top frame's ``axe.run`` collects their results via postMessage; cross-origin
+    frames allowed) and run the WCAG 2.0 + 2.1 A/AA tags once. Open shadow DOM is tested by
+    axe itself."""
+    try:
+        src = axe_source()
+    except OSError as exc:
+        return {"error": f"axe-core not found at {axe_path()}: {exc} (run `npm ci`)"}
+    for fr in page.frames:
+        try:
+            await fr.evaluate(src)
+            await fr.evaluate("axe.configure({allowedOrigins: ['<unsafe_all_origins>']})")
+        except Exception as exc:  # noqa: BLE001 - a detached or cross-process frame
+            log.debug("axe not injected into %s: %s", fr.url, exc)
+    try:
+        return await page.evaluate(script("axe_run.js"), [list(AXE_TAGS), MAX_NODES_PER_RULE])
+    except Exception as exc:  # noqa: BLE001
+        return {"error": f"axe.run failed: {first_line(exc)}"}
+
+
+async def measure_mobile(page, shots: Path | None) -> dict[str, Any]:
+    """Measure at each of MOBILE_WIDTHS in this page, switched to mobile emulation
+    (Chrome DevTools Protocol ``Emulation.setDeviceMetricsOverride`` with ``mobile:
+    true`` - what Playwright's ``is_mobile`` does - so ``<meta name=viewport>`` is
+    honoured) and touch; a viewport screenshot at the first width, stored under ``shots``.
+    The page stays emulated: close it afterwards."""
+    out: dict[str, Any] = {}
+    try:
+        cdp = await page.context.new_cdp_session(page)
+        await cdp.send("Emulation.setTouchEmulationEnabled",
+                       {"enabled": True, "maxTouchPoints": 5})
+    except Exception as exc:  # noqa: BLE001
+        return {"error": f"mobile emulation failed: {first_line(exc)}"}
+    for i, w in enumerate(MOBILE_WIDTHS):
+        try:
+            await cdp.send("Emulation.setDeviceMetricsOverride",
+                           {"width": w, "height": 780, "deviceScaleFactor": 1,
+                            "mobile": True, "screenWidth": w, "screenHeight": 780})
+            await page.evaluate(_FRAME)
+            out[str(w)] = await page.evaluate(script("mobile.js"), w)
+        except Exception as exc:  # noqa: BLE001
+            out[str(w)] = {"error": first_line(exc)}
+        if i == 0 and shots is not None:
+            # through the same CDP session: Playwright's page.screenshot would restore
+            # its own desktop viewport first
+            try:
+                data = await cdp.send("Page.captureScreenshot", {"format": "png",
+                                                              "optimizeForSpeed": True})
+                out["screenshot"] = store_png(base64.b64decode(data["data"]), shots)
+            except Exception as exc:  # noqa: BLE001
+                out["screenshot_error"] = first_line(exc)
+    return out
+
+
+# --- the visit --------------------------------------------------------------------------------
+
+async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig"):
+    """Open a page of ``ctx`` and visit ``url`` following ``plan``. Returns (the open page,
+    or None when it was closed - a failed navigation; the ``Visit``)."""
+    t0 = time.monotonic()
+    page = None
+    rendered = Rendered(url)
+    visit = Visit(rendered)
+    net: dict[Any, NetRequest] = {}
+    inflight = {"n": 0, "last": time.monotonic()}
+    mixed_console: list[str] = []
+    try:
+        page = await ctx.new_page()
+        page.set_default_timeout(cfg.page_timeout * 1000)
+
+        def on_request(req):
+            inflight["n"] += 1
+            inflight["last"] = time.monotonic()
+            if len(net) < MAX_NETWORK:
+                try:
+                    furl = req.frame.url
+                except Exception:  # noqa: BLE001
+                    furl = ""
+                net[req] = NetRequest(req.url[:2000], req.resource_type, req.method,
+                                      frame_url=furl[:500])
+
+        def on_done(req, failed=False):
+            inflight["n"] = max(0, inflight["n"] - 1)
+            inflight["last"] = time.monotonic()
+            nr = net.get(req)
+            if nr is not None and failed:
+                f = req.failure or "failed"
+                nr.failure = BLOCKED_FAILURE if "BLOCKED_BY_CLIENT" in f else f
+
+        def on_response(resp):
+            nr = net.get(resp.request)
+            if nr is not None:
+                nr.status = resp.status
+
+        def on_console(msg):
+            try:
+                text = msg.text
+                if msg.type == "error":
+                    rendered.console_errors.append(text[:1000])
+                if "Mixed Content" in text:
+                    mixed_console.append(text[:1000])
+            except Exception:  # noqa: BLE001
+                pass
+
+        def on_pageerror(exc):
+            s = str(exc)[:1000]
+            rendered.page_errors.append(s)
+            rendered.console_errors.append(s)
+
+        page.on("request", on_request)
+        page.on("requestfinished", lambda r: on_done(r))
+        page.on("requestfailed", lambda r: on_done(r, True))
+        page.on("response", on_response)
+        page.on("console", on_console)
+        page.on("pageerror", on_pageerror)
+
+        try:
+            resp = await page.goto(url, wait_until="load")
+        except Exception as exc:  # noqa: BLE001
+            rendered.error = classify_browser_error(exc)
+            rendered.network = list(net.values())
+            await quiet_close(page)
+            return None, visit
+        await settle(page, inflight, cfg.settle_ms, cfg.quiet_ms)
+        rendered.url = page.url
+        rendered.extra["status"] = resp.status if resp is not None else None
+        try:
+            rendered.title = (await page.title())[:500]
+        except Exception:  # noqa: BLE001
+            pass
+        if plan.full_dom:
+            try:
+                rendered.dom = (await page.content())[:MAX_DOM]
+            except Exception as exc:  # noqa: BLE001
+                rendered.extra["dom_error"] = str(exc)[:300]
+        rendered.frames = [f.url for f in page.frames[1:] if f.url][:50]
+        if plan.facts:
+            try:
+                pf = await page.evaluate(script("page_facts.js"),
+                                         [list(plan.page_globals), list(plan.launcher_words)])
+                rendered.globals = pf["globals"]
+                rendered.shadow_hosts = [s["selector"] for s in pf["shadow"]]
+                rendered.extra["shadow"] = pf["shadow"][:20]
+                rendered.extra["nav"] = pf["nav"]
+                rendered.extra["launchers"] = pf["launchers"]
+            except Exception as exc:  # noqa: BLE001
+                rendered.extra["facts_error"] = str(exc)[:300]
+        if mixed_console:
+            rendered.extra["mixed_content_console"] = mixed_console[:50]
+        rendered.network = list(net.values())
+        size = None
+        if plan.shots is not None and plan.screenshot:
+            size = await full_page_shot(page, rendered, plan.shots)
+            if size is not None and plan.boxes is not None:
+                # the same page state as the picture: nothing ran in between
+                rendered.boxes = await measure_boxes(page, plan.boxes(rendered), size)
+        if plan.axe:
+            visit.axe = await run_axe(page)
+            if plan.axe_boxes is not None:
+                rendered.boxes.update(await measure_boxes(page, plan.axe_boxes(visit.axe),
+                                                          size))
+        if plan.mobile:
+            visit.mobile = await measure_mobile(page, plan.shots if plan.mobile_shot else None)
+        rendered.extra["render_ms"] = round((time.monotonic() - t0) * 1000)
+        return page, visit
+    except BaseException:
+        if page is not None:
+            await quiet_close(page)
+        raise
+
+
+async def engine_visit(browser, url: str, *, ignore_https_errors: bool,
+                       timeout: float) -> dict[str, Any]:
+    """A plain visit in a non-Chromium engine (browser-compat): loaded?, uncaught errors,
+    navigation visibility. No resolver rules there: farm names only resolve through
+    Chromium's flag, so such engines see real DNS."""
+    errors: list[str] = []
+    ctx = await browser.new_context(ignore_https_errors=ignore_https_errors)
+    try:
+        page = await ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)[:500]))
+        await page.goto(url, wait_until="load", timeout=timeout * 1000)
+        await page.wait_for_timeout(300)
+        pf = await page.evaluate(script("page_facts.js"), [[], []])
+        return {"available": True, "loaded": True, "error": "", "page_errors": errors,
+                "nav_links": pf["nav"]["links"], "nav_visible": pf["nav"]["visible"],
+                "links_visible": pf["nav"]["any_visible"]}
+    except Exception as exc:  # noqa: BLE001
+        err = classify_browser_error(exc)
+        return {"available": True, "loaded": False, "error": err.detail[:300],
+                "cause": str(err.cause), "page_errors": errors, "nav_links": 0,
+                "nav_visible": 0}
+    finally:
+        await quiet_close(ctx)
