@@ -244,7 +244,7 @@ class NetRequest:
 
 @dataclass
 class Rendered:
-    """A page after the browser ran it. Filled by the render pool (crawler.render)."""
+    """A page after the browser ran it. Filled by the browser gatherers (crawler.browser)."""
 
     url: str  # final URL in the browser
     dom: str = ""  # document.documentElement.outerHTML after load + settle

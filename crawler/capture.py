@@ -41,7 +41,7 @@ class CaptureEnv:
     fetcher: Any  # crawler.fetch.Fetcher
     options: CaptureOptions = field(default_factory=CaptureOptions)
     capture_dir: Path = Path("captures")
-    renderer: Any = None  # crawler.render.RenderPool, started on first use
+    renderer: Any = None  # crawler.browser.RenderPool, started on first use
     validator: Any = None  # crawler.validator.VnuService, started on first use
     resolve: dict[str, str] = field(default_factory=dict)
 

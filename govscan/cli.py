@@ -79,8 +79,8 @@ def _add_browser_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--no-screenshots", action="store_true",
                    help="take no screenshots")
     g.add_argument("--outline", action="append", default=[], metavar="SELECTOR",
-                   help="also screenshot the element matching SELECTOR outlined "
-                        "(repeatable)")
+                   help="also record the box of the element matching SELECTOR on every "
+                        "rendered page, so evidence citing it is pictured (repeatable)")
 
 
 def _capture_extra(args) -> dict:

@@ -87,37 +87,68 @@ async def capture(target: Target, job: Plan, env: CaptureEnv) -> SiteCapture:
     return site
 
 
-# --- govscan probe ---------------------------------------------------------------------------
+# --- URLs as one-page targets: govscan probe, the browser benchmarks --------------------------
+
+async def capture_each(urls: list[str], job: Plan, fetch_config: FetchConfig, *,
+                       capture_dir: Path | str | None = None, concurrency: int = 1,
+                       on_site=None) -> list[SiteCapture]:
+    """Capture each URL as its own target (``Target.for_url``; ids made unique by position
+    when URLs repeat a target), ``concurrency`` at a time, with one fetcher and one browser
+    pool for all, closed at the end. ``on_site(i, site)`` is called as each capture finishes
+    (to judge and drop it on long runs). Without ``capture_dir`` no screenshots are taken."""
+    import asyncio
+
+    opts = job.options
+    if not capture_dir:
+        opts = dataclasses.replace(opts, screenshots=False)
+    out: list[SiteCapture | None] = [None] * len(urls)
+    sem = asyncio.Semaphore(max(1, concurrency))
+    targets = [Target.for_url(u) for u in urls]
+    if len({t.id for t in targets}) < len(targets):
+        targets = [dataclasses.replace(t, id=f"{t.id}-{i}") for i, t in enumerate(targets)]
+    async with Fetcher(fetch_config) as fetcher:
+        env = CaptureEnv(fetcher=fetcher, options=opts,
+                         capture_dir=Path(capture_dir) if capture_dir else Path(""),
+                         resolve=dict(fetch_config.resolve or {}))
+
+        async def one(i: int):
+            async with sem:
+                site = await capture(targets[i], dataclasses.replace(job, options=opts), env)
+                if on_site is not None:
+                    on_site(i, site)
+                out[i] = site
+
+        try:
+            await asyncio.gather(*(one(i) for i in range(len(urls))))
+        finally:
+            await env.close()
+    return [s for s in out if s is not None]
+
 
 async def probe_urls(indicator: str, urls: list[str], fetch_config: FetchConfig,
                      now: dt.date, render: bool = True, exercise_post_search: bool = False,
                      capture_dir: Path | None = None, extra: dict | None = None,
                      screenshots: bool = True) -> list:
-    """One probe (or ``all``) against each URL, capturing on the fly only what it needs (a
-    browser only for browser probes): the URL itself plus, where the indicator needs it, the
-    pages one click away. Findings per URL in probe order; evidence screenshot paths are
-    made absolute (there is no database to resolve them against)."""
+    """``govscan probe``: one probe (or ``all``) against each URL, capturing on the fly only
+    what it needs (a browser only for browser probes): the URL itself plus, where the
+    indicator needs it, the pages one click away. Findings per URL in probe order; evidence
+    screenshot paths are made absolute (there is no database to resolve them against)."""
     opts = CaptureOptions(single_url=True, max_pages=1, render_pages=1,
                           exercise_post_search=exercise_post_search, screenshots=screenshots,
                           extra=dict(extra or {}))
     job = plan(select([indicator]), opts, render=render, now=now)
     cdir = Path(capture_dir or tempfile.mkdtemp(prefix="govscan-probe-"))
-    findings: list = []
-    async with Fetcher(fetch_config) as fetcher:
-        env = CaptureEnv(fetcher=fetcher, options=job.options, capture_dir=cdir,
-                         resolve=dict(fetch_config.resolve))
-        try:
-            for url in urls:
-                site = await capture(Target.for_url(url), job, env)
-                judged = judge_site(job.probes, site, job.ctx)
-                for f in judged:
-                    for e in f.evidence:
-                        if e.data.get("screenshot"):
-                            e.data["screenshot"] = str(cdir / e.data["screenshot"])
-                findings.extend(judged)
-        finally:
-            await env.close()
-    return findings
+    judged: dict[int, list] = {}
+
+    def judge(i: int, site: SiteCapture) -> None:
+        judged[i] = judge_site(job.probes, site, job.ctx)
+        for f in judged[i]:
+            for e in f.evidence:
+                if e.data.get("screenshot"):
+                    e.data["screenshot"] = str(cdir / e.data["screenshot"])
+
+    await capture_each(urls, job, fetch_config, capture_dir=cdir, on_site=judge)
+    return [f for i in sorted(judged) for f in judged[i]]
 
 
 # --- govscan rejudge -------------------------------------------------------------------------

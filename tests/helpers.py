@@ -63,50 +63,23 @@ def chromium_errors(paths) -> list[str] | None:
 async def capture_urls(urls: list[str], artifacts, fetch_config, *, capture_dir="",
                        options=None, resolve_only: bool = False, concurrency: int = 2,
                        on_site=None, hints=None) -> list[SiteCapture]:
-    """Capture only (no judging): each URL as its own one-page target (``single_url``) with
-    the real fetcher, ``crawler.capture.capture_site`` and one browser pool, gathering
-    ``artifacts``. ``hints`` (a ``crawler.artifacts.Hints``) replaces ``options.hints``.
-    Up to ``concurrency`` sites at once; the pool is closed at the end. ``on_site(site)`` is
-    called as each capture finishes (to judge and drop it on long runs). Without
-    ``capture_dir`` no screenshots are taken."""
-    import asyncio
-    from pathlib import Path
-
-    from crawler.capture import CaptureEnv, CaptureOptions, capture_site
-    from crawler.fetch import Fetcher
+    """Capture only (no judging), through the pipeline's ``capture_each``: each URL as its
+    own one-page target, gathering ``artifacts``. ``hints`` (a ``crawler.artifacts.Hints``)
+    replaces ``options.hints``; ``on_site(site)`` is called as each capture finishes."""
+    from crawler.capture import CaptureOptions
+    from govscan.pipeline import Plan, capture_each
+    from probes.base import Context
 
     opts = options or CaptureOptions(single_url=True, render_pages=1)
     if hints is not None:
         opts.hints = hints
     if resolve_only:
         opts.extra.setdefault("browser_resolve_only", True)
-    if not capture_dir:
-        opts.screenshots = False
     opts.extra.setdefault("browser_concurrency", concurrency)
-    out: list[SiteCapture | None] = [None] * len(urls)
-    sem = asyncio.Semaphore(concurrency)
-    async with Fetcher(fetch_config) as fetcher:
-        env = CaptureEnv(fetcher=fetcher, options=opts,
-                         capture_dir=Path(capture_dir) if capture_dir else Path(""),
-                         resolve=dict(fetch_config.resolve or {}))
-
-        async def one(i: int, url: str):
-            async with sem:
-                t = Target.for_url(url)
-                site = await capture_site(Target(f"{t.id}-{i}", "", "", "url", url, t.scope),
-                                          artifacts, env)
-                if env.renderer is not None:
-                    await env.renderer.release_site(site)
-                if on_site is not None:
-                    on_site(site)
-                out[i] = site
-
-        try:
-            await asyncio.gather(*(one(i, u) for i, u in enumerate(urls)))
-        finally:
-            if env.renderer is not None:
-                await env.renderer.close()
-    return [s for s in out if s is not None]
+    job = Plan([], frozenset(artifacts), opts, Context())
+    return await capture_each(urls, job, fetch_config, capture_dir=capture_dir or None,
+                              concurrency=concurrency,
+                              on_site=(lambda i, s: on_site(s)) if on_site else None)
 
 
 def probe_hints(*extra):
