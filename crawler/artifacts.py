@@ -45,6 +45,10 @@ class Artifact(StrEnum):
 
 BROWSER_ARTIFACTS = frozenset({Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE,
                                Artifact.ENGINES})
+# the artifacts read from the crawled pages: nothing of them can be judged when the start
+# page could not be fetched (``SiteCapture.fatal_error``)
+PAGE_BASED = frozenset({Artifact.PAGES, Artifact.LINKED, Artifact.SEARCH_QUERY,
+                        Artifact.VNU, Artifact.CSS}) | BROWSER_ARTIFACTS
 
 
 @dataclass(frozen=True)
@@ -511,9 +515,7 @@ class SiteCapture:
         for a in sorted(requires):
             if a in self.errors and a != "pages":
                 return self.errors[a]
-        needs_pages = requires & {"pages", "linked", "search_query", "rendered", "axe",
-                                  "mobile", "engines", "vnu", "css"}
-        if needs_pages:
+        if requires & PAGE_BASED:
             if not self.pages:
                 return self.errors.get("pages") or FetchError(Cause.NOT_CAPTURED,
                                                               "no page was captured")

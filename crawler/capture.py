@@ -63,42 +63,38 @@ class CaptureEnv:
 
 Gatherer = Callable[[SiteCapture, CaptureEnv], Awaitable[None]]
 
-# artifact -> "module:function"; imported lazily so a missing optional part (no browser,
-# no Java) only affects the artifacts that need it.
-GATHERERS: dict[Artifact, str] = {
-    Artifact.PAGES: "crawler.crawl:gather_pages",
-    Artifact.ENDPOINTS: "crawler.endpoints:gather_endpoints",
-    Artifact.ROBOTS: "crawler.sitemaps:gather_robots",
-    Artifact.SITEMAPS: "crawler.sitemaps:gather_sitemaps",
-    Artifact.LINKED: "crawler.crawl:gather_linked",
-    Artifact.LEGACY: "crawler.crawl:gather_legacy",
-    Artifact.SEARCH_QUERY: "crawler.search_query:gather_search_query",
-    Artifact.RENDERED: "crawler.browser.gatherers:gather_rendered",
-    Artifact.AXE: "crawler.browser.gatherers:gather_axe",
-    Artifact.MOBILE: "crawler.browser.gatherers:gather_mobile",
-    Artifact.ENGINES: "crawler.browser.gatherers:gather_engines",
-    Artifact.VNU: "crawler.validator.gatherers:gather_vnu",
-    Artifact.CSS: "crawler.validator.gatherers:gather_css",
-}
+@dataclass(frozen=True)
+class Step:
+    """How one artifact is gathered: its gatherer ("module:function", imported lazily so a
+    missing optional part - no browser, no Java - only affects the artifacts that need it)
+    and the artifacts it reads, which are gathered before it."""
 
-ORDER: tuple[Artifact, ...] = (
-    Artifact.ROBOTS, Artifact.PAGES, Artifact.ENDPOINTS, Artifact.SITEMAPS, Artifact.LINKED,
-    Artifact.SEARCH_QUERY, Artifact.LEGACY, Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE,
-    Artifact.ENGINES, Artifact.VNU, Artifact.CSS,
+    artifact: Artifact
+    gatherer: str
+    after: frozenset[Artifact] = frozenset()
+
+
+_P, _R = frozenset({Artifact.PAGES}), frozenset({Artifact.PAGES, Artifact.RENDERED})
+
+# every artifact once, in gathering order: a new artifact is one line here (and its field in
+# crawler.artifacts, and its rows in the store)
+STEPS: tuple[Step, ...] = (
+    Step(Artifact.ROBOTS, "crawler.sitemaps:gather_robots"),
+    Step(Artifact.PAGES, "crawler.crawl:gather_pages"),
+    Step(Artifact.ENDPOINTS, "crawler.endpoints:gather_endpoints"),
+    Step(Artifact.SITEMAPS, "crawler.sitemaps:gather_sitemaps", frozenset({Artifact.ROBOTS})),
+    Step(Artifact.LINKED, "crawler.crawl:gather_linked", _P),
+    Step(Artifact.SEARCH_QUERY, "crawler.search_query:gather_search_query", _P),
+    Step(Artifact.LEGACY, "crawler.crawl:gather_legacy"),
+    Step(Artifact.RENDERED, "crawler.browser.gatherers:gather_rendered", _P),
+    Step(Artifact.AXE, "crawler.browser.gatherers:gather_axe", _R),
+    Step(Artifact.MOBILE, "crawler.browser.gatherers:gather_mobile", _R),
+    Step(Artifact.ENGINES, "crawler.browser.gatherers:gather_engines", _P),
+    Step(Artifact.VNU, "crawler.validator.gatherers:gather_vnu", _P),
+    Step(Artifact.CSS, "crawler.validator.gatherers:gather_css", _P),
 )
-
-# what each artifact needs gathered before it
-DEPENDS: dict[Artifact, frozenset[Artifact]] = {
-    Artifact.SITEMAPS: frozenset({Artifact.ROBOTS}),
-    Artifact.LINKED: frozenset({Artifact.PAGES}),
-    Artifact.SEARCH_QUERY: frozenset({Artifact.PAGES}),
-    Artifact.RENDERED: frozenset({Artifact.PAGES}),
-    Artifact.AXE: frozenset({Artifact.PAGES, Artifact.RENDERED}),
-    Artifact.MOBILE: frozenset({Artifact.PAGES, Artifact.RENDERED}),
-    Artifact.ENGINES: frozenset({Artifact.PAGES}),
-    Artifact.VNU: frozenset({Artifact.PAGES}),
-    Artifact.CSS: frozenset({Artifact.PAGES}),
-}
+BY_ARTIFACT: dict[Artifact, Step] = {s.artifact: s for s in STEPS}
+ORDER: tuple[Artifact, ...] = tuple(s.artifact for s in STEPS)
 
 
 def closure(artifacts) -> list[Artifact]:
@@ -108,7 +104,7 @@ def closure(artifacts) -> list[Artifact]:
     while changed:
         changed = False
         for a in list(want):
-            extra = DEPENDS.get(a, frozenset()) - want
+            extra = BY_ARTIFACT[a].after - want
             if extra:
                 want |= extra
                 changed = True
@@ -127,7 +123,7 @@ async def capture_site(target: Target, artifacts, env: CaptureEnv) -> SiteCaptur
     site = SiteCapture(target=target, capture_dir=str(env.capture_dir))
     for art in closure(artifacts):
         try:
-            gather = _load(GATHERERS[art])
+            gather = _load(BY_ARTIFACT[art].gatherer)
         except (ImportError, AttributeError) as exc:
             site.errors[str(art)] = FetchError(Cause.NOT_CAPTURED,
                                                f"no gatherer for {art}: {exc}")

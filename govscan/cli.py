@@ -252,7 +252,7 @@ def cmd_scan(args) -> int:
     finally:
         store.close()
     if args.report and summary.run_id is not None:
-        cmd_report(argparse.Namespace(db=args.db, out=args.out, run=summary.run_id))
+        print(_write_report(args.db, args.out, summary.run_id))
     return summary.exit_code
 
 
@@ -268,24 +268,26 @@ def cmd_demo(args) -> int:
 
 # --- govscan report / indicators / rejudge ----------------------------------------------------
 
-def cmd_report(args, quiet: bool = False) -> int:
+def cmd_report(args) -> int:
+    print(_write_report(args.db, args.out, args.run))
+    return EXIT_OK
+
+
+def _write_report(db: str, out: str, run: int | None) -> Path:
     from reports.html import build_report
 
     from .store import Store
 
-    if not Path(args.db).exists():
-        raise UsageError(f"{args.db}: no such database (run `govscan scan` first)")
-    store = Store(args.db)
+    if not Path(db).exists():
+        raise UsageError(f"{db}: no such database (run `govscan scan` first)")
+    store = Store(db)
     try:
-        run_id = args.run or store.latest_run()
+        run_id = run or store.latest_run()
         if run_id is None or store.run(run_id) is None:
-            raise UsageError(f"{args.db} has no run {args.run or ''}".strip())
-        path = build_report(store, run_id, Path(args.out))
+            raise UsageError(f"{db} has no run {run or ''}".strip())
+        return build_report(store, run_id, Path(out))
     finally:
         store.close()
-    if not quiet:
-        print(path)
-    return EXIT_OK
 
 
 def cmd_indicators(args) -> int:

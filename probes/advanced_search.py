@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .base import Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings
 from pageread.forms import FormInfo, page_forms
 from pageread.selectors import css_selector
 from pageread.words import keywords
+
+from .base import Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings
 
 VERSION = "1.0"
 

@@ -28,9 +28,9 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from pageread.links import telegram_bot
+from pageread.selectors import css_selector
 
 from .base import Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings, bullets
-from pageread.selectors import css_selector
 
 VERSION = "1.0"
 DATA = Path(__file__).resolve().parent / "data" / "chat_vendors.toml"

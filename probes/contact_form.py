@@ -18,17 +18,16 @@ submitted. Evidence: the form's fields, or the link.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
+from pageread.forms import page_forms
 from pageread.links import telegram_bot
+from pageread.words import data_table, fold, keywords, menu_link
 
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, counts, table)
-from pageread.forms import page_forms
-from pageread.words import data_table, fold, keywords, menu_link
 
 VERSION = "1.0"
 

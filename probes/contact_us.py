@@ -20,16 +20,16 @@ cannot be proven: the page and the matched text are kept as evidence.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote
+
+from pageread.selectors import css_selector
+from pageread.words import fold, keywords, menu_link
 
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, table)
-from pageread.selectors import css_selector
-from pageread.words import fold, keywords, menu_link
 
 VERSION = "1.0"
 
@@ -360,5 +360,5 @@ def judge(site, ctx: Context) -> Finding:
 PROBE = Probe(id="contact-us", version=VERSION,
               requires=frozenset({Artifact.PAGES, Artifact.LINKED}), judge=judge,
               hints=Hints(follow=(Follow("contacts", 10, linked=True),),
-                          boxes=("main", "footer", "address", "[class*=contact i]",
+                          boxes=("body", "main", "footer", "address", "[class*=contact i]",
                                  "[id*=contact i]")))

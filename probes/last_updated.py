@@ -24,9 +24,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from pageread.dates import DateHit, copyright_years, newest, page_dates, parse_date
+
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, counts, table)
-from pageread.dates import DateHit, copyright_years, newest, page_dates, parse_date
 
 VERSION = "1.0"
 MAX_AGE_DAYS = 31

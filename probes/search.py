@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from typing import Iterable
 from urllib.parse import parse_qsl, urlsplit
 
+from pageread.forms import FormInfo, search_boxes, search_toggles
+from pageread.words import fold, keywords
+
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, table)
-from pageread.forms import FormInfo, page_forms, query_word, search_boxes, search_toggles
-from pageread.words import fold, keywords
 
 VERSION = "1.0"
 
@@ -131,8 +132,9 @@ def read_results(resp, template: Iterable[str], word: str) -> ResultsPage:
     footer/menus, not in the site's template (``template_links``) and not the search page
     itself (pagination). When the page has a container called "result(s)", only its links
     count."""
-    from selectolax.lexbor import LexborHTMLParser
     from urllib.parse import urljoin
+
+    from selectolax.lexbor import LexborHTMLParser
 
     rp = ResultsPage(resp.status, resp.url)
     if resp.error is not None:

@@ -17,15 +17,15 @@ target is reported but does not count.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import datetime as dt
+from functools import lru_cache
 from urllib.parse import urlsplit
+
+from pageread.dates import parse_date
+from pageread.words import keywords
 
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, table)
-from pageread.dates import parse_date
-from pageread.words import keywords
 
 VERSION = "1.0"
 

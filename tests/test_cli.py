@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import pytest
 
 from govscan.cli import main
 from govscan.pipeline import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK, EXIT_USAGE

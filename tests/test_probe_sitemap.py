@@ -9,7 +9,7 @@ import pytest
 from crawler.artifacts import SitemapDoc
 from crawler.causes import Cause, FetchError
 from govscan.cli import main
-from helpers import html_response, site_from_pages
+from helpers import site_from_pages
 from probes.base import Context, run_probe
 from probes.sitemap import PROBE, is_sitemap_link
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from crawler.artifacts import Hop, Page, Rendered, Response, SitemapDoc, TLSInfo, Validation
+from crawler.artifacts import Hop, Rendered, Response, SitemapDoc, TLSInfo, Validation
 from crawler.causes import Cause, FetchError
 from govscan.store import SCHEMA_VERSION, Store
 from probes.base import Evidence, Finding, Status

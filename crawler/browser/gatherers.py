@@ -1,4 +1,4 @@
-"""The four browser gatherers named in ``crawler.capture.GATHERERS``: ``gather_rendered``,
+"""The four browser gatherers named in ``crawler.capture.STEPS``: ``gather_rendered``,
 ``gather_axe``, ``gather_mobile``, ``gather_engines``.
 
 They render only the first ``env.options.render_pages`` HTML pages of ``site.pages`` and never
@@ -79,23 +79,32 @@ async def gather_rendered(site: SiteCapture, env) -> None:
     pool = pool_for(env)
     hints = hints_of(env)
     shots = shots_root(env)
-    outline = (getattr(env.options, "extra", {}) or {}).get("outline")
 
     async def one(i: int, page: Page):
         plan = Plan(page_globals=tuple(hints.page_globals),
                     launcher_words=tuple(hints.launcher_words), shots=shots)
-        if shots is not None:
-            asked = outline_selectors(outline, page.url, page.response.requested_url)
-            static = hinted_selectors(page.tree, hints.boxes)
-
-            def boxes(r: Rendered) -> list[str]:
-                live = hinted_selectors(r.tree, hints.boxes) if hints.boxes and r.dom else []
-                return capped(asked + launcher_selectors(r) + static + live, MAX_BOXES)
-            plan.boxes = boxes
+        plan.boxes = _box_selectors(page, env)
         v = await pool.visit(page.url, plan, park=True)
         page.rendered = v.rendered
 
     await _for_pages(site, env, "rendered", one)
+
+
+def _box_selectors(page: Page, env):
+    """What to measure on ``page`` after its screenshot (None without screenshots): the
+    ``--outline`` selectors, the launchers the page facts found, and the elements the hints'
+    queries match in the served HTML and in the rendered DOM."""
+    if shots_root(env) is None:
+        return None
+    hints = hints_of(env)
+    outline = (getattr(env.options, "extra", {}) or {}).get("outline")
+    asked = outline_selectors(outline, page.url, page.response.requested_url)
+    static = hinted_selectors(page.tree, hints.boxes)
+
+    def boxes(r: Rendered) -> list[str]:
+        live = hinted_selectors(r.tree, hints.boxes) if hints.boxes and r.dom else []
+        return capped(asked + launcher_selectors(r) + static + live, MAX_BOXES)
+    return boxes
 
 
 async def gather_axe(site: SiteCapture, env) -> None:
@@ -167,7 +176,10 @@ async def gather_engines(site: SiteCapture, env) -> None:
     async def chromium(page: Page):
         r = page.rendered
         if r is None or "nav" not in r.extra:
-            v = await pool.visit(page.url, full_dom=False)
+            # a page beyond render_pages: a light visit (no DOM kept), with its screenshot
+            # and boxes, so evidence found on it can be pictured like any rendered page's
+            v = await pool.visit(page.url, Plan(full_dom=False, shots=shots_root(env),
+                                                boxes=_box_selectors(page, env)))
             if r is None:
                 page.rendered = r = v.rendered
             rv = v.rendered
