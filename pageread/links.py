@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 TELEGRAM_HOSTS = ("t.me", "telegram.me", "www.t.me", "telegram.dog")
@@ -10,7 +9,6 @@ TELEGRAM_HOSTS = ("t.me", "telegram.me", "www.t.me", "telegram.dog")
 _TELEGRAM_NOT_ACCOUNTS = ("s", "joinchat", "share", "addstickers", "c", "iv")
 
 
-@lru_cache(maxsize=65536)  # menus repeat on every page: a pure function of the string
 def telegram_bot(href: str) -> str:
     """The bot's name when ``href`` is a Telegram link to a bot (``t.me/<name>bot`` or
     ``t.me/<name>_bot``: Telegram requires bot user names to end in "bot"); "" for channels,
