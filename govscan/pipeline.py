@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ from crawler.capture import CaptureEnv, CaptureOptions, capture_site
 from crawler.fetch import FetchConfig, Fetcher
 from crawler.targets import Target
 from probes.base import Context, Probe, hints_for, required_artifacts, run_probe, select
+
+log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_ABORTED = 0, 1, 2, 3
 
@@ -52,10 +55,6 @@ class Plan:
     artifacts: frozenset[Artifact]
     options: CaptureOptions
     ctx: Context
-
-    @property
-    def probe_ids(self) -> list[str]:
-        return [p.id for p in self.probes]
 
 
 def plan(probes: Iterable[Probe], options: CaptureOptions | None = None, render: bool = True,
@@ -83,7 +82,7 @@ async def capture(target: Target, job: Plan, env: CaptureEnv) -> SiteCapture:
         try:
             await release(site)
         except Exception:  # noqa: BLE001 - only frees pages early; close() frees the rest
-            pass
+            log.warning("release_site failed", exc_info=True)
     return site
 
 
@@ -98,22 +97,22 @@ async def capture_each(urls: list[str], job: Plan, fetch_config: FetchConfig, *,
     (to judge and drop it on long runs). Without ``capture_dir`` no screenshots are taken."""
     import asyncio
 
-    opts = job.options
     if not capture_dir:
-        opts = dataclasses.replace(opts, screenshots=False)
+        job = dataclasses.replace(job, options=dataclasses.replace(job.options,
+                                                                   screenshots=False))
     out: list[SiteCapture | None] = [None] * len(urls)
     sem = asyncio.Semaphore(max(1, concurrency))
     targets = [Target.for_url(u) for u in urls]
     if len({t.id for t in targets}) < len(targets):
         targets = [dataclasses.replace(t, id=f"{t.id}-{i}") for i, t in enumerate(targets)]
     async with Fetcher(fetch_config) as fetcher:
-        env = CaptureEnv(fetcher=fetcher, options=opts,
+        env = CaptureEnv(fetcher=fetcher, options=job.options,
                          capture_dir=Path(capture_dir) if capture_dir else Path(""),
                          resolve=dict(fetch_config.resolve or {}))
 
         async def one(i: int):
             async with sem:
-                site = await capture(targets[i], dataclasses.replace(job, options=opts), env)
+                site = await capture(targets[i], job, env)
                 if on_site is not None:
                     on_site(i, site)
                 out[i] = site

@@ -411,10 +411,13 @@ class Store:
         r["summary"] = json.loads(r["summary"] or "{}")
         return r
 
-    def captures(self, run_id: int) -> list[dict]:
+    def captures(self, run_id: int, target_id: str | None = None) -> list[dict]:
+        """The saved captures of a run (one row per target), or of one target of it."""
+        q, args = "SELECT * FROM captures WHERE run_id=?", [run_id]
+        if target_id is not None:
+            q, args = q + " AND target_id=?", args + [target_id]
         out = []
-        for r in self.db.query("SELECT * FROM captures WHERE run_id=? ORDER BY target_id",
-                               [run_id]):
+        for r in self.db.query(q + " ORDER BY target_id", args):
             for k in ("gathered", "notes", "errors", "target"):
                 r[k] = json.loads(r[k] or "null")
             out.append(r)
@@ -470,7 +473,7 @@ class Store:
         """Rebuild a stored capture, so probes can judge it again (``govscan rejudge``)."""
         from crawler.causes import FetchError
 
-        cap = next((c for c in self.captures(run_id) if c["target_id"] == target_id), None)
+        cap = next(iter(self.captures(run_id, target_id)), None)
         if cap is None:
             raise KeyError(f"run {run_id} has no capture of target {target_id!r}")
         target = Target.from_dict(cap["target"])
