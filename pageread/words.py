@@ -2,7 +2,7 @@
 
 The rule (indicators.md, "Words to look for"): match case-insensitively, fold the Uzbek
 apostrophe variants (``oʻ o‘ o' o` gʻ g‘ g'``) and treat Latin and Cyrillic Uzbek as two scripts
-of one language. Keyword lists live in ``pageread/data/words.toml`` as data; this module only
+of one language. Keyword lists live in ``pageread/data/words*.toml`` as data; this module only
 knows how to fold and match.
 
 ``fold(text)`` is applied to both the keywords and the page text, so a keyword written
@@ -148,17 +148,34 @@ def _load(name: str) -> dict:
 
 
 @lru_cache(maxsize=None)
+def _load_words() -> dict:
+    """Every keyword table: ``words.toml`` plus any ``words_<topic>.toml`` beside it (one file
+    per group of indicators keeps the lists readable). A table name defined twice is a data
+    bug and raises, so one rule lives in one place."""
+    merged: dict = {}
+    for path in sorted(DATA.glob("words*.toml")):
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        for name, table in data.items():
+            if name in merged:
+                raise ValueError(f"keyword table [{name}] defined twice ({path.name})")
+            merged[name] = table
+    return merged
+
+
+@lru_cache(maxsize=None)
 def keywords(table: str, file: str = "words") -> Keywords:
-    """The keyword list ``table`` of ``probes/data/<file>.toml``."""
-    data = _load(file)
+    """The keyword list ``table`` of ``pageread/data/words*.toml`` (``file="words"``, the
+    default, means all of them) or of ``pageread/data/<file>.toml``."""
+    data = _load_words() if file == "words" else _load(file)
     if table not in data:
-        raise KeyError(f"no [{table}] table in probes/data/{file}.toml")
+        raise KeyError(f"no [{table}] table in pageread/data/{file}*.toml")
     return Keywords(table, data[table])
 
 
 def data_table(table: str, file: str = "words") -> dict:
     """A raw table of a data file (for lists that are not language keywords)."""
-    return dict(_load(file).get(table, {}))
+    return dict((_load_words() if file == "words" else _load(file)).get(table, {}))
 
 
 def has(table: str, text: str | None) -> Match | None:
