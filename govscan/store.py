@@ -19,6 +19,9 @@ Open the database in Datasette (``datasette govscan.db``) and the tables explain
 ``shots``      the screenshots each (run, target) refers to, by page: files under
                ``captures/shots/`` named by their content, shared by the runs that show
                them (a re-judged run, an unchanged page the next night).
+``verdicts``   auditors' manual verdicts (target, indicator, status, who, when, note,
+               evidence URL); the latest one not withdrawn is in force.
+``scores``     per (run, target, criterion) the UN-style shares (govscan/scores.py).
 ``meta``       ``schema_version``.
 
 A target's capture and its findings are written in ONE transaction, so a run killed at any
@@ -41,7 +44,7 @@ from crawler import __version__
 from crawler.artifacts import Page, Rendered, Response, SitemapDoc, SiteCapture, Validation
 from crawler.targets import Target
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Migration N takes a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: list[str] = [
@@ -151,7 +154,36 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS shots_path ON shots(path);
     """,
+    # 3: auditors' manual verdicts (valid until superseded or withdrawn) and the UN-style
+    # scores stored with each run (govscan/scores.py)
+    """
+    CREATE TABLE IF NOT EXISTS verdicts (
+        id INTEGER PRIMARY KEY,
+        target_id TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        status TEXT NOT NULL,            -- pass | warn | fail | not_applicable
+        auditor TEXT NOT NULL,           -- who decided
+        decided_at TEXT NOT NULL,        -- when the auditor checked (ISO date or time)
+        note TEXT,
+        evidence_url TEXT,               -- where the auditor saw it
+        entered_at TEXT NOT NULL,
+        withdrawn_at TEXT,               -- set by `govscan verdict withdraw`
+        withdrawn_by TEXT,
+        withdraw_note TEXT
+    );
+    CREATE INDEX IF NOT EXISTS verdicts_target ON verdicts(target_id, indicator);
+    CREATE TABLE IF NOT EXISTS scores (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        target_id TEXT NOT NULL,
+        criterion TEXT NOT NULL,         -- osi | losi | content
+        indicators INTEGER, met INTEGER, judged INTEGER, by_verdict INTEGER,
+        strict REAL, adjusted REAL, band TEXT, band_adjusted TEXT,
+        PRIMARY KEY (run_id, target_id, criterion)
+    );
+    """,
 ]
+
+VERDICT_STATUSES = ("pass", "warn", "fail", "not_applicable")
 
 
 def screenshots_of(rendered: Rendered) -> list[tuple[str, str]]:
@@ -258,6 +290,18 @@ class Store:
         with self.db.atomic():
             self.db.execute("UPDATE runs SET status=?, finished_at=?, summary=? WHERE id=?",
                             [status, _now(), _j(summary), run_id])
+        self.rescore(run_id)
+
+    def rescore(self, run_id: int) -> list[dict]:
+        """Compute and store the run's scores from its findings and the verdicts in force
+        (after a run, and again when a verdict is added or withdrawn)."""
+        from . import scores
+
+        levels = {tid: t.get("level") or "" for tid, t in self.targets().items()}
+        rows = [s.to_dict() for s in scores.run_scores(self.findings(run_id), levels,
+                                                        self.verdicts())]
+        self.save_scores(run_id, rows)
+        return rows
 
     def run_ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM runs ORDER BY id")]
@@ -288,6 +332,7 @@ class Store:
                     "DELETE FROM findings WHERE run_id=?", [run_id]).rowcount
                 self.db.execute("DELETE FROM artifacts WHERE run_id=?", [run_id])
                 self.db.execute("DELETE FROM shots WHERE run_id=?", [run_id])
+                self.db.execute("DELETE FROM scores WHERE run_id=?", [run_id])
                 removed["pages"] += self.db.execute(
                     "DELETE FROM pages WHERE run_id=?", [run_id]).rowcount
                 self.db.execute("DELETE FROM captures WHERE run_id=?", [run_id])
@@ -296,6 +341,70 @@ class Store:
                 "DELETE FROM bodies WHERE sha256 NOT IN (SELECT body_sha256 FROM pages "
                 "WHERE body_sha256 IS NOT NULL)").rowcount
         return removed
+
+    # --- auditors' verdicts and scores ---------------------------------------------------
+    def add_verdict(self, target_id: str, indicator: str, status: str, auditor: str,
+                    note: str = "", evidence_url: str = "", decided_at: str = "") -> int:
+        """Record an auditor's verdict; it supersedes the earlier ones of the same target and
+        indicator. Raises ``ValueError`` on an unknown target, indicator or status."""
+        from probes import catalogue
+
+        if status not in VERDICT_STATUSES:
+            raise ValueError(f"verdict status must be one of {', '.join(VERDICT_STATUSES)}, "
+                             f"not {status!r}")
+        catalogue.get(indicator)  # KeyError with the known ids
+        if target_id not in self.targets():
+            raise ValueError(f"unknown target {target_id!r} (scan it once first)")
+        if not auditor.strip():
+            raise ValueError("a verdict needs the auditor's name")
+        if evidence_url and not evidence_url.startswith(("http://", "https://")):
+            raise ValueError("the evidence URL must be http(s)")
+        with self.db.atomic():
+            cur = self.db.execute(
+                "INSERT INTO verdicts (target_id, indicator, status, auditor, decided_at, note,"
+                " evidence_url, entered_at) VALUES (?,?,?,?,?,?,?,?)",
+                [target_id, indicator, status, auditor.strip(), decided_at or _now(), note,
+                 evidence_url, _now()])
+        return cur.lastrowid
+
+    def withdraw_verdict(self, verdict_id: int, by: str, note: str = "") -> None:
+        with self.db.atomic():
+            cur = self.db.execute(
+                "UPDATE verdicts SET withdrawn_at=?, withdrawn_by=?, withdraw_note=? "
+                "WHERE id=? AND withdrawn_at IS NULL", [_now(), by, note, verdict_id])
+        if not cur.rowcount:
+            raise ValueError(f"no verdict {verdict_id} in force")
+
+    def verdicts(self, target_id: str | None = None, valid_only: bool = True) -> list[dict]:
+        """The verdicts, newest first. ``valid_only``: per (target, indicator) only the latest
+        one not withdrawn - the one in force ("valid until superseded")."""
+        q = "SELECT * FROM verdicts" + (" WHERE target_id=?" if target_id else "")
+        rows = list(self.db.query(q + " ORDER BY id DESC", [target_id] if target_id else []))
+        if not valid_only:
+            return rows
+        seen, out = set(), []
+        for r in rows:
+            key = (r["target_id"], r["indicator"])
+            if key in seen:
+                continue
+            seen.add(key)
+            if r["withdrawn_at"] is None:
+                out.append(r)
+        return out
+
+    def save_scores(self, run_id: int, scores: Iterable[dict]) -> None:
+        """Replace the run's stored scores (``govscan.scores.Score.to_dict()`` rows)."""
+        cols = ("target_id", "criterion", "indicators", "met", "judged", "by_verdict",
+                "strict", "adjusted", "band", "band_adjusted")
+        with self.db.atomic():
+            self.db.execute("DELETE FROM scores WHERE run_id=?", [run_id])
+            for s in scores:
+                self.db.execute(f"INSERT INTO scores (run_id, {', '.join(cols)}) VALUES "
+                                f"(?{', ?' * len(cols)})", [run_id] + [s[c] for c in cols])
+
+    def scores(self, run_id: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM scores WHERE run_id=? ORDER BY target_id, "
+                                  "criterion", [run_id]))
 
     # --- saving a target ----------------------------------------------------------------
     def _body(self, body: bytes) -> str | None:
