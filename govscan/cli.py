@@ -297,6 +297,8 @@ def cmd_scan(args) -> int:
     from .runner import publish_report, run_scan, summary_document
 
     path, note = resolve_targets(args.targets)
+    if note:
+        _say(note)
     try:
         targets = select_targets(load_targets(path), args.only)
     except (TargetsError, FileNotFoundError) as exc:
@@ -309,8 +311,6 @@ def cmd_scan(args) -> int:
         raise UsageError(str(exc.args[0])) from None
     db = _db(args)
     store = open_store(db)
-    if note:
-        _say(note)
     _say(f"govscan scan: {len(targets)} targets from {path.resolve()} · database "
          f"{Path(db).resolve()} · config {args.config_file.resolve() if args.config_file else 'none'}")
     quiet = bool(args.quiet)
