@@ -15,8 +15,17 @@ run cleanly: targets in flight are abandoned (their partial captures are not wri
 writes already started finish, the run is marked ``aborted`` (exit code 3) and
 ``--resume`` picks it up.
 
-Exit codes (``RunSummary.exit_code``): 0 completed with no ``fail``/``error`` finding, 1
-completed with some, 3 aborted (signal, lock held by another run, internal failure).
+At the end of a completed run it works out what changed (``govscan.changes``, the one
+place of the rules): the changes since the previous completed scan and the regressions (a
+met indicator failing in the last N runs that judged it; N = ``regressions_after``), stored
+with the run (``regressions`` table) and put in the summary; ``summary_document`` is the
+machine-readable run summary (the notification hook's input), ``diff_runs`` is ``govscan
+diff``, ``publish_report`` the report archive (``runs/<N>/`` and a stable ``latest``).
+
+Exit codes (``RunSummary.exit_code`` -> ``pipeline.exit_code``): 0 completed with no
+``fail``/``error`` finding, 1 completed with some (with ``fail_on="regressions"``: 1 when
+something regressed), 3 aborted (signal, lock held by another run, internal error - the
+exception is on ``summary.failure`` for the caller to log).
 """
 
 from __future__ import annotations
