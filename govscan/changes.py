@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Iterable, Sequence
 
 MET = ("pass", "warn")
 FAILING = ("fail",)

@@ -79,44 +79,42 @@ def _open(args):
     return Store(args.db)
 
 
-def _rescore(store) -> int | None:
+def _rescore_newest(store) -> int | None:
     run = store.latest_run(finished_only=True)
     if run is not None:
         store.rescore(run)
     return run
 
 
-def cmd_add(args) -> int:
+def _change(args, action, done: str) -> int:
+    """Run one verdict change (``action(store)`` returns the verdict id), then score the
+    newest finished run again; a bad value is a usage error with one line."""
     from .cli import UsageError
 
     store = _open(args)
     try:
         try:
-            vid = store.add_verdict(args.target, args.indicator, args.status, args.by,
-                                    args.note, args.evidence, _date(args.date))
+            vid = action(store)
         except (ValueError, KeyError) as exc:
             raise UsageError(str(exc.args[0])) from None
-        run = _rescore(store)
+        run = _rescore_newest(store)
     finally:
         store.close()
-    print(f"verdict {vid} recorded" + (f"; run {run} scored again" if run else ""))
+    print(f"verdict {vid} {done}" + (f"; run {run} scored again" if run else ""))
     return 0
+
+
+def cmd_add(args) -> int:
+    return _change(args, lambda store: store.add_verdict(
+        args.target, args.indicator, args.status, args.by, args.note, args.evidence,
+        _date(args.date)), "recorded")
 
 
 def cmd_withdraw(args) -> int:
-    from .cli import UsageError
-
-    store = _open(args)
-    try:
-        try:
-            store.withdraw_verdict(args.id, args.by, args.note)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        run = _rescore(store)
-    finally:
-        store.close()
-    print(f"verdict {args.id} withdrawn" + (f"; run {run} scored again" if run else ""))
-    return 0
+    def withdraw(store):
+        store.withdraw_verdict(args.id, args.by, args.note)
+        return args.id
+    return _change(args, withdraw, "withdrawn")
 
 
 def cmd_list(args) -> int:
@@ -193,7 +191,7 @@ def cmd_import(args) -> int:
                 except (ValueError, KeyError) as exc:
                     raise UsageError(f"{args.file}: line {r['line']}: {exc.args[0]}; "
                                      "nothing imported") from None
-        run = _rescore(store)
+        run = _rescore_newest(store)
     finally:
         store.close()
     print(f"{len(ids)} verdicts imported" + (f"; run {run} scored again" if run else ""))
