@@ -32,7 +32,7 @@ TEXT = {
         "completed": "completed", "aborted": "aborted",
         "findings": "Findings: pass {pass_}, warn {warn}, fail {fail}, error {error}.",
         "since": "Since run {prev}: {worse} newly failing, {better} newly passing.",
-        "regressions": "Regressions ({n}; failing {after} runs in a row):",
+        "regressions": "Regressions ({n}; failing {after} or more runs in a row):",
         "none": "No regressions.",
         "more": "… and {n} more",
         "report": "Report: {url}",
@@ -45,7 +45,7 @@ TEXT = {
                     "xato {error}.",
         "since": "{prev}-tekshiruvdan beri: {worse} tasi yomonlashdi, {better} tasi "
                  "yaxshilandi.",
-        "regressions": "Yomonlashuvlar ({n}; ketma-ket {after} marta oʻtmadi):",
+        "regressions": "Yomonlashuvlar ({n}; ketma-ket kamida {after} marta oʻtmadi):",
         "none": "Yomonlashuv yoʻq.",
         "more": "… yana {n} ta",
         "report": "Hisobot: {url}",
@@ -57,7 +57,7 @@ TEXT = {
         "findings": "Результаты: пройдено {pass_}, с замечаниями {warn}, не пройдено {fail}, "
                     "ошибок {error}.",
         "since": "С запуска {prev}: ухудшилось {worse}, улучшилось {better}.",
-        "regressions": "Регрессии ({n}; не пройдено {after} запуска подряд):",
+        "regressions": "Регрессии ({n}; не пройдено не менее {after} запусков подряд):",
         "none": "Регрессий нет.",
         "more": "… и ещё {n}",
         "report": "Отчёт: {url}",

@@ -9,6 +9,7 @@
     govscan diff [RUN_A] [RUN_B]           what changed between two runs
     govscan runs                           the stored runs and their size
     govscan prune                          retention: drop old captures, keep findings
+    govscan verdict add|list|withdraw|import   auditors' manual verdicts
 
 Settings come from ``govscan.toml`` (``--config FILE``, else ``./govscan.toml``), flags
 override it (``govscan.config``: one table, one range check for both).
@@ -723,6 +724,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(ru)
     ru.add_argument("--json", action="store_true")
     ru.set_defaults(func=cmd_runs)
+
+    from .verdicts import add_parser as add_verdict_parser  # auditors' manual verdicts
+
+    add_verdict_parser(sub, DEFAULT_DB)
     return p
 
 
@@ -799,11 +804,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     args.out_given = getattr(args, "out", None) is not None
+    words = sys.argv[1:] if argv is None else argv
+    if hasattr(args, "db") and not any(w == "--db" or w.startswith("--db=") for w in words):
+        args.db = None  # a parser's default (verdict's) must not hide the config's database
     try:
         config.apply(args, getattr(args, "config", None))
     except config.ConfigError as exc:
         print(f"govscan: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if hasattr(args, "db"):
+        args.db = _db(args)
     _setup_logging(args)
     try:
         return args.func(args)

@@ -53,7 +53,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TARGET_CONCURRENCY = 8
 REGRESSIONS_AFTER = 2  # consecutive failing runs before a pass -> fail is a regression
-HISTORY_SLACK = 8  # runs looked back beyond N (runs that did not judge a pair are skipped)
 
 
 @dataclass
@@ -258,17 +257,19 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
 
 # --- what changed: the rules are govscan.changes; here they meet the stored runs -----------
 
-def history(store, run_id: int, n: int) -> list[int]:
+def history(store, run_id: int) -> list[int]:
     """The completed scans up to ``run_id`` (re-judged runs left out: they are no new look
-    at the sites), the last ``n + HISTORY_SLACK`` of them, oldest first; ``run_id`` last."""
+    at the sites), oldest first, ``run_id`` last. All of them: a regression stays one until
+    the indicator is met again, however long ago it was (statuses only: ~3,000 short rows
+    a run)."""
     runs = [r for r in store.completed_runs(scans_only=True, upto=run_id) if r != run_id]
-    return runs[-(n + HISTORY_SLACK):] + [run_id]
+    return runs + [run_id]
 
 
 def regressions_of(store, run_id: int, n: int = REGRESSIONS_AFTER) -> list[dict]:
     """The regressions of ``run_id`` (``changes.regressions`` over its history) with what
     a reader needs: target, indicator, the target's name, the finding's summary and URL."""
-    runs = history(store, run_id, n)
+    runs = history(store, run_id)
     pairs = changes.regressions([store.statuses(r) for r in runs], n)
     rows = {(f["target_id"], f["indicator"]): f for f in store.findings(run_id)}
     names = {tid: t.get("name_uz") or "" for tid, t in store.targets().items()}
@@ -281,7 +282,7 @@ def what_changed(store, summary: RunSummary) -> None:
     """Fill ``summary`` with the changes since the previous completed scan and the
     regressions, and store the regressions with the run."""
     run_id, n = summary.run_id, summary.regressions_after
-    earlier = history(store, run_id, n)[:-1]
+    earlier = history(store, run_id)[:-1]
     summary.previous_run = earlier[-1] if earlier else None
     if summary.previous_run is not None:
         summary.changes = changes.counts(changes.compare(store.findings(summary.previous_run),
