@@ -225,7 +225,7 @@ def cmd_probe(args) -> int:
                         if args.per_host_delay is not None else 0.0)
     findings = asyncio.run(probe_urls(args.indicator, args.urls, cfg, _parse_now(args.now),
                                       render=not args.no_render,
-                                      exercise_post_search=args.exercise_post_search,
+                                      exercise_post_search=bool(args.exercise_post_search),
                                       extra=_capture_extra(args),
                                       screenshots=not args.no_screenshots))
     if args.json:
@@ -499,9 +499,9 @@ def cmd_diff(args) -> int:
 
     shown = [k for k in KIND_TITLES if args.all or k != "still_failing"]
     c = _console()
-    c.print(f"run {d['from']} -> run {d['to']}: " + ", ".join(
-        f"{KIND_TITLES[k]} {d['counts'][k]}" for k in KIND_TITLES if d["counts"][k]) or
-        f"run {d['from']} -> run {d['to']}: no change")
+    said = ", ".join(f"{KIND_TITLES[k]} {d['counts'][k]}" for k in KIND_TITLES
+                     if d["counts"][k])
+    c.print(f"run {d['from']} -> run {d['to']}: {said or 'no change'}")
     for kind in shown:
         rows = [ch for ch in d["changes"] if ch["kind"] == kind]
         if not rows:
@@ -586,12 +586,18 @@ def cmd_prune(args) -> int:
 def _common() -> argparse.ArgumentParser:
     """Options every command takes (after its name)."""
     c = argparse.ArgumentParser(add_help=False)
-    c.add_argument("--config", metavar="FILE",
+    _config_options(c)
+    return c
+
+
+def _config_options(p: argparse.ArgumentParser) -> None:
+    """``--config`` and ``--log-file``, before the command's name or after it (SUPPRESS:
+    a subcommand's default must not wipe what was given before it)."""
+    p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
                    help="settings file (default: ./govscan.toml when there is one); flags "
                         "override it")
-    c.add_argument("--log-file", metavar="FILE",
+    p.add_argument("--log-file", metavar="FILE", default=argparse.SUPPRESS,
                    help=f"where tracebacks go (default: {LOG_NAME} beside the database)")
-    return c
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
@@ -608,6 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
                "regressions, with --fail-on regressions), 2 usage error, 3 aborted.")
     p.add_argument("--version", action="version", version=f"govscan {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    _config_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     common = [_common()]
 
@@ -823,6 +830,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("govscan: interrupted", file=sys.stderr)
         return EXIT_ABORTED
+    except BrokenPipeError:  # `govscan diff --json | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - an internal error: exit 3, never 1
         _log_traceback(exc, "internal error")
         print(f"govscan: internal error: {exc!r} (traceback in {_log_path()})",

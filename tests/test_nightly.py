@@ -280,6 +280,12 @@ def test_config_file_under_flags(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     args = build_parser().parse_args(["diff"])
     assert config.apply(args) is None and args.db is None
+    # --config before the command's name too; the verdict commands read its database
+    from govscan.store import Store
+
+    Store(tmp_path / "etc" / "nightly.db").close()
+    assert main(["--config", str(cfg), "verdict", "list"]) == 0
+    assert main(["--config", str(tmp_path / "none.toml"), "verdict", "list"]) == 2
 
 
 def test_every_command_reads_the_config_file(farm, tmp_path, capsys):
