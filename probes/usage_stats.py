@@ -8,8 +8,8 @@ Rule: the home page or a page one click from it shows usage figures to its reade
   such a counter's public statistics page;
 * a labelled figure - a number beside a usage label ("Ko‘rishlar soni: 640", "Просмотров:
   72", "Views: 72", "Ҳозир онлайн: 5", "Jami murojaatlar: 1 204": ``words_services.toml
-  [usage_label]``) in an element whose class or id says counter/views/visitors/statistics, or
-  beside an eye icon;
+  [usage_label]``) in an element whose class or id says counter/views/visitors/statistics,
+  beside an eye icon, or in plain text right before or after the label;
 * usage statistics named - a short link or a heading with a statistics word
   (``[statistics]``) and a usage subject (appeals, services, visits, users:
   ``[usage_subject]``): "Murojaatlar statistikasi", "Ёзма мурожаатлар статистикаси",
@@ -23,6 +23,7 @@ are listed in details as seen and never counted.
 
 from __future__ import annotations
 
+import html
 import re
 import tomllib
 from functools import lru_cache
@@ -30,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from pageread.selectors import css_selector
-from pageread.words import keywords
+from pageread.words import fold, keywords
 
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, table)
@@ -146,18 +147,81 @@ def figures(page) -> list[Evidence]:
         if not text or len(text) > SHORT_TEXT or not FIGURE.search(text):
             continue
         a = n.attributes
-        if label.search(text) or label.in_attr(a.get("class")) or label.in_attr(a.get("id")):
-            if not any(text in e.snippet or e.snippet in text for e in out):
-                out.append(Evidence(page.url, "element", text, css_selector(n),
-                                    UI.text("figure", text=text)))
+        named = label.in_attr(a.get("class")) or label.in_attr(a.get("id"))
+        if label.search(text) or named:
+            shown = text if label.search(text) else f"{named.text}: {text}"
+            if not any(shown == e.data.get("text") for e in out):
+                out.append(Evidence(page.url, "element", n.html or text, css_selector(n),
+                                    UI.text("figure", text=shown), {"text": shown}))
         if len(out) >= 3:
             return out
     for icon in page.tree.css(_EYE):
         holder = icon.parent
         text = " ".join(holder.text(deep=True, separator=" ").split()) if holder else ""
         if text and len(text) <= 40 and FIGURE.search(text):
+            shown = f"👁 {text}"
             out.append(Evidence(page.url, "element", holder.html or text, css_selector(holder),
-                                UI.text("figure", text=f"👁 {text}")))
+                                UI.text("figure", text=shown), {"text": shown}))
+            break
+    return out
+
+
+@lru_cache(maxsize=1)
+def _stems() -> tuple[str, ...]:
+    """Apostrophe-free pieces (5+ characters, lower case) of the [usage_label] words, for a
+    plain substring test of the page's HTML before anything is parsed."""
+    out = []
+    for w in keywords("usage_label").words():
+        piece = max(w.rstrip("$").split("'"), key=len).strip().lower()
+        if len(piece) >= 5 and piece not in out:
+            out.append(piece)
+    return tuple(out)
+
+
+_TAG = re.compile(r"<[^>]*>")
+_PARTIAL_TAG = re.compile(r"^[^<]*>|<[^>]*$")  # a tag cut by the window's edges
+
+
+# the labels that may follow their number: views only ("1200 mehmonlar" - guests - or "1200
+# visitors" in a sentence are about a fair, not the site)
+VIEWS_AFTER_NUMBER = frozenset({"ko'rildi", "кўрилди", "просмотров", "просмотры", "просмотр$",
+                                "views", "viewed"})
+
+
+def _label_figure(text: str) -> bool:
+    """A usage label with a figure right after it ("Ko‘rishlar soni: 640") or, for a views
+    label, right before it ("1 204 просмотров", "640 marta ko‘rildi")."""
+    f = fold(text)
+    for m in keywords("usage_label").find_all(f, folded=True):
+        for at in re.finditer(re.escape(m.text), f):
+            after = FIGURE.search(f[at.end():at.end() + 20])
+            if after and not f[at.end():at.end() + after.start()].strip(" :-–—=").strip():
+                return True
+            before = f[max(0, at.start() - 16):at.start()]
+            if m.word in VIEWS_AFTER_NUMBER and re.search(r"(?<![\d.,:/])\d[\d \u00a0]*\s*(?:marta\s*)?$", before):
+                return True
+    return False
+
+
+def text_figures(page) -> list[Evidence]:
+    """Usage figures in plain text ("/ Ko‘rishlar soni: 640 marta" after a news date): the
+    served HTML is searched for the labels' stems as plain substrings (no parsing, no
+    pattern over the whole page), and only the 240 characters around a hit are read."""
+    raw = page.response.text
+    low = raw.lower()
+    out: list[Evidence] = []
+    for stem in _stems():
+        i, hits = low.find(stem), 0
+        while i >= 0 and hits < 4 and not out:
+            hits += 1
+            if low.rfind("<script", 0, i) <= low.rfind("</script", 0, i):  # not in a script
+                window = _PARTIAL_TAG.sub(" ", raw[max(0, i - 120):i + 120])
+                text = " ".join(html.unescape(_TAG.sub(" ", window)).split())
+                if _label_figure(text):
+                    out.append(Evidence(page.url, "text", text,
+                                        message=UI.text("figure", text=text), data={"text": text}))
+            i = low.find(stem, i + len(stem))
+        if out:
             break
     return out
 
@@ -194,7 +258,7 @@ def judge(site, ctx: Context) -> Finding:
         shown += s
         hidden += [x for x in h if x not in hidden]
         if len(figs) < 3:
-            figs += figures(p)
+            figs += figures(p) or text_figures(p)
         if not heads:
             heads += stats_headings(p)
     counter_links = [lk for p in pages for lk in p.links
@@ -202,7 +266,7 @@ def judge(site, ctx: Context) -> Finding:
     stat_links = section_links(pages, "statistics", limit=6)
     usage_links = [h for h in stat_links if _is_usage(h.text) or _is_usage(h.href)]
     rows = ([{"kind": "counter", "text": e.data["host"], "url": e.url} for e in shown]
-            + [{"kind": "figure", "text": e.snippet, "url": e.url} for e in figs]
+            + [{"kind": "figure", "text": e.data["text"], "url": e.url} for e in figs]
             + [{"kind": "heading", "text": e.data["text"], "url": e.url} for e in heads]
             + [{"kind": "link", "text": h.text, "url": h.href} for h in stat_links])
     details = {"found": bool(rows or counter_links), "pages_checked": len(pages),
@@ -216,7 +280,7 @@ def judge(site, ctx: Context) -> Finding:
     if shown:
         return done("pass_counter", shown[:2] + figs[:2], host=shown[0].data["host"])
     if figs:
-        return done("pass_figure", figs[:4], text=figs[0].snippet[:120])
+        return done("pass_figure", figs[:4], text=figs[0].data["text"][:160])
     if usage_links:
         h = usage_links[0]
         return done("pass_link", [h.evidence(UI.text("stats_link", word=h.word))],
