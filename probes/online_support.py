@@ -3,7 +3,8 @@
 Rule: the site offers a way to chat with its staff:
 
 * a live-chat widget - the chatbot probe's vendor fingerprints, reused (``probes.chatbot``:
-  ``static_signals`` in the HTML as served, ``rendered_signals`` on rendered pages: vendor
+  ``static_signals`` in the home page's HTML as served - a widget is part of the site's
+  template -, ``rendered_signals`` on every rendered page: vendor
   requests, frames, globals, a visible floating chat launcher); a vendor of kind
   ``live-chat`` or a self-hosted launcher counts, a bot-framework widget alone is a bot, not
   staff (warn);
@@ -169,8 +170,9 @@ def judge(site, ctx: Context) -> Finding:
     widgets: list[Evidence] = []
     links: list[Evidence] = []
     bots: list[Evidence] = []
+    if pages:  # a chat widget is in the site's template: the home page shows it if any does
+        widgets += chatbot.static_signals(pages[0])
     for p in pages:
-        widgets += chatbot.static_signals(p)
         s, b = support_links(p)
         links += [e for e in s if not any(x.data["href"] == e.data["href"] for x in links)]
         bots += [e for e in b if not any(x.data["bot"] == e.data["bot"] for x in bots)]

@@ -52,6 +52,8 @@ def _data() -> dict:
 
 def portal_host(href: str) -> str:
     """The open-data portal's host when ``href`` points there (the host or a subdomain)."""
+    if not any(h in href for h in _data()["portals"]["hosts"]):
+        return ""  # the plain substring test first: most links are not there
     host = (urlsplit(href).hostname or "").lower().removeprefix("www.")
     return next((h for h in _data()["portals"]["hosts"]
                  if host == h or host.endswith("." + h)), "")
@@ -60,8 +62,9 @@ def portal_host(href: str) -> str:
 def data_format(href: str) -> str:
     """The format (``csv``, ``xlsx``...) when ``href`` is a downloadable data file: its path
     ends with a data extension and its file name is not a sitemap, feed or manifest."""
-    if not href.startswith(("http://", "https://")):
-        return ""
+    if not href.startswith(("http://", "https://")) or \
+            href.split("?", 1)[0].rsplit(".", 1)[-1].lower() not in _data()["files"]["extensions"]:
+        return ""  # the cheap test first: most links end in no data extension
     name = unquote(urlsplit(href).path.rsplit("/", 1)[-1]).lower()
     stem, _, ext = name.rpartition(".")
     files = _data()["files"]

@@ -82,17 +82,16 @@ def _host_of(url: str, hosts) -> str:
     return next((h for h in hosts if host == h or host.endswith("." + h)), "")
 
 
-@lru_cache(maxsize=1)
-def _counter_query() -> str:
-    """One CSS query for the images and frames of every visible-counter host."""
-    return ", ".join(f'{t}[src*="{h}"]' for h in _data()["visible"]["hosts"]
-                     for t in ("img", "iframe"))
+@lru_cache(maxsize=256)
+def _src_query(hosts: tuple[str, ...], tags: tuple[str, ...]) -> str:
+    """One CSS query for the elements of ``tags`` loading from any of ``hosts``."""
+    return ", ".join(f'{t}[src*="{h}"]' for h in hosts for t in tags)
 
 
-@lru_cache(maxsize=1)
-def _analytics_query() -> str:
-    return ", ".join(f'{t}[src*="{h}"]' for h in _data()["analytics"]["hosts"]
-                     for t in ("script", "img", "iframe"))
+def _present(raw: str, hosts) -> tuple[str, ...]:
+    """The hosts that occur in the page's HTML at all (a plain substring test, so that the
+    CSS query runs only for them - usually for none)."""
+    return tuple(h for h in hosts if h in raw)
 
 
 def is_hidden(node) -> bool:
@@ -117,8 +116,9 @@ def _is_usage(text: str) -> bool:
 def counters(page) -> tuple[list[Evidence], list[str]]:
     """(visible counter widgets, hidden analytics/counter hosts) on one page."""
     shown, hidden = [], []
-    vis = _data()["visible"]["hosts"]
-    for n in page.tree.css(_counter_query()):
+    raw = page.response.text
+    vis = _present(raw, _data()["visible"]["hosts"])
+    for n in page.tree.css(_src_query(vis, ("img", "iframe"))) if vis else ():
         src = urljoin(page.url, n.attributes.get("src") or "")
         host = _host_of(src, vis)
         if not host:
@@ -128,9 +128,9 @@ def counters(page) -> tuple[list[Evidence], list[str]]:
         else:
             shown.append(Evidence(page.url, "element", n.html or "", css_selector(n),
                                   UI.text("counter", host=host), {"host": host, "src": src}))
-    for n in page.tree.css(_analytics_query()):
-        host = _host_of(urljoin(page.url, n.attributes.get("src") or ""),
-                        _data()["analytics"]["hosts"])
+    tags = _present(raw, _data()["analytics"]["hosts"])
+    for n in page.tree.css(_src_query(tags, ("script", "img", "iframe"))) if tags else ():
+        host = _host_of(urljoin(page.url, n.attributes.get("src") or ""), tags)
         if host and host not in hidden and not any(e.data["host"] == host for e in shown):
             hidden.append(host)
     return shown, hidden
@@ -261,8 +261,9 @@ def judge(site, ctx: Context) -> Finding:
             figs += figures(p) or text_figures(p)
         if not heads:
             heads += stats_headings(p)
-    counter_links = [lk for p in pages for lk in p.links
-                     if any(s in lk.url for s in _data()["visible"]["stats_links"])][:1]
+    counter_links = [lk for p in pages
+                     for marks in [_present(p.response.text, _data()["visible"]["stats_links"])]
+                     if marks for lk in p.links if any(s in lk.url for s in marks)][:1]
     stat_links = section_links(pages, "statistics", limit=6)
     usage_links = [h for h in stat_links if _is_usage(h.text) or _is_usage(h.href)]
     rows = ([{"kind": "counter", "text": e.data["host"], "url": e.url} for e in shown]
