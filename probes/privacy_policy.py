@@ -7,8 +7,10 @@ Rule: the home page or a page one click from it links to a privacy or personal-d
 [privacy]``, in a menu text of at most 6 words, or a ``/privacy``-like URL) - and the page it
 leads to (fetched one click away: this probe's ``Follow`` hint) is a real one: answered 200
 with HTML, is not the home page again (same final URL or the same body: a single-page app
-serving its shell for every path), and speaks of personal data or privacy (its heading,
-title or the start of its text has a [privacy] word).
+serving its shell for every path) nor an error page ("Sahifa topilmadi", "Страница не
+найдена" in its heading: ``[not_found]``), and speaks of personal data or privacy (its
+heading, title or the start of its own text - header, footer and navigation left out - has a
+[privacy] word).
 
 pass - such a link and page; warn - the link is there but its page could not be checked (not
 fetched within the page budget) or does not speak of personal data; fail - no link, or every
@@ -43,6 +45,7 @@ UI = UIStrings("privacy-policy", {
     "why_error": "{href} could not be fetched ({cause})",
     "why_not_html": "{href} is not an HTML page",
     "why_home": "{href} shows the home page again",
+    "why_not_found": "{href} is an error page (“not found”) answered with HTTP 200",
     "ok": "the linked page is about personal data (“{word}”)",
     "off_topic": "the linked page has no word about personal data or privacy",
     "unchecked": "the linked page was not fetched",
@@ -61,11 +64,25 @@ def _fetched(site, href: str):
     return None
 
 
+def own_text(page) -> str:
+    """The first ``TEXT_CHECKED`` characters of a page's own text: its ``<main>`` (or
+    ``<article>``, else the body) without the header, footer and navigation every page
+    repeats (where the privacy link itself stands)."""
+    node = page.tree.css_first("main") or page.tree.css_first("article") or page.tree.body
+    if node is None:
+        return ""
+    text = node.text(deep=True, separator=" ")
+    for sub in node.css("header, footer, nav"):
+        text = text.replace(sub.text(deep=True, separator=" "), " ")
+    return text[:TEXT_CHECKED]
+
+
 def linked_page(site, href: str) -> tuple[str, dict]:
     """What the page a privacy link leads to is: ``ok`` (200 HTML, not the home page, about
     personal data), ``off-topic`` (a real page without a word of [privacy] in its heading,
     title or first characters of text), ``unchecked`` (not captured), or ``broken`` (an HTTP
-    or network error, not HTML, or the home page again); with the facts as a dict."""
+    or network error, not HTML, the home page again, or an error page answered 200); with
+    the facts as a dict."""
     p = _fetched(site, href)
     if p is None:
         return "unchecked", {"why": UI.text("unchecked")}
@@ -82,11 +99,11 @@ def linked_page(site, href: str) -> tuple[str, dict]:
     if home is not None and p is not home and (
             r.url.rstrip("/") == home.url.rstrip("/") or r.body == home.response.body):
         return "broken", {"why": UI.text("why_home", href=href), "status": r.status}
+    if heading_match(p, "not_found")[1]:  # a "soft 404": an error page answered 200
+        return "broken", {"why": UI.text("why_not_found", href=href), "status": r.status}
     _, word = heading_match(p, "privacy")
     if not word:
-        main = p.tree.css_first("main") or p.tree.body
-        text = main.text(deep=True, separator=" ")[:TEXT_CHECKED] if main is not None else ""
-        m = keywords("privacy").search(text)
+        m = keywords("privacy").search(own_text(p))
         word = m.text if m else ""
     if word:
         return "ok", {"why": UI.text("ok", word=word), "status": r.status, "page": p.url}

@@ -8,8 +8,10 @@ Rule: the home page or a page one click from it shows usage figures to its reade
   such a counter's public statistics page;
 * a labelled figure - a number beside a usage label ("Ko‘rishlar soni: 640", "Просмотров:
   72", "Views: 72", "Ҳозир онлайн: 5", "Jami murojaatlar: 1 204": ``words_services.toml
-  [usage_label]``) in an element whose class or id says counter/views/visitors/statistics,
-  beside an eye icon, or in plain text right before or after the label;
+  [usage_label]``, the figure right after the label, or right before a views label) in an
+  element whose class or id says counter/views/visitors/statistics or in plain text; or a
+  bare figure in an element named so (``<span class="views">317</span>``) or beside an eye
+  icon;
 * usage statistics named - a short link or a heading with a statistics word
   (``[statistics]``) and a usage subject (appeals, services, visits, users:
   ``[usage_subject]``): "Murojaatlar statistikasi", "Ёзма мурожаатлар статистикаси",
@@ -148,11 +150,15 @@ def figures(page) -> list[Evidence]:
             continue
         a = n.attributes
         named = label.in_attr(a.get("class")) or label.in_attr(a.get("id"))
-        if label.search(text) or named:
-            shown = text if label.search(text) else f"{named.text}: {text}"
-            if not any(shown == e.data.get("text") for e in out):
-                out.append(Evidence(page.url, "element", n.html or text, css_selector(n),
-                                    UI.text("figure", text=shown), {"text": shown}))
+        if _label_figure(text):
+            shown = text
+        elif named and len(text.split()) <= 2:  # <span class="views">317</span>
+            shown = f"{named.text}: {text}"
+        else:
+            continue
+        if not any(shown == e.data.get("text") for e in out):
+            out.append(Evidence(page.url, "element", n.html or text, css_selector(n),
+                                UI.text("figure", text=shown), {"text": shown}))
         if len(out) >= 3:
             return out
     for icon in page.tree.css(_EYE):

@@ -88,3 +88,28 @@ def test_each_target_once_and_in_page_order():
                 '<a href="/oz/x/qollanma">Qo‘llanma</a>')
     hits = section_links(near_pages(site_from_pages({HOME: home})), "help")
     assert [h.href for h in hits] == [HOME + "/faq", HOME + "/qollanma"]
+
+
+SERVICES = ("help", "helpdesk_phone", "online_support", "usage_stats", "business_info",
+            "privacy_policy", "open_data", "social_media")
+
+
+@pytest.mark.parametrize("module", SERVICES)
+def test_uzbek_and_russian_messages_match_the_english_ones(module):
+    """probes/locales/<module>.toml has every message of the module's UI block, with the
+    same {named} parameters, in Uzbek (Latin) and Russian."""
+    import importlib
+    import string
+    import tomllib
+    from pathlib import Path
+
+    ui = importlib.import_module(f"probes.{module}").UI.strings
+    path = Path(__file__).resolve().parent.parent / "probes" / "locales" / f"{module}.toml"
+    loc = tomllib.loads(path.read_text(encoding="utf-8"))
+
+    def params(t):
+        return {f for _, f, _, _ in string.Formatter().parse(t) if f}
+
+    for lang in ("uz", "ru"):
+        assert set(loc[lang]) == set(ui), lang
+        assert all(params(loc[lang][k]) == params(v) for k, v in ui.items()), lang

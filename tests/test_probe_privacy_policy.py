@@ -70,6 +70,10 @@ def _site(link, target_html=None, status=200, headers=None):
     (page("<h1>Biz haqimizda</h1><p>Tuman tarixi</p>"), 200, "warn"),  # not about privacy
     (None, 200, "warn"),  # not fetched (the page budget): cannot be checked
     (page("<h1>Not found</h1>"), 404, "fail"),
+    (page("<h1>Sahifa topilmadi</h1>"), 200, "fail"),  # a "soft 404"
+    # the privacy link in every page's footer is not the page's own text
+    (page("<main><h1>Biz haqimizda</h1><p>Tarix</p><footer><a href='/p'>Maxfiylik "
+          "siyosati</a></footer></main>"), 200, "warn"),
     (b"%PDF-1.4", 200, "fail"),  # not an HTML page
 ])
 def test_what_the_linked_page_must_be(target, status, expected):

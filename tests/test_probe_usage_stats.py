@@ -86,6 +86,8 @@ def test_usage_signals(body, key):
     '<div class="header-date">bugun : 03.08.2021</div>',  # a today widget, not a figure
     "<p>Viloyatga 2024 yilda 1200 mehmonlar tashrif buyurdi</p>",  # a sentence about guests
     '<section><h2>Murojaatlar statistikasi</h2><p>Tez orada</p></section>',  # no figures
+    # a count of the services offered, in an element named "online": not their use
+    '<div class="online-services">Onlayn xizmatlar 250 ta</div>',
 ])
 def test_look_alikes_are_not_usage_statistics(body):
     assert judge(body).status == "fail"
