@@ -11,7 +11,7 @@ not count.
 
 This module also holds the reading the other section probes share: ``judge_section`` (the
 rule above, for any keyword table; business-info uses it), ``near_pages`` (which pages a
-site-level indicator reads), ``section_links`` / ``section_pages`` (links to, and pages of, a
+site-level indicator reads), ``nothing_found`` (their fail finding), ``section_links`` / ``section_pages`` (links to, and pages of, a
 keyword table's section; privacy-policy, open-data and usage-stats use them).
 """
 
@@ -118,6 +118,15 @@ def section_pages(pages, table: str) -> list[tuple[object, str, str]]:
     return out
 
 
+def nothing_found(indicator: str, ui: UIStrings, site, pages, details: dict) -> Finding:
+    """The ``fail`` finding of a site-level indicator that found nothing on ``pages``: the
+    ui's "fail" message (with ``n``, the number of pages) and a "checked" evidence item."""
+    url = site.start_url
+    return Finding(indicator, Status.FAIL, url, ui("fail", n=len(pages)),
+                   [Evidence(url, "message", message=ui.text("checked", n=len(pages)))],
+                   details)
+
+
 def judge_section(indicator: str, ui: UIStrings, site, table_name: str,
                   max_words: int = MAX_WORDS, alone: str = "") -> Finding:
     """The shared rule of the section indicators (help, business-info): a link to the
@@ -141,9 +150,7 @@ def judge_section(indicator: str, ui: UIStrings, site, table_name: str,
         ev = [Evidence(p.url, "element", f"<h1>{text}</h1>", "h1", ui.text("page", word=word))]
         return Finding(indicator, Status.PASS, url, ui("pass_page", text=text, href=p.url), ev,
                        details)
-    return Finding(indicator, Status.FAIL, url, ui("fail", n=len(pages)),
-                   [Evidence(url, "message", message=ui.text("checked", n=len(pages)))],
-                   details)
+    return nothing_found(indicator, ui, site, pages, details)
 
 
 def judge(site, ctx: Context) -> Finding:

@@ -25,7 +25,7 @@ from pageread.words import fold, keywords, menu_link
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, table)
 from .contact_us import PHONE_998, PHONE_LOCAL, contact_blocks, is_contacts_link
-from .help import heading_match, near_pages, section_links
+from .help import heading_match, near_pages, nothing_found, section_links
 
 VERSION = "1.0"
 GAP = 25  # characters allowed between the label and its number ("Ishonch telefoni: ")
@@ -162,9 +162,7 @@ def judge(site, ctx: Context) -> Finding:
                        UI("warn_label_only", label=named[0].text),
                        [h.evidence(UI.text("label_link", word=h.word)) for h in named],
                        details)
-    return Finding("helpdesk-phone", Status.FAIL, url, UI("fail", n=len(pages)),
-                   [Evidence(url, "message", message=UI.text("checked", n=len(pages)))],
-                   details)
+    return nothing_found("helpdesk-phone", UI, site, pages, details)
 
 
 PROBE = Probe(id="helpdesk-phone", version=VERSION,

@@ -35,7 +35,7 @@ from pageread.words import keywords
 
 from . import chatbot
 from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets
-from .help import near_pages
+from .help import near_pages, nothing_found
 from .social_media import classify
 
 VERSION = "1.0"
@@ -213,9 +213,7 @@ def judge(site, ctx: Context) -> Finding:
         details["cause"] = str(why.cause) if why else "not-captured"
         return Finding("online-support", Status.ERROR, url, msg,
                        [Evidence(url, "message", message=msg.text)], details)
-    return Finding("online-support", Status.FAIL, url, UI("fail", n=len(pages)),
-                   [Evidence(url, "message", message=UI.text("checked", n=len(pages)))],
-                   details)
+    return nothing_found("online-support", UI, site, pages, details)
 
 
 # RENDERED is optional (as for chatbot, whose hints it shares: the browser records the chat

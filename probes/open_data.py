@@ -19,9 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
-                   UIStrings, table)
-from .help import LinkHit, heading_match, near_pages, section_links
+from .base import Artifact, Context, Finding, Follow, Hints, Probe, Status, UIStrings, table
+from .help import LinkHit, heading_match, near_pages, nothing_found, section_links
 
 VERSION = "1.0"
 DATA = Path(__file__).resolve().parent / "data" / "open_data.toml"
@@ -128,9 +127,7 @@ def judge(site, ctx: Context) -> Finding:
         h = sections[0]
         return Finding("open-data", Status.WARN, url, UI("warn_section", text=h.text,
                                                          href=h.href), sec_ev, details)
-    return Finding("open-data", Status.FAIL, url, UI("fail", n=len(pages)),
-                   [Evidence(url, "message", message=UI.text("checked", n=len(pages)))],
-                   details)
+    return nothing_found("open-data", UI, site, pages, details)
 
 
 PROBE = Probe(id="open-data", version=VERSION,

@@ -24,7 +24,7 @@ from pageread.words import keywords
 
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, table)
-from .help import heading_match, near_pages, section_links
+from .help import heading_match, near_pages, nothing_found, section_links
 
 VERSION = "1.0"
 TEXT_CHECKED = 4000  # characters of the policy page's main text read for a privacy word
@@ -134,9 +134,7 @@ def judge(site, ctx: Context) -> Finding:
             return Finding("privacy-policy", Status.PASS, url, UI("pass_self", text=text),
                            [Evidence(url, "element", f"<h1>{text}</h1>", "h1",
                                      UI.text("ok", word=word))], details)
-        return Finding("privacy-policy", Status.FAIL, url, UI("fail", n=len(pages)),
-                       [Evidence(url, "message", message=UI.text("checked", n=len(pages)))],
-                       details)
+        return nothing_found("privacy-policy", UI, site, pages, details)
     h, kind, facts = checked[0]
     ev = [h.evidence(UI.text("link", word=h.word))]
     if facts.get("page"):

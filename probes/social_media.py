@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from pageread.links import _TELEGRAM_NOT_ACCOUNTS, TELEGRAM_HOSTS, telegram_bot
 
 from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets, table
-from .help import LinkHit, near_pages
+from .help import LinkHit, near_pages, nothing_found
 
 VERSION = "1.0"
 DATA = Path(__file__).resolve().parent / "data" / "social_networks.toml"
@@ -135,9 +135,7 @@ def judge(site, ctx: Context) -> Finding:
         return Finding("social-media", Status.FAIL, url, UI("fail_share_only", n=len(share)),
                        [Evidence(seen_on, "link", f'<a href="{s}">', message=UI.text("share"))
                         for s, seen_on in list(share.items())[:3]], details)
-    return Finding("social-media", Status.FAIL, url, UI("fail", n=len(pages)),
-                   [Evidence(url, "message", message=UI.text("checked", n=len(pages)))],
-                   details)
+    return nothing_found("social-media", UI, site, pages, details)
 
 
 PROBE = Probe(id="social-media", version=VERSION, requires=frozenset({Artifact.PAGES}),

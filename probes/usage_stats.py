@@ -37,7 +37,7 @@ from pageread.words import fold, keywords
 
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, table)
-from .help import near_pages, section_links
+from .help import near_pages, nothing_found, section_links
 
 VERSION = "1.0"
 DATA = Path(__file__).resolve().parent / "data" / "usage_counters.toml"
@@ -305,9 +305,7 @@ def judge(site, ctx: Context) -> Finding:
         return Finding("usage-stats", Status.WARN, url,
                        UI("warn_generic", text=h.text, href=h.href),
                        [h.evidence(UI.text("generic_link", word=h.word))], details)
-    return Finding("usage-stats", Status.FAIL, url, UI("fail", n=len(pages)),
-                   [Evidence(url, "message", message=UI.text("checked", n=len(pages)))],
-                   details)
+    return nothing_found("usage-stats", UI, site, pages, details)
 
 
 PROBE = Probe(id="usage-stats", version=VERSION,
