@@ -9,10 +9,12 @@ whole text is "Yordam"/"Помощь"/"Help", ``[help_alone]``) or its URL (``/f
 pass - such a link or page; fail - none. A help word in running text that is not a link does
 not count.
 
-This module also holds the reading the other section probes share: ``judge_section`` (the
+This module also holds the reading the other site-level probes share: ``judge_section`` (the
 rule above, for any keyword table; business-info uses it), ``near_pages`` (which pages a
-site-level indicator reads), ``nothing_found`` (their fail finding), ``section_links`` / ``section_pages`` (links to, and pages of, a
-keyword table's section; privacy-policy, open-data and usage-stats use them).
+site-level indicator reads), ``nothing_found`` (their fail finding), ``section_links`` and
+``heading_match`` (links to a keyword table's section, and a page whose heading names it;
+privacy-policy, open-data, usage-stats and helpdesk-phone use them), ``LinkHit`` (such a link
+as evidence).
 """
 
 from __future__ import annotations
@@ -107,14 +109,15 @@ def heading_match(page, table: str) -> tuple[str, str]:
     return "", ""
 
 
-def section_pages(pages, table: str) -> list[tuple[object, str, str]]:
-    """(page, heading, word) for each of ``pages`` that is itself the section ``table``
-    names (its heading says so, ``heading_match``), the home page excepted."""
+def section_pages(pages, table: str) -> list[tuple[object, str, str, str]]:
+    """(page, heading, word, "h1" or "title") for each of ``pages`` that is itself the
+    section ``table`` names (its heading says so, ``heading_match``), the home page
+    excepted."""
     out = []
     for p in pages[1:]:
         text, word = heading_match(p, table)
         if word:
-            out.append((p, text, word))
+            out.append((p, text, word, "h1" if p.tree.css_first("h1") is not None else "title"))
     return out
 
 
@@ -146,8 +149,9 @@ def judge_section(indicator: str, ui: UIStrings, site, table_name: str,
         return Finding(indicator, Status.PASS, url,
                        ui("pass", text=links[0].text, href=links[0].href), ev, details)
     if own:
-        p, text, word = own[0]
-        ev = [Evidence(p.url, "element", f"<h1>{text}</h1>", "h1", ui.text("page", word=word))]
+        p, text, word, sel = own[0]
+        ev = [Evidence(p.url, "element", f"<{sel}>{text}</{sel}>", sel,
+                       ui.text("page", word=word))]
         return Finding(indicator, Status.PASS, url, ui("pass_page", text=text, href=p.url), ev,
                        details)
     return nothing_found(indicator, ui, site, pages, details)

@@ -60,6 +60,7 @@ UI = UIStrings("online-support", {
     "checked": "checked {n} page(s)",
     "title_vendors": "Chat widgets",
     "title_links": "Support links",
+    "title_bots": "Telegram bots",
 })
 
 
@@ -191,7 +192,8 @@ def judge(site, ctx: Context) -> Finding:
                                        title=UI.text("title_vendors")),
                "support_links": bullets([e.data["href"] for e in links][:5],
                                         title=UI.text("title_links")),
-               "telegram_bots": [e.data["bot"] for e in bots][:5]}
+               "telegram_bots": bullets([e.data["bot"] for e in bots][:5],
+                                        title=UI.text("title_bots"))}
     if live:
         ev = [e for e in widgets if e.data.get("vendor") in live][:4] + links[:1]
         return Finding("online-support", Status.PASS, url,

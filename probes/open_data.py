@@ -19,7 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .base import Artifact, Context, Finding, Follow, Hints, Probe, Status, UIStrings, table
+from .base import (Artifact, Context, Finding, Follow, Hints, Probe, Status, UIStrings,
+                   bullets, table)
 from .help import LinkHit, heading_match, near_pages, nothing_found, section_links
 
 VERSION = "1.0"
@@ -41,6 +42,7 @@ UI = UIStrings("open-data", {
     "checked": "checked {n} page(s)",
     "title_portal": "Open-data portal links",
     "title_files": "Data files",
+    "title_sections": "Open-data sections",
 })
 
 
@@ -101,7 +103,7 @@ def judge(site, ctx: Context) -> Finding:
                "portal_links": table([h.row() for h in portal[:5]],
                                      headings=["text", "href", "from"],
                                      title=UI.text("title_portal")),
-               "sections": [h.href for h in sections],
+               "sections": bullets([h.href for h in sections], title=UI.text("title_sections")),
                "data_files": table([{**h.row(), "format": fmt, "open_data_section": sec}
                                     for h, fmt, sec in files[:10]],
                                    headings=["text", "href", "format", "from"],
