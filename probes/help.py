@@ -5,8 +5,9 @@ so‘raladigan savollar", "ТСС", "Часто задаваемые вопро�
 ("Yo‘riqnoma", "Qo‘llanma", "Инструкция", "User guide"), video guides - by the link's text (a
 menu item of at most 6 words with a word of ``words_services.toml [help]``, or a link whose
 whole text is "Yordam"/"Помощь"/"Help", ``[help_alone]``) or its URL (``/faq``,
-``/yoriqnoma``); or one of those pages is itself a help page (its ``<h1>`` or title says so).
-pass - such a link or page; fail - none. A help word in running text that is not a link does
+``/yoriqnoma``); or one of those pages is itself a help page (its ``<h1>`` or title says so); when the served
+HTML has none and the home page was rendered (a scan renders it), the rendered home page's
+links are read too (menus built by JavaScript). pass - such a link or page; fail - none. A help word in running text that is not a link does
 not count.
 
 This module also holds the reading the other site-level probes share: ``judge_section`` (the
@@ -14,14 +15,17 @@ rule above, for any keyword table; business-info uses it), ``near_pages`` (which
 site-level indicator reads), ``nothing_found`` (their fail finding), ``section_links`` and
 ``heading_match`` (links to a keyword table's section, and a page whose heading names it;
 privacy-policy, open-data, usage-stats and helpdesk-phone use them), ``LinkHit`` (such a link
-as evidence).
+as evidence), ``rendered_home`` (the rendered home page read like a page: when the served
+HTML shows nothing and the capture rendered the home page, its links are read too).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
+from crawler.artifacts import Link, extract_links
 from pageread.words import fold, keywords, menu_link
 
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
@@ -46,6 +50,31 @@ def near_pages(site) -> list:
     """The pages a site-level indicator reads: the home page and the pages one click from it
     (crawled at depth 0-1, or fetched as ``linked``), fetched as HTML, each final URL once."""
     return [p for p in site.html_pages(linked=True) if p.depth <= 1]
+
+
+@dataclass
+class RenderedHome:
+    """The home page as the browser left it, read like a page (``url``, ``links``,
+    ``tree``, ``response``): menus built by JavaScript are only there."""
+
+    url: str
+    tree: Any
+    response: Any
+    scope: str = ""
+    depth: int = 0
+    links: list[Link] = field(default_factory=list)
+
+
+def rendered_home(site) -> list:
+    """[the rendered home page] when the capture rendered it (a scan renders it for the
+    browser probes; ``govscan probe`` of a static probe does not), else []. The fallback of
+    the link-reading probes when the served HTML has nothing: static first."""
+    home = site.home
+    r = home.rendered if home is not None else None
+    if r is None or r.error is not None or not r.dom:
+        return []
+    return [RenderedHome(home.url, r.tree, home.response, home.scope,
+                         links=extract_links(r.tree, r.url or home.url, home.scope))]
 
 
 @dataclass(frozen=True)
@@ -134,12 +163,13 @@ def judge_section(indicator: str, ui: UIStrings, site, table_name: str,
                   max_words: int = MAX_WORDS, alone: str = "") -> Finding:
     """The shared rule of the section indicators (help, business-info): a link to the
     section ``table_name`` names (``section_links``) on the home page or a page one click
-    away: pass, citing the links; else one of those pages is the section itself
+    away (or, when none, in the rendered home page): pass, citing the links; else one of those pages is the section itself
     (``section_pages``): pass, citing its heading; else fail. ``ui`` has the keys pass,
     pass_page, fail, link, page, checked, title_links."""
     url = site.start_url
     pages = near_pages(site)
-    links = section_links(pages, table_name, max_words, alone=alone)
+    links = section_links(pages, table_name, max_words, alone=alone) or \
+        section_links(rendered_home(site), table_name, max_words, alone=alone)
     own = section_pages(pages, table_name)
     details = {"found": bool(links or own), "pages_checked": len(pages),
                "links": table([h.row() for h in links], headings=["text", "href", "from"],

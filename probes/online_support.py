@@ -10,7 +10,8 @@ Rule: the site offers a way to chat with its staff:
   staff (warn);
 * a click-to-chat link: WhatsApp ``wa.me/<number>`` or ``api.whatsapp.com/send?phone=``,
   ``viber://chat`` (``probes/data/online_support.toml``);
-* a visible support link to a Telegram account: ``t.me/<name>`` whose text, label or parent
+* a visible support link (in the served HTML or the rendered home page) to a Telegram
+  account: ``t.me/<name>`` whose text, label or parent
   element says support/consultation/help ("Onlayn maslahat", "Qo‘llab-quvvatlash",
   "Онлайн-консультант", "Поддержка", "Support": ``words_services.toml [support]``), or whose
   user name does.
@@ -35,7 +36,7 @@ from pageread.words import keywords
 
 from . import chatbot
 from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets
-from .help import near_pages, nothing_found
+from .help import near_pages, nothing_found, rendered_home
 from .social_media import classify
 
 VERSION = "1.0"
@@ -173,10 +174,17 @@ def judge(site, ctx: Context) -> Finding:
     bots: list[Evidence] = []
     if pages:  # a chat widget is in the site's template: the home page shows it if any does
         widgets += chatbot.static_signals(pages[0])
-    for p in pages:
-        s, b = support_links(p)
-        links += [e for e in s if not any(x.data["href"] == e.data["href"] for x in links)]
-        bots += [e for e in b if not any(x.data["bot"] == e.data["bot"] for x in bots)]
+
+    def read(some) -> None:
+        for p in some:
+            s, b = support_links(p)
+            links.extend(e for e in s if not any(x.data["href"] == e.data["href"]
+                                                 for x in links))
+            bots.extend(e for e in b if not any(x.data["bot"] == e.data["bot"] for x in bots))
+
+    read(pages)
+    if not links:  # static first; then the rendered home page (links added by JavaScript)
+        read(rendered_home(site))
     widgets += chatbot.rendered_signals(site)
     rendered_checked = "rendered" in site.gathered and any(
         p.rendered is not None and p.rendered.error is None for p in site.pages)

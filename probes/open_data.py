@@ -9,7 +9,9 @@ site's own open-data section - "Ochiq ma'lumotlar", "Очиқ маълумотл
 
 pass - a portal link, or data files on the open-data section; warn - an open-data section
 whose page was not fetched or shows neither data files nor a portal link, or data files
-linked outside any open-data section; fail - none of these.
+linked outside any open-data section; fail - none of these. When the served HTML links no
+portal and the home page was rendered (a scan renders it), the rendered home page's links are
+read too.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from urllib.parse import unquote, urlsplit
 
 from .base import (Artifact, Context, Finding, Follow, Hints, Probe, Status, UIStrings,
                    bullets, table)
-from .help import LinkHit, heading_match, near_pages, nothing_found, section_links
+from .help import (LinkHit, heading_match, near_pages, nothing_found, rendered_home,
+                   section_links)
 
 VERSION = "1.0"
 DATA = Path(__file__).resolve().parent / "data" / "open_data.toml"
@@ -86,18 +89,24 @@ def judge(site, ctx: Context) -> Finding:
     files: list[tuple[LinkHit, str, bool]] = []  # (link, format, on an open-data page)
     sections = section_links(pages, "open_data", limit=4)
     section_urls = {h.href.rstrip("/") for h in sections}
-    for p in pages:
-        on_section = p.url.rstrip("/") in section_urls or \
-            p.response.requested_url.rstrip("/") in section_urls or \
-            bool(p is not pages[0] and heading_match(p, "open_data")[1])
-        for lk in p.links:
-            host = portal_host(lk.url)
-            if host and not any(h.href == lk.url for h in portal):
-                portal.append(LinkHit(p.url, lk.url, lk.text or lk.url, host))
-                continue
-            fmt = data_format(lk.url)
-            if fmt and not any(f[0].href == lk.url for f in files):
-                files.append((LinkHit(p.url, lk.url, lk.text or lk.url, fmt), fmt, on_section))
+    def read(some) -> None:
+        for p in some:
+            on_section = p.url.rstrip("/") in section_urls or \
+                p.response.requested_url.rstrip("/") in section_urls or \
+                bool(p is not pages[0] and heading_match(p, "open_data")[1])
+            for lk in p.links:
+                host = portal_host(lk.url)
+                if host and not any(h.href == lk.url for h in portal):
+                    portal.append(LinkHit(p.url, lk.url, lk.text or lk.url, host))
+                    continue
+                fmt = data_format(lk.url)
+                if fmt and not any(f[0].href == lk.url for f in files):
+                    files.append((LinkHit(p.url, lk.url, lk.text or lk.url, fmt), fmt,
+                                  on_section))
+
+    read(pages)
+    if not portal:
+        read(rendered_home(site))
     on_section = [f for f in files if f[2]]
     details = {"found": bool(portal or sections or files), "pages_checked": len(pages),
                "portal_links": table([h.row() for h in portal[:5]],

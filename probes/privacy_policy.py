@@ -10,7 +10,8 @@ with HTML, is not the home page again (same final URL or the same body: a single
 serving its shell for every path) nor an error page ("Sahifa topilmadi", "Страница не
 найдена" in its heading: ``[not_found]``), and speaks of personal data or privacy (its
 heading, title or the start of its own text - header, footer and navigation left out - has a
-[privacy] word).
+[privacy] word). A link only in the rendered home page (a menu built by JavaScript) counts
+as a link; its page is then usually not fetched (warn).
 
 pass - such a link and page; warn - the link is there but its page could not be checked (not
 fetched within the page budget) or does not speak of personal data; fail - no link, or every
@@ -24,7 +25,7 @@ from pageread.words import keywords
 
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, table)
-from .help import heading_match, near_pages, nothing_found, section_links
+from .help import heading_match, near_pages, nothing_found, rendered_home, section_links
 
 VERSION = "1.0"
 TEXT_CHECKED = 4000  # characters of the policy page's main text read for a privacy word
@@ -120,7 +121,8 @@ def judge(site, ctx: Context) -> Finding:
     page not fetched or not about personal data: warn. No link, or only broken ones: fail."""
     url = site.start_url
     pages = near_pages(site)
-    links = section_links(pages, "privacy", limit=4)
+    links = section_links(pages, "privacy", limit=4) or \
+        section_links(rendered_home(site), "privacy", limit=4)
     checked = [(h, *linked_page(site, h.href)) for h in links]
     checked.sort(key=lambda x: _RANK[x[1]])
     rows = [{**h.row(), "page": kind, "why": facts["why"]} for h, kind, facts in checked]

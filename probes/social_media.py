@@ -10,7 +10,9 @@ shared page in ``?u=``/``?url=``/``?text=``), posts and videos (``/p/...``, ``/w
 by contact-form and chatbot) and invite links.
 
 pass - at least one account (the networks are listed, Telegram first); fail - none (share
-buttons seen are listed in details as not counted). Whether an account is the body's own
+buttons seen are listed in details as not counted). When the served HTML has no account and
+the home page was rendered (a scan renders it), the rendered home page's links are read too
+(icons added by JavaScript). Whether an account is the body's own
 cannot be proven: the link, its text and the page are the evidence.
 """
 
@@ -24,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from pageread.links import _TELEGRAM_NOT_ACCOUNTS, TELEGRAM_HOSTS, telegram_bot
 
 from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets, table
-from .help import LinkHit, near_pages, nothing_found
+from .help import LinkHit, near_pages, nothing_found, rendered_home
 
 VERSION = "1.0"
 DATA = Path(__file__).resolve().parent / "data" / "social_networks.toml"
@@ -111,13 +113,19 @@ def judge(site, ctx: Context) -> Finding:
     order = list(networks())
     accounts: dict[str, LinkHit] = {}
     share: dict[str, str] = {}  # share URL -> the page it was seen on
-    for p in pages:
-        for lk in p.links:
-            kind, nid, account = classify(lk.url)
-            if kind == "account" and nid not in accounts:
-                accounts[nid] = LinkHit(p.url, lk.url, lk.text or lk.url, account)
-            elif kind == "share":
-                share.setdefault(lk.url, p.url)
+
+    def read(some) -> None:
+        for p in some:
+            for lk in p.links:
+                kind, nid, account = classify(lk.url)
+                if kind == "account" and nid not in accounts:
+                    accounts[nid] = LinkHit(p.url, lk.url, lk.text or lk.url, account)
+                elif kind == "share":
+                    share.setdefault(lk.url, p.url)
+
+    read(pages)
+    if not accounts:
+        read(rendered_home(site))
     found = sorted(accounts, key=order.index)
     names = [networks()[n]["name"] for n in found]
     details = {"found": bool(found), "pages_checked": len(pages), "networks": names,

@@ -113,3 +113,16 @@ def test_uzbek_and_russian_messages_match_the_english_ones(module):
     for lang in ("uz", "ru"):
         assert set(loc[lang]) == set(ui), lang
         assert all(params(loc[lang][k]) == params(v) for k, v in ui.items()), lang
+
+
+def test_a_menu_built_by_javascript_is_read_on_the_rendered_home_page():
+    from crawler.artifacts import Rendered
+
+    site = site_from_pages({HOME: page('<div id="__next"></div>')})
+    assert run_probe(PROBE, site, Context()).status == "fail"
+    site.pages[0].rendered = Rendered(HOME, dom=page(
+        '<div id="__next"><nav><a href="/oz/x/faq">Ko‘p so‘raladigan savollar</a></nav></div>'))
+    f = run_probe(PROBE, site, Context())
+    assert f.status == "pass" and f.evidence[0].data["href"] == HOME + "/faq"
+    site.pages[0].rendered.error = object()  # a failed render is not read
+    assert run_probe(PROBE, site, Context()).status == "fail"

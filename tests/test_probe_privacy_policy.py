@@ -98,3 +98,13 @@ def test_look_alike_links_are_not_a_policy(text):
     site = _site(f'<a href="/oz/x/p">{text}</a>')
     f = run_probe(PROBE, site, Context())
     assert f.status == "fail" and f.details["found"] is False
+
+
+def test_a_policy_link_only_in_the_rendered_home_page_is_not_checked():
+    from crawler.artifacts import Rendered
+
+    site = _site("<footer></footer>")
+    site.pages[0].rendered = Rendered(HOME, dom=page('<footer><a href="/oz/x/privacy">'
+                                                     'Maxfiylik siyosati</a></footer>'))
+    f = run_probe(PROBE, site, Context())
+    assert f.status == "warn" and f.message["id"] == "privacy-policy.warn_unchecked"

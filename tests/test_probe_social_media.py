@@ -81,3 +81,15 @@ def test_order_is_telegram_first_whatever_the_page_order():
                   Context())
     assert f.details["networks"] == ["Telegram", "YouTube", "X (Twitter)"]
     assert f.details["telegram"] is True
+
+
+def test_icons_added_by_javascript_are_read_on_the_rendered_home_page():
+    from crawler.artifacts import Rendered
+
+    site = site_from_pages({HOME: "<html><body><footer></footer></body></html>"})
+    site.pages[0].rendered = Rendered(HOME, dom='<html><body><footer><a href="https://t.me/'
+                                      'tuman_rasmiy" aria-label="Telegram"></a></footer>'
+                                      '</body></html>')
+    f = run_probe(PROBE, site, Context())
+    assert f.status == "pass" and f.details["networks"] == ["Telegram"]
+    assert f.evidence[0].snippet == '<a href="https://t.me/tuman_rasmiy">Telegram</a>'
