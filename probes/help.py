@@ -5,10 +5,10 @@ so‘raladigan savollar", "ТСС", "Часто задаваемые вопро�
 ("Yo‘riqnoma", "Qo‘llanma", "Инструкция", "User guide"), video guides - by the link's text (a
 menu item of at most 6 words with a word of ``words_services.toml [help]``, or a link whose
 whole text is "Yordam"/"Помощь"/"Help", ``[help_alone]``) or its URL (``/faq``,
-``/yoriqnoma``); or one of those pages is itself a help page (its ``<h1>`` or title says so); when the served
-HTML has none and the home page was rendered (a scan renders it), the rendered home page's
-links are read too (menus built by JavaScript). pass - such a link or page; fail - none. A help word in running text that is not a link does
-not count.
+``/yoriqnoma``); or one of those pages is itself a help page (its ``<h1>`` or title says
+so). When the served HTML has none and the home page was rendered (a scan renders it), the
+rendered home page's links are read too (menus built by JavaScript). pass - such a link or
+page; fail - none. A help word in running text that is not a link does not count.
 
 This module also holds the reading the other site-level probes share: ``judge_section`` (the
 rule above, for any keyword table; business-info uses it), ``near_pages`` (which pages a
@@ -163,8 +163,9 @@ def judge_section(indicator: str, ui: UIStrings, site, table_name: str,
                   max_words: int = MAX_WORDS, alone: str = "") -> Finding:
     """The shared rule of the section indicators (help, business-info): a link to the
     section ``table_name`` names (``section_links``) on the home page or a page one click
-    away (or, when none, in the rendered home page): pass, citing the links; else one of those pages is the section itself
-    (``section_pages``): pass, citing its heading; else fail. ``ui`` has the keys pass,
+    away (or, when none, in the rendered home page): pass, citing the links; else one of
+    those pages is the section itself (``section_pages``): pass, citing its heading; else
+    fail. ``ui`` has the keys pass,
     pass_page, fail, link, page, checked, title_links."""
     url = site.start_url
     pages = near_pages(site)

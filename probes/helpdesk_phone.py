@@ -1,11 +1,12 @@
 """helpdesk-phone - technical-support / trust phone numbers (LOSI item 47.17).
 
-Rule: a phone number right after a support label - "Ishonch telefoni", "Call-markaz",
-"Ишонч телефони", "Колл-центр", "Телефон доверия", "Горячая линия", "Техподдержка",
-"Hotline", "Call centre" (``words_services.toml [helpdesk_label]``; a plain "Telefon",
-"Tel." or "Qabulxona" is a phone, not a helpdesk) - within a few characters: a +998 number in
-any grouping, a local number with an area code, a short hotline of 3-5 digits (1242, 1000,
-1093; not a year), or a ``tel:`` link whose own text or parent element carries the label.
+Rule: a phone number right after (or right before) a support label - "Ishonch telefoni",
+"Call-markaz", "Ишонч телефони", "Колл-центр", "Телефон доверия", "Горячая линия",
+"Техподдержка", "Hotline", "Call centre" (``words_services.toml [helpdesk_label]``; a plain
+"Telefon", "Tel." or "Qabulxona" is a phone, not a helpdesk) - within a few characters: a
++998 number in any grouping, a local number with an area code, a short hotline of 3-5
+digits (1242, 1000, 1093; not a year), or a ``tel:`` link whose own text or parent element
+carries the label.
 Where: the header, the footer and the contact blocks of the home page and the pages one
 click away, and the main part of the contacts pages (fetched one click away: this probe's
 ``Follow`` hints for contacts and for links named like a helpdesk).
@@ -67,16 +68,35 @@ def number_after(text: str, start: int) -> str:
     return ""
 
 
-def _as_written(text: str, piece: str, before: int) -> str:
-    """The part of ``text`` (as written) that folds to ``piece`` and ends before index
-    ``before`` (the label of a number, for the evidence); ``piece`` itself when not found."""
-    region_start = max(0, before - GAP - len(piece) - 8)
-    for j in range(region_start, before):
+_BEFORE = re.compile(r"(?<![\d+(])(\+?[\d()][\d() \-]{1,18}\d|\d{3,5})[\s:\-–—|·]*$")
+
+
+def number_before(text: str, end: int) -> str:
+    """A number standing right before a label ("1242 - ishonch telefoni", "+998 71 200-00-00
+    Call-markaz"): a +998/area-code number or a 3-5 digit hotline that is not a year,
+    separated from the label by at most a dash or a colon; "" when none."""
+    m = _BEFORE.search(text[max(0, end - 24):end])
+    if not m:
+        return ""
+    n = m.group(1).strip()
+    digits = re.sub(r"\D", "", n)
+    if len(digits) <= 5:
+        return n if 3 <= len(digits) and n.isdigit() and not 1900 <= int(n) <= 2100 else ""
+    return " ".join(n.split()) if PHONE_998.fullmatch(n) or PHONE_LOCAL.fullmatch(n) else ""
+
+
+def _as_written(text: str, piece: str, near: int, size: int) -> str:
+    """The part of ``text`` (as written) that folds to ``piece`` near the number at ``near``
+    (``size`` characters long) - the label of the number, for the evidence; ``piece``
+    itself when not found."""
+    lo = max(0, near - GAP - len(piece) - 8)
+    hi = min(len(text), near + size + GAP + len(piece) + 8)
+    for j in range(lo, hi):
         if not text[j].isalnum():
             continue
-        for size in (len(piece), len(piece) + 1, len(piece) - 1, len(piece) + 2):
-            if fold(text[j:j + size]) == piece:
-                return text[j:j + size].strip()
+        for n in (len(piece), len(piece) + 1, len(piece) - 1, len(piece) + 2):
+            if fold(text[j:j + n]) == piece:
+                return text[j:j + n].strip()
     return piece
 
 
@@ -88,10 +108,10 @@ def labelled_numbers(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for m in keywords("helpdesk_label").find_all(f, folded=True):
         for at in re.finditer(re.escape(m.text), f):
-            n = number_after(f, at.end())
+            n = number_after(f, at.end()) or number_before(f, at.start())
             if n and not any(n == x for _, x in out):
                 k = text.find(n)
-                out.append((_as_written(text, m.text, k) if k > 0 else m.text, n))
+                out.append((_as_written(text, m.text, k, len(n)) if k >= 0 else m.text, n))
     return out
 
 

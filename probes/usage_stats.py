@@ -190,6 +190,7 @@ _PARTIAL_TAG = re.compile(r"^[^<]*>|<[^>]*$")  # a tag cut by the window's edges
 
 # the labels that may follow their number: views only ("1200 mehmonlar" - guests - or "1200
 # visitors" in a sentence are about a fair, not the site)
+_NUMBER_BEFORE = re.compile(r"(?<![\d.,:/])\d[\d \u00a0]*\s*(?:marta\s*)?$")
 VIEWS_AFTER_NUMBER = frozenset({"ko'rildi", "кўрилди", "просмотров", "просмотры", "просмотр$",
                                 "views", "viewed"})
 
@@ -204,7 +205,7 @@ def _label_figure(text: str) -> bool:
             if after and not f[at.end():at.end() + after.start()].strip(" :-–—=").strip():
                 return True
             before = f[max(0, at.start() - 16):at.start()]
-            if m.word in VIEWS_AFTER_NUMBER and re.search(r"(?<![\d.,:/])\d[\d \u00a0]*\s*(?:marta\s*)?$", before):
+            if m.word in VIEWS_AFTER_NUMBER and _NUMBER_BEFORE.search(before):
                 return True
     return False
 

@@ -55,7 +55,10 @@ def test_cli_probe_helpdesk_phone(farm, capsys):
     ("Горячая линия: (71) 239-11-22", [("Горячая линия", "(71) 239-11-22")]),
     ("Техническая поддержка: 1000", [("Техническая поддержка", "1000")]),
     ("Call center 1242", [("Call center", "1242")]),
+    ("1242 — ishonch telefoni", [("ishonch telefoni", "1242")]),  # the number first
+    ("+998 71 200-00-00 Call-markaz", [("Call-markaz", "+998 71 200-00-00")]),
     ("Ishonch telefoni 2024 yilda ishga tushirildi", []),  # a year, not a hotline
+    ("2024 Ishonch telefoni", []),
     ("Qabulxona: (+998 66) 233-45-67", []),
     ("Telefon: +998 71 123 45 67", []),
     ("Ishonch telefoni orqali kelgan murojaatlar soni ortdi, jami 312 ta", []),  # too far

@@ -54,7 +54,8 @@ def test_farm_without_a_render_nothing_found_is_not_a_fail(found):
 
 def test_farm_a_telegram_appeal_bot_is_weak(found):
     f = found[ABSENT["uz"]]
-    assert f["status"] == "warn" and f["details"]["telegram_bots"]["items"] == ["zomin_murojaat_bot"]
+    assert f["status"] == "warn"
+    assert f["details"]["telegram_bots"]["items"] == ["zomin_murojaat_bot"]
 
 
 def test_cli_probe_online_support(farm, capsys):
