@@ -184,12 +184,17 @@ def tls_farm(tmp_path_factory):
     f.stop()
 
 
+def tls_args(farm):
+    # politeness is tested elsewhere: no delay between the handshakes to one farm port
+    return [*farm_args(farm), "--per-host-delay", "0"]
+
+
 def _cert(f):
     return next(e for e in f["evidence"] if e["kind"] == "certificate")
 
 
 def test_two_hsts_fields_only_the_first_counts(tls_farm, capsys):
-    _, [f] = probe_json(capsys, tls_farm.url("hsts-twice", "/"), *farm_args(tls_farm))
+    _, [f] = probe_json(capsys, tls_farm.url("hsts-twice", "/"), *tls_args(tls_farm))
     assert f["status"] == "pass", f["summary"]  # the second field (max-age=0) is ignored
     assert f["details"]["hsts"]["max_age"] == 31536000
     assert f["details"]["hsts"]["include_subdomains"] is True
@@ -200,7 +205,7 @@ def test_two_hsts_fields_only_the_first_counts(tls_farm, capsys):
 
 def test_two_hsts_fields_weak_first_warns(tls_farm, capsys):
     _, [f] = probe_json(capsys, tls_farm.url("hsts-twice-weak-first", "/"),
-                        *farm_args(tls_farm))
+                        *tls_args(tls_farm))
     assert f["status"] == "warn", f["summary"]
     assert "weak HSTS (max-age=600" in f["summary"]
 
@@ -208,7 +213,7 @@ def test_two_hsts_fields_weak_first_warns(tls_farm, capsys):
 @needs_old_tls
 @pytest.mark.parametrize("profile,version", [("tls1.0", "TLSv1"), ("tls1.1", "TLSv1.1")])
 def test_old_protocol_with_valid_certificate_warns(tls_farm, capsys, profile, version):
-    code, [f] = probe_json(capsys, tls_farm.url(profile, "/"), *farm_args(tls_farm))
+    code, [f] = probe_json(capsys, tls_farm.url(profile, "/"), *tls_args(tls_farm))
     assert f["status"] == "warn", f["summary"]
     assert code == 0
     assert f"offers only {version}," in f["summary"]
@@ -224,14 +229,14 @@ def test_old_protocol_with_valid_certificate_warns(tls_farm, capsys, profile, ve
                                            ("tls1.0-untrusted", "trusted authority")])
 def test_old_protocol_with_bad_certificate_fails_naming_both(tls_farm, capsys, profile,
                                                             words):
-    _, [f] = probe_json(capsys, tls_farm.url(profile, "/"), *farm_args(tls_farm))
+    _, [f] = probe_json(capsys, tls_farm.url(profile, "/"), *tls_args(tls_farm))
     assert f["status"] == "fail"
     assert "offers only TLSv1," in f["summary"] and words in f["summary"]
     assert f["details"]["handshake_failure"] == "protocol"
 
 
 def test_key_exchange_failure_is_not_blamed_on_the_certificate(tls_farm, capsys):
-    _, [f] = probe_json(capsys, tls_farm.url("rsa-kex", "/"), *farm_args(tls_farm))
+    _, [f] = probe_json(capsys, tls_farm.url("rsa-kex", "/"), *tls_args(tls_farm))
     assert f["status"] == "fail"
     assert "key exchange" in f["summary"] and "AES128-GCM-SHA256" in f["summary"]
     assert "TLSv1.2" in f["summary"] and "certificate" not in f["summary"]
@@ -239,14 +244,14 @@ def test_key_exchange_failure_is_not_blamed_on_the_certificate(tls_farm, capsys)
 
 
 def test_self_signed_leaf_is_named(tls_farm, capsys):
-    _, [f] = probe_json(capsys, tls_farm.url("self-signed-leaf", "/"), *farm_args(tls_farm))
+    _, [f] = probe_json(capsys, tls_farm.url("self-signed-leaf", "/"), *tls_args(tls_farm))
     assert f["status"] == "fail"
     assert "self-signed (CN=gov.test)" in f["summary"]
     assert _cert(f)["data"]["cert_problem"] == "self-signed"
 
 
 def test_certificate_without_subject_is_kept_in_evidence(tls_farm, capsys):
-    _, [f] = probe_json(capsys, tls_farm.url("no-subject", "/"), *farm_args(tls_farm))
+    _, [f] = probe_json(capsys, tls_farm.url("no-subject", "/"), *tls_args(tls_farm))
     assert f["status"] == "pass", f["summary"]  # a subject is not required (RFC 5280)
     cert = _cert(f)
     assert cert["data"]["subject"] == "" and "127.0.0.1" in cert["data"]["sans"]
@@ -254,7 +259,7 @@ def test_certificate_without_subject_is_kept_in_evidence(tls_farm, capsys):
 
 
 def test_https_redirecting_to_http_is_a_named_downgrade(tls_farm, capsys):
-    _, [f] = probe_json(capsys, tls_farm.url("https-to-http", "/"), *farm_args(tls_farm))
+    _, [f] = probe_json(capsys, tls_farm.url("https-to-http", "/"), *tls_args(tls_farm))
     assert f["status"] == "fail"
     assert "redirects to plain http" in f["summary"]
     ep = next(e for e in f["evidence"] if e["kind"] == "redirect"

@@ -408,13 +408,18 @@ class Fetcher:
         (``.tls.handshake_facts``: look-only handshakes, nothing is requested over them)."""
         p = urlsplit(url)
         host, port = p.hostname or "", p.port or 443
+        key = f"{origin_of(url)} {why}"  # one look per origin and failure, not per request
+        if key in self._tls_cache:
+            return self._tls_cache[key]
         try:
             # the SSRF guard as for any connection (PrivateAddressError -> None below)
             ips = await GuardedBackend(self.config).checked_addresses(host, port)
-            return await handshake_facts(ips[0], port, host, exc, why, self._ca_files(),
+            info = await handshake_facts(ips[0], port, host, exc, why, self._ca_files(),
                                          self.config.connect_timeout)
         except Exception:  # noqa: BLE001 - best effort
             return None
+        self._tls_cache[key] = info
+        return info
 
     def _ca_files(self) -> list[str]:
         """The CA files the fetcher trusts besides the system store (certifi, --ca-bundle)."""
