@@ -19,6 +19,7 @@ One job: certificate and protocol facts. May import the standard library, crypto
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 import warnings
 
@@ -117,11 +118,13 @@ def failure_of_handshake(exc: BaseException | None, negotiated: str = "") -> str
     return "handshake"
 
 
-def permissive_context(verify_with: list[str] | None = None) -> ssl.SSLContext:
+@functools.lru_cache(maxsize=8)
+def permissive_context(verify_with: tuple[str, ...] | None = None) -> ssl.SSLContext:
     """A client context that accepts every protocol version from TLS 1.0 and every cipher
     OpenSSL has (security level 0): for *reading* what a server negotiates, never for a
     request. Without ``verify_with`` it verifies nothing; with it (CA files, plus the
-    system store) it checks the certificate chain, dates and host name as usual."""
+    system store) it checks the certificate chain, dates and host name as usual. Made once
+    per set of CA files (loading the trust store costs far more than a handshake)."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -189,7 +192,7 @@ async def handshake_facts(ip: str, port: int, host: str, exc: BaseException | No
     info.cert_problem = cert_problem_of(exc)
     if info.failure in ("protocol", "key-exchange") and der:
         try:
-            await _handshake(ip, port, host, permissive_context(cafiles), timeout)
+            await _handshake(ip, port, host, permissive_context(tuple(cafiles)), timeout)
             info.verified = True
         except Exception as e:  # noqa: BLE001
             info.cert_problem = cert_problem_of(e)
