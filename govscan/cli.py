@@ -269,11 +269,19 @@ def cmd_demo(args) -> int:
 # --- govscan report / indicators / rejudge ----------------------------------------------------
 
 def cmd_report(args) -> int:
-    print(_write_report(args.db, args.out, args.run))
+    # issue 11: --pdf prints the per-target fix lists with the Chromium the capture uses
+    pdf_browser = None
+    if getattr(args, "pdf", False):
+        from crawler.browser.locate import find_chromium
+
+        pdf_browser = find_chromium()
+        if pdf_browser is None:
+            raise UsageError("--pdf needs Chromium (set GOVSCAN_CHROMIUM)")
+    print(_write_report(args.db, args.out, args.run, pdf_browser))
     return EXIT_OK
 
 
-def _write_report(db: str, out: str, run: int | None) -> Path:
+def _write_report(db: str, out: str, run: int | None, pdf_browser: str | None = None) -> Path:
     from reports.html import build_report
 
     from .store import Store
@@ -285,7 +293,7 @@ def _write_report(db: str, out: str, run: int | None) -> Path:
         run_id = run or store.latest_run()
         if run_id is None or store.run(run_id) is None:
             raise UsageError(f"{db} has no run {run or ''}".strip())
-        return build_report(store, run_id, Path(out))
+        return build_report(store, run_id, Path(out), pdf_browser=pdf_browser)
     finally:
         store.close()
 
@@ -413,6 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--db", default=DEFAULT_DB)
     rp.add_argument("--out", default=DEFAULT_OUT, help=f"directory (default {DEFAULT_OUT})")
     rp.add_argument("--run", type=int, metavar="N", help="run id (default: the newest)")
+    rp.add_argument("--pdf", action="store_true",  # issue 11
+                    help="also print each target's fix list to PDF (Uzbek, Russian) with Chromium")
     rp.set_defaults(func=cmd_report)
 
     ip = sub.add_parser("indicators", help="the indicator catalogue")

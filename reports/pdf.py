@@ -16,28 +16,39 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-component-update", "--disable-sync"]
 
 
-def fix_list_pdfs(out: Path, target_ids: list[str], executable: str,
+def fix_list_pdfs(out: Path, target_ids: list[str], browser,
                   langs=("uz", "ru")) -> list[Path]:
-    """Print ``fix/<id>.html`` of each language to ``fix/<id>.pdf`` beside it."""
+    """Print ``fix/<id>.html`` of each language to ``fix/<id>.pdf`` beside it. ``browser``:
+    a Chromium executable's path (started and stopped here) or a running Playwright
+    ``Browser`` (sync API) of the caller."""
+    if not isinstance(browser, (str, Path)):
+        return _print(browser, out, target_ids, langs)
     from playwright.sync_api import sync_playwright
 
-    written: list[Path] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        running = p.chromium.launch(executable_path=str(browser), args=LAUNCH_ARGS)
         try:
-            page = browser.new_page()
-            for lang in langs:
-                folder = out / ("" if lang == DEFAULT else lang) / "fix"
-                for tid in target_ids:
-                    html = folder / f"{tid}.html"
-                    if not html.is_file():
-                        continue
-                    page.goto(html.resolve().as_uri(), wait_until="load")
-                    pdf = html.with_suffix(".pdf")
-                    page.pdf(path=str(pdf), format="A4", print_background=True,
-                             margin={"top": "14mm", "bottom": "14mm", "left": "12mm",
-                                     "right": "12mm"})
-                    written.append(pdf)
+            return _print(running, out, target_ids, langs)
         finally:
-            browser.close()
+            running.close()
+
+
+def _print(browser, out: Path, target_ids: list[str], langs) -> list[Path]:
+    written: list[Path] = []
+    page = browser.new_page()
+    try:
+        for lang in langs:
+            folder = out / ("" if lang == DEFAULT else lang) / "fix"
+            for tid in target_ids:
+                html = folder / f"{tid}.html"
+                if not html.is_file():
+                    continue
+                page.goto(html.resolve().as_uri(), wait_until="load")
+                pdf = html.with_suffix(".pdf")
+                page.pdf(path=str(pdf), format="A4", print_background=True,
+                         margin={"top": "14mm", "bottom": "14mm", "left": "12mm",
+                                 "right": "12mm"})
+                written.append(pdf)
+    finally:
+        page.close()
     return written
