@@ -310,6 +310,10 @@ def collect(store, run_id: int, out: Path) -> dict:
             f["defect"] = defect_of.get((tid, f["indicator"]))
             f["axe"] = axe_rules(f) if f["indicator"] == "wcag" else []
             f["url_safe"] = safe_url(f["url"])
+            # language-free, so worked out once rather than in each language's pages
+            f["blocks"] = details_blocks(f["details"])
+            f["details_json"] = json.dumps(f["details"], ensure_ascii=False, indent=1,
+                                           default=str)
             for e in f["evidence"]:
                 e["url_safe"] = safe_url(e.get("url"))
                 data = e.get("data") or {}
@@ -456,7 +460,8 @@ def write_exports(data: dict, out: Path) -> None:
                             f["un_code"], f["probe_version"], f["found_at"]])
 
     def plain(f):
-        d = {k: v for k, v in f.items() if k not in ("defect", "axe", "url_safe")}
+        d = {k: v for k, v in f.items() if k not in ("defect", "axe", "url_safe", "blocks",
+                                                      "details_json")}
         d["evidence"] = [{k: v for k, v in e.items() if k not in ("url_safe", "img")}
                          for e in f["evidence"]]
         return d
@@ -464,7 +469,7 @@ def write_exports(data: dict, out: Path) -> None:
     with open(out / "findings.json", "w", encoding="utf-8") as fh:
         json.dump({"run": run, "targets": data["targets"],
                    "findings": [plain(f) for r in rows for f in r["ordered"]]}, fh,
-                  ensure_ascii=False, indent=1, default=str)
+                  ensure_ascii=False, separators=(",", ":"), default=str)
     summary = {
         "run": {k: run.get(k) for k in ("id", "started_at", "finished_at", "status",
                                         "govscan_version", "targets_total")},

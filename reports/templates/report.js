@@ -13,12 +13,16 @@
   table.appendChild(flat);
   var order = rows.slice();
   function val(id) { return document.getElementById(id).value; }
+  // the indicator of each status column, from the header (cells carry only "s-<status>")
+  var inds = Array.prototype.map.call(table.querySelectorAll("thead th[data-ind]"),
+    function (th) { return th.getAttribute("data-ind"); });
   function statuses(row) {
     var out = {};
-    (row.getAttribute("data-st") || "").split(" ").forEach(function (p) {
-      var i = p.indexOf(":");
-      if (i > 0) { out[p.slice(0, i)] = p.slice(i + 1); }
-    });
+    var cells = row.querySelectorAll("td[class^='s-']");
+    for (var k = 0; k < cells.length && k < inds.length; k++) {
+      var st = cells[k].className.slice(2);
+      if (st !== "none") { out[inds[k]] = st; }
+    }
     return out;
   }
   function matches(row) {
