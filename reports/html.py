@@ -346,6 +346,11 @@ def collect(store, run_id: int, out: Path) -> dict:
             "failed": all(f["status"] == "error" for f in fs.values()),
             "changes": [c for c in shown_changes if c.target_id == tid]})
 
+    groups: dict[str, list[dict]] = {}  # the matrix without script: by region, "no region" last
+    for r in rows:
+        groups.setdefault(r["target"].get("region") or "", []).append(r)
+    region_groups = [{"grouper": k, "list": v} for k, v in groups.items()]
+
     per_indicator = []
     trends = _trends(store, run_id, indicators)
     for ind in indicators:
@@ -391,6 +396,7 @@ def collect(store, run_id: int, out: Path) -> dict:
             "render": opts.get("render"), "probes": opts.get("probes") or [],
             "scanned": len(caps), "failed": sum(r["failed"] for r in rows)}
     return {"run": run, "run_id": run_id, "findings": findings, "rows": rows,
+            "region_groups": region_groups,
             "indicators": indicators, "per_indicator": per_indicator, "national": national,
             "regions": totals("region"), "levels": totals("level"), "defects": defects,
             "prev_id": prev_id, "changes": shown_changes,
@@ -423,7 +429,7 @@ def _write(path: Path, text: str) -> None:
 def render_language(env: Environment, data: dict, out: Path, lang: str) -> Catalogue:
     cat = Catalogue(lang)
     base = out / lang_prefix(lang) if lang != DEFAULT else out
-    common = {k: data[k] for k in ("run", "rows", "indicators", "per_indicator", "national",
+    common = {k: data[k] for k in ("run", "rows", "region_groups", "indicators", "per_indicator", "national",
                                    "regions", "levels", "defects", "prev_id", "changes",
                                    "change_counts", "errors", "meta", "totals", "targets")}
     common["criteria"] = score_rules.CRITERIA
