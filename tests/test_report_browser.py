@@ -50,7 +50,7 @@ def _evil_page(with_sitemap: bool) -> str:
 
 def _scan(store, targets, farm, cdir):
     cfg = fetch_config(farm)
-    opts = CaptureOptions(max_pages=6, render_pages=2)
+    opts = CaptureOptions(max_pages=5, render_pages=1)
     return asyncio.run(run_scan(targets, select(["all"]), store, opts, cfg, progress=False,
                                 capture_dir=cdir, now=dt.date.today()))
 
