@@ -144,7 +144,7 @@ def main():
     out = work / "report"
     c0 = time.process_time()
     t0 = time.perf_counter()
-    index = build_report(store, run_id, out)
+    build_report(store, run_id, out)
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
     store.close()
