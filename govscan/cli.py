@@ -410,20 +410,29 @@ def cmd_demo(args) -> int:
 
 def cmd_report(args) -> int:
     """One run's report: into ``--out DIR`` when given, else into the reports folder's
-    archive (``<reports>/runs/<N>/``, ``latest`` moved when N is the newest run)."""
+    archive (``<reports>/runs/<N>/``, ``latest`` moved when N is the newest run). ``--pdf``
+    also prints the per-target fix lists with the Chromium the capture uses (issue 11)."""
     from reports.html import build_report
 
     from .runner import publish_report
 
+    pdf_browser = None
+    if getattr(args, "pdf", False):
+        from crawler.browser.locate import find_chromium
+
+        pdf_browser = find_chromium()
+        if pdf_browser is None:
+            raise UsageError("--pdf needs Chromium (set GOVSCAN_CHROMIUM)")
     store = open_store(_db(args), must_exist=True)
     try:
         run_id = args.run or store.latest_run()
         if run_id is None or store.run(run_id) is None:
             raise UsageError(f"{_db(args)} has no run {args.run or ''}".strip())
         if args.out_given:
-            print(build_report(store, run_id, Path(args.out)))
+            print(build_report(store, run_id, Path(args.out), pdf_browser=pdf_browser))
         else:
-            print(publish_report(store, run_id, args.out or DEFAULT_OUT))
+            print(publish_report(store, run_id, args.out or DEFAULT_OUT,
+                                 pdf_browser=pdf_browser))
     finally:
         store.close()
     return EXIT_OK
@@ -685,6 +694,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", help="write the report into this folder (default: the reports "
                                   "folder's runs/<N>/, and latest)")
     rp.add_argument("--run", type=int, metavar="N", help="run id (default: the newest)")
+    rp.add_argument("--pdf", action="store_true",  # issue 11
+                    help="also print each target's fix list to PDF (Uzbek, Russian) with Chromium")
     rp.set_defaults(func=cmd_report)
 
     ip = sub.add_parser("indicators", parents=common, help="the indicator catalogue")

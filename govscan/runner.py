@@ -100,7 +100,45 @@ def _options_dict(options: CaptureOptions, cfg: FetchConfig, probes, render: boo
            "probes": [p.id for p in probes], "render": render}
     if capture_dir:
         out["capture_dir"] = str(Path(capture_dir).resolve())
+    out["tools"] = tool_versions(render)  # issue 11: the report's run metadata
     return out
+
+
+# --- run metadata: the tools' versions (issue 11: shown on the report's index) ----------
+def _package_version(package_json: Path) -> str:
+    import json
+
+    try:
+        return str(json.loads(package_json.read_text(encoding="utf-8")).get("version") or "")
+    except (OSError, ValueError):
+        return ""
+
+
+def tool_versions(render: bool = True) -> dict[str, str]:
+    """govscan, Python, axe-core and vnu (their npm packages), Chromium (``--version`` of
+    the executable the browser gatherers would start); "" when not found."""
+    import platform
+    import subprocess
+
+    from crawler import __version__
+    from crawler.browser.locate import axe_path, find_chromium
+    from crawler.validator import find_jar
+
+    out = {"govscan": __version__, "python": platform.python_version(),
+           "axe-core": _package_version(axe_path().parent / "package.json"), "vnu": "",
+           "chromium": ""}
+    jar = find_jar()
+    if jar is not None:  # node_modules/vnu-jar/build/dist/vnu.jar
+        out["vnu"] = _package_version(jar.parent.parent.parent / "package.json")
+    exe = find_chromium() if render else None
+    if exe:
+        try:
+            out["chromium"] = subprocess.run([exe, "--version"], capture_output=True,
+                                             text=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return out
+# --- end of run metadata ------------------------------------------------------------------
 
 
 def _site_errors(site) -> Counter:
@@ -346,7 +384,8 @@ def diff_runs(store, run_a: int | None = None, run_b: int | None = None,
             "changes": [c.to_dict() for c in found]}
 
 
-def publish_report(store, run_id: int, folder: str | Path) -> Path:
+def publish_report(store, run_id: int, folder: str | Path,
+                   pdf_browser: str | None = None) -> Path:
     """Write the run's report to ``folder/runs/<run_id>/`` and, when it is the newest
     completed run, point ``folder/latest`` at it (a relative symbolic link, replaced
     atomically: a reader never sees half a report). Returns the report's index.html."""
@@ -356,7 +395,7 @@ def publish_report(store, run_id: int, folder: str | Path) -> Path:
     from reports.html import build_report
 
     folder = Path(folder)
-    index = build_report(store, run_id, folder / "runs" / str(run_id))
+    index = build_report(store, run_id, folder / "runs" / str(run_id), pdf_browser=pdf_browser)
     done = store.completed_runs()
     if done and done[-1] == run_id:
         latest = folder / "latest"

@@ -541,6 +541,32 @@ class Store:
         return list(self.db.query("SELECT * FROM scores WHERE run_id=? ORDER BY target_id, "
                                   "criterion", [run_id]))
 
+    # --- read methods for the report (issue 11) -------------------------------------------
+    def previous_run(self, run_id: int) -> int | None:
+        """The latest completed run before ``run_id`` (what "changes since" compares to)."""
+        row = self.db.execute("SELECT id FROM runs WHERE status='completed' AND id < ? "
+                              "ORDER BY id DESC LIMIT 1", [run_id]).fetchone()
+        return row[0] if row else None
+
+    def recent_runs(self, run_id: int, n: int = 10) -> list[dict]:
+        """``run_id`` and the completed runs before it, at most ``n``, oldest first:
+        ``{id, started_at}`` (the report's trends)."""
+        rows = list(self.db.query(
+            "SELECT id, started_at FROM runs WHERE id = ? OR (status='completed' AND id < ?) "
+            "ORDER BY id DESC LIMIT ?", [run_id, run_id, n]))
+        return rows[::-1]
+
+    def status_counts(self, run_ids: Iterable[int]) -> list[dict]:
+        """Per run and indicator, how many findings have each status: ``{run_id,
+        indicator, status, n}``."""
+        ids = list(run_ids)
+        if not ids:
+            return []
+        return list(self.db.query(
+            f"SELECT run_id, indicator, status, COUNT(*) AS n FROM findings WHERE run_id IN "
+            f"({', '.join('?' * len(ids))}) GROUP BY run_id, indicator, status", ids))
+    # --- end of the report's read methods ------------------------------------------------
+
     # --- saving a target ----------------------------------------------------------------
     def _body(self, body: bytes) -> str | None:
         if not body:
