@@ -65,6 +65,11 @@ def _add_fetch_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--no-render", action="store_true",
                    help="do not start a browser: browser probes report error "
                         "(not-captured)")
+    # issue 12 (fetch side): the per-target time budget -> CaptureOptions.target_budget
+    g.add_argument("--target-budget", type=float, metavar="SECONDS",
+                   help="seconds one target may take to capture (default 900; 0 = no "
+                        "budget); what was captured by then is judged, the rest is "
+                        "'time-budget'")
 
 
 def _add_browser_options(p: argparse.ArgumentParser) -> None:
@@ -186,7 +191,8 @@ def cmd_probe(args) -> int:
                                       render=not args.no_render,
                                       exercise_post_search=args.exercise_post_search,
                                       extra=_capture_extra(args),
-                                      screenshots=not args.no_screenshots))
+                                      screenshots=not args.no_screenshots,
+                                      target_budget=args.target_budget))  # issue 12
     if args.json:
         sys.stdout.write(json.dumps([_public(f) for f in findings], ensure_ascii=False,
                                     indent=2) + "\n")
@@ -220,6 +226,8 @@ def _scan_options(args) -> "object":
         opts.extra["target_concurrency"] = args.target_concurrency
     if getattr(args, "probe_workers", None) is not None:
         opts.extra["probe_workers"] = args.probe_workers
+    if getattr(args, "target_budget", None) is not None:  # issue 12: the time budget
+        opts.target_budget = args.target_budget
     opts.exercise_post_search = bool(getattr(args, "exercise_post_search", False))
     opts.screenshots = not getattr(args, "no_screenshots", False)
     opts.extra.update(_capture_extra(args))
