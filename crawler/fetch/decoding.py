@@ -77,23 +77,26 @@ class _Zlib:
         self.kind = kind
         self.wbits = 16 + zlib.MAX_WBITS if kind == "gzip" else zlib.MAX_WBITS
         self.d = zlib.decompressobj(self.wbits)
-        self.started = False
-        self.pending = b""
+        self.started = False  # some input was decoded
+        self.head = b""  # "deflate": the input until the zlib header proved right (or not)
 
     def feed(self, data: bytes, room: int) -> bytes:
         """Decode ``data``; at most ``room + 1`` bytes come out (one more means: over)."""
-        data = self.pending + data
-        self.pending = b""
+        fresh = self.kind == "deflate" and len(self.head) < 2  # the zlib header not checked
+        if fresh:
+            self.head += data  # replayed as raw deflate if the zlib header is wrong
         out = []
         n = 0
         while data:
             try:
                 chunk = self.d.decompress(data, room + 1 - n)
             except zlib.error as exc:
-                if self.kind == "deflate" and not self.started:
-                    # RFC 9110 says zlib-wrapped; some servers send raw deflate
+                if self.kind == "deflate" and fresh:
+                    # RFC 9110 says zlib-wrapped; some servers send raw deflate (zlib
+                    # rejects a wrong header within its first two bytes)
                     self.kind, self.wbits = "raw-deflate", -zlib.MAX_WBITS
                     self.d = zlib.decompressobj(self.wbits)
+                    data, self.head = self.head, b""
                     continue
                 raise DecodingError(f"{self.kind} data is corrupt: {exc}") from None
             self.started = True
