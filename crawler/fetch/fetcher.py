@@ -16,14 +16,21 @@ failure is ``resp.error``, a ``FetchError`` whose cause comes from the closed se
   plus a global limit.
 * **remembered failures** - a name that did not resolve, and a host:port whose connections
   could not be opened ``HOST_DOWN_AFTER`` times in a row (circuit breaker), fail at once for
-  ``DNS_NEGATIVE_TTL`` seconds instead of queueing behind the host's delay.
+  ``DNS_NEGATIVE_TTL`` seconds instead of queueing behind the host's delay; a host:port that
+  timed out ``HOST_SLOW_AFTER`` times in a row after it was reached is given up for
+  ``HOST_SLOW_TTL`` seconds (then one request may try again).
 * **redirects** are followed here (httpx is told not to), every hop recorded in
   ``resp.redirects``; a URL seen twice is a loop, more than ``max_redirects`` is too many.
 * **retries** with exponential backoff for transient failures (reset, connect timeout,
-  502/503/504) and 429/503 honouring ``Retry-After`` (capped) - ``.errors``.
-* **the body** is streamed with a size cap (``truncated`` + ``too-large``), and decoded from
-  the Content-Type charset, a BOM, ``<meta charset>``, else detected by charset_normalizer
-  (``.encoding``).
+  502/503/504) and 429/503 honouring ``Retry-After`` (capped) - ``.errors``. A timeout after
+  the server was reached (its TCP connection opened, as httpcore's trace events tell: slow
+  headers, a trickled body, an accepted connection never answered) is *not* retried: each
+  attempt has the ``total_timeout`` deadline, and a slow server would be as slow again.
+* **the body** is streamed raw and its content codings undone incrementally by
+  ``.decoding`` with the cap on *decoded* bytes (``truncated`` + ``too-large``; an unknown
+  or corrupt coding is ``bad-encoding``); ``Accept-Encoding`` offers only what it can undo.
+  The text is decoded from the Content-Type charset, a BOM, ``<meta charset>``, else
+  detected by charset_normalizer (``.encoding``).
 * **connections**: one small httpx/httpcore pool per host (the pool scans all its
   connections on every request), keep-alive, the host map and SSRF guard in a custom
   httpcore network backend.
