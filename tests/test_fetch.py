@@ -259,10 +259,12 @@ def test_retry_after_429_and_503(farm):
     # no retries allowed: the 429 is the answer
     r3 = run(_get(farm, B(farm, f"/retry429?t={t0}x"), cfg(farm, retries=0)))
     assert r3.status == 429 and failure_of(r3).cause == Cause.BLOCKED_BOT
-    # a Retry-After longer than the cap is not waited for
+    # a Retry-After longer than the cap is not waited for: one request, no wait (the bound
+    # is loose: a loaded 2-core machine takes seconds to start a fetcher)
     t1 = time.monotonic()
-    r4 = run(_get(farm, B(farm, "/always503")))
-    assert r4.status == 503 and time.monotonic() - t1 < 2
+    r4 = run(_get(farm, B(farm, f"/always503?t={t1}")))
+    assert r4.status == 503 and time.monotonic() - t1 < 10
+    assert len([x for x in farm.requests_to("broken.test") if x[3] == f"/always503?t={t1}"]) == 1
 
 
 @pytest.mark.parametrize("path", ["/cp1251-header", "/cp1251-meta", "/cp1251-bare"])

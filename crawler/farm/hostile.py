@@ -37,22 +37,25 @@ BOMB_MB = 256  # decoded size of the single-coding bombs (the cap is 8 MiB)
 STACKED_INNER_MB = 1024  # decoded size of the stacked bomb's inner gzip (1 GiB of zeros)
 
 
-def _zeros_gzip(mb: int) -> bytes:
-    """gzip of ``mb`` MiB of zeros: one member per MiB (RFC 1952 allows many), built in
-    milliseconds and never held decoded."""
-    return gzip.compress(bytes(1 << 20), 9) * mb
-
-
-def _zeros_deflate(mb: int, raw: bool) -> bytes:
-    """A deflate stream (zlib-wrapped or raw) of ``mb`` MiB of zeros: after a full flush
-    the compressor's output for the next MiB repeats exactly, so the stream is that block
-    repeated. (The zlib checksum at the end is for two MiB: a decoder meets it only after
-    the whole bomb, which is the point.)"""
-    c = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+def _zeros_stream(mb: int, wbits: int) -> bytes:
+    """One deflate stream of ``mb`` MiB of zeros - gzip (``wbits`` 31), zlib (15) or raw
+    (-15) - built in milliseconds, never held decoded: after a full flush the compressor's
+    output for the next MiB repeats exactly, so the stream is that block repeated. (The
+    checksum at the end is for two MiB: a decoder meets it only after the whole bomb, which
+    is the point.)"""
+    c = zlib.compressobj(9, zlib.DEFLATED, wbits)
     block = bytes(1 << 20)
     first = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
     again = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
     return first + again * (mb - 1) + c.flush()
+
+
+def _zeros_gzip(mb: int) -> bytes:
+    return _zeros_stream(mb, 16 + zlib.MAX_WBITS)
+
+
+def _zeros_deflate(mb: int, raw: bool) -> bytes:
+    return _zeros_stream(mb, -zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
 
 
 @lru_cache(maxsize=None)
