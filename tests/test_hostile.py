@@ -319,9 +319,11 @@ def test_crawl_delay_from_the_first_request_on(hostile, tmp_path):
     times = hostile.request_times("robots-crawl-delay", since)
     assert [p for _, p in times][:2] == ["/robots.txt", "/"]
     gaps = [b - a for (a, _), (b, _) in zip(times, times[1:])]
-    # robots.txt -> home included (it was ~0 s before); the farm stamps a request once its
-    # head is read, so a loaded machine shortens a gap a little
-    assert len(gaps) >= 3 and min(gaps) >= 0.75, gaps
+    # robots.txt -> home included (it was ~0.06 s before). The farm stamps a request once
+    # its head is read, so on a loaded machine one stamp's lag shortens the next gap: each
+    # gap is checked loosely, the span exactly (n gaps of 1 s take n s, less one lag)
+    assert len(gaps) >= 3 and gaps[0] >= 0.5 and min(gaps) >= 0.4, gaps
+    assert times[-1][0] - times[0][0] >= len(gaps) - 0.4, gaps
 
 
 # --- govscan scan of the whole hostile farm ---------------------------------------------------
