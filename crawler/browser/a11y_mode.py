@@ -5,10 +5,10 @@ On the home page, in a fresh load (the RENDERED/AXE/MOBILE page must not be alte
 look of the page is measured (``js/a11y_mode.js`` "snapshot": filters on html/body, text and
 background luminance, mean font size, visible images), the control is found by the words of
 ``pageread/data/words_content.toml`` [accessibility_mode] (the same table the probe detects
-it with) and clicked; the look is measured again. When nothing changed but a panel opened,
-up to three of its options ([accessibility_option]: contrast, font size, black-and-white...)
-are clicked in turn, measuring after each. A click that navigates (a separate low-vision
-page) is followed: the new page is measured.
+it with) and clicked, and the look is measured again; then up to three options of the panel
+it may have opened ([accessibility_option]: contrast, font size, black-and-white...) are
+clicked in turn, measuring after each. The probe judges every step against the look before.
+A click that navigates (a separate low-vision page) is followed: the new page is measured.
 
 The facts go to ``site.home.rendered.extra["a11y_mode"]``: ``control`` (selector, text,
 HTML) or None, ``before``, ``steps`` (what was clicked and the look after it), ``error``.
@@ -79,13 +79,6 @@ async def _click(page, selector: str) -> str:
     return ""
 
 
-def changed(a: dict, b: dict) -> bool:
-    """The same rule the probe reports with, used here only to decide whether to try the
-    panel's options: any of the measured numbers moved."""
-    keys = ("filter", "font_mean", "text_luminance", "background_luminance", "images")
-    return any(a.get(k) != b.get(k) for k in keys)
-
-
 async def switch_on(page, words) -> dict:
     """The facts of the module docstring, on an open page."""
     facts: dict = {"control": None, "before": None, "steps": [], "error": ""}
@@ -98,23 +91,19 @@ async def switch_on(page, words) -> dict:
     facts["steps"].append({"clicked": facts["control"]["text"] or facts["control"]["word"],
                            "selector": facts["control"]["selector"], "error": why,
                            "after": after})
-    if why or changed(facts["before"], after):
+    if why:
         return facts
     try:
         options = await page.evaluate(script("a11y_mode.js"), ["options", *words])
     except Exception as exc:  # noqa: BLE001
         facts["error"] = first_line(exc)
         return facts
-    last = after
     for i, opt in enumerate(options[:MAX_OPTIONS]):
         why = await _click(page, f'[data-govscan-a11y-opt="{i}"]')
         now = await _snapshot(page, words)
         facts["steps"].append({"clicked": opt["text"] or opt["word"],
                                "selector": opt["selector"], "error": why, "after": now,
                                "option": True})
-        if changed(last, now):
-            break
-        last = now
     return facts
 
 

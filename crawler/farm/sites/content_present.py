@@ -6,7 +6,8 @@ the proxy facts of findability and the login-only family), in four language vers
 * ``oz`` - procurement through xarid.uzex.uz, a "Tashkiliy tuzilma" page, "Rahbariyat" with
   names, posts, phones and "Qabul kunlari", a regulation.gov.uz discussion link, a "Maxsus
   imkoniyatlar" button that turns the page grey and larger (inline script), OneID login;
-* ``uz`` - a "Давлат харидлари" section page, "Ташкилий тузилма", "Раҳбарият", openbudget.uz;
+* ``uz`` - a "Давлат харидлари" section page, "Ташкилий тузилма", "Раҳбарият", openbudget.uz,
+  a "Махсус имкониятлар" button that opens a panel whose "Оқ-қора режим" turns the page grey;
 * ``ru`` - etender.uzex.uz, "Структура", "Руководство" with "Приёмные дни", an on-page poll;
 * ``en`` - cooperation.uz, "Structure", "Leadership", meningfikrim.uz petitions.
 
@@ -78,9 +79,16 @@ def section(lang: str):
     head = (f'<meta name="description" content="{esc(t["name"])}">'
             f'<link rel="canonical" href="https://{HOST}{base}">{alternates}{A11Y_CSS}')
     part = f'<a href="{t["part"][1]}">{t["part"][0]}</a>' if t["part"] else ""
-    header = (f'<header><a href="{base}">{esc(t["name"])}</a>'
-              f'<button type="button" class="special-view-btn" onclick="document.'
-              f'documentElement.classList.toggle(\'special-view\')">{t["a11y"]}</button>'
+    toggle = "document.documentElement.classList.toggle('special-view')"
+    if lang == "uz":  # the gov.uz pattern: the control opens a panel of options
+        a11y = (f'<button type="button" class="special-btn" onclick="document.getElementById('
+                f"'special-panel').hidden=false\">{t['a11y']}</button>"
+                f'<div id="special-panel" hidden><button type="button" onclick="{toggle}">'
+                f'Оқ-қора режим</button></div>')
+    else:
+        a11y = (f'<button type="button" class="special-view-btn" onclick="{toggle}">'
+                f'{t["a11y"]}</button>')
+    header = (f'<header><a href="{base}">{esc(t["name"])}</a>{a11y}'
               f'<div class="langs">{switch}</div>'
               f'<a href="https://id.egov.uz/?client_id=termiz">{t["login"]}</a> '
               f'<a href="{base}/cabinet">{t["cabinet"]}</a></header>'
