@@ -319,7 +319,11 @@ def judge(site, ctx) -> Finding:
                    UI("pass", n=len(offered), list=listed), evidence, details)
 
 
+# weight 1, the lowest: the switched pages are fetched one click away (LINKED); a higher
+# weight would send the crawl into every variant's copy of each section (contacts,
+# appeals... in four languages) before the start language's own pages
+FOLLOW_WEIGHT = 1
 PROBE = Probe(id="languages", version=VERSION,
               requires=frozenset({Artifact.PAGES, Artifact.LINKED}), judge=judge,
-              hints=Hints(follow=tuple(Follow(f"language_{v}", 7, linked=True)
+              hints=Hints(follow=tuple(Follow(f"language_{v}", FOLLOW_WEIGHT, linked=True)
                                        for v in VARIANTS)))
