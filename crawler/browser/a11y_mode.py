@@ -18,6 +18,7 @@ Never raises: no browser -> ``site.errors["a11y_mode"]`` (browser-unavailable).
 from __future__ import annotations
 
 import asyncio
+import time
 
 from pageread.words import fold, keywords
 
@@ -28,7 +29,10 @@ from .pool import BrowserUnavailable
 from .visit import Plan, first_line, quiet_close, script
 
 SETTLE_S = 0.6  # after a click: transitions, class toggles, a style sheet swap
-CLICK_TIMEOUT_MS = 3000
+# the whole switch (a load is already done): a few clicks and measurements, but on a machine
+# busy rendering and running axe for other targets they queue behind that work
+SWITCH_TIMEOUT_FACTOR = 2.0  # x the pool's page timeout
+CLICK_TIMEOUT_MS = 10_000  # Playwright waits for the control to be visible and stable
 MAX_OPTIONS = 3
 
 
@@ -81,6 +85,7 @@ async def _click(page, selector: str) -> str:
 
 async def switch_on(page, words) -> dict:
     """The facts of the module docstring, on an open page."""
+    t0 = time.monotonic()
     facts: dict = {"control": None, "before": None, "steps": [], "error": ""}
     facts["before"] = await _snapshot(page, words)
     facts["control"] = await page.evaluate(script("a11y_mode.js"), ["find", *words])
@@ -90,7 +95,7 @@ async def switch_on(page, words) -> dict:
     after = await _snapshot(page, words)
     facts["steps"].append({"clicked": facts["control"]["text"] or facts["control"]["word"],
                            "selector": facts["control"]["selector"], "error": why,
-                           "after": after})
+                           "after": after, "ms": round((time.monotonic() - t0) * 1000)})
     if why:
         return facts
     try:
@@ -103,7 +108,7 @@ async def switch_on(page, words) -> dict:
         now = await _snapshot(page, words)
         facts["steps"].append({"clicked": opt["text"] or opt["word"],
                                "selector": opt["selector"], "error": why, "after": now,
-                               "option": True})
+                               "option": True, "ms": round((time.monotonic() - t0) * 1000)})
     return facts
 
 
@@ -121,16 +126,19 @@ async def gather_a11y_mode(site: SiteCapture, env) -> None:
         return
     if home.rendered is None:
         home.rendered = Rendered(home.url)
+    t0 = time.monotonic()
     if page is None:
         home.rendered.extra["a11y_mode"] = {"control": None, "before": None, "steps": [],
                                             "error": err.message if err else "not loaded"}
         return
     try:
-        facts = await asyncio.wait_for(switch_on(page, words),
-                                       timeout=pool.config.page_timeout)
+        facts = await asyncio.wait_for(
+            switch_on(page, words), timeout=pool.config.page_timeout * SWITCH_TIMEOUT_FACTOR)
     except Exception as exc:  # noqa: BLE001 - a page that hangs or crashes: say so
+        why = "timed out" if isinstance(exc, asyncio.TimeoutError) else first_line(exc)
         facts = {"control": None, "before": None, "steps": [],
-                 "error": f"switching the version on failed: {first_line(exc)}"}
+                 "error": f"switching the version on failed: {why} after "
+                          f"{round(time.monotonic() - t0)} s"}
     finally:
         await quiet_close(page)
     home.rendered.extra["a11y_mode"] = facts
