@@ -101,8 +101,8 @@ def probe(farm, capsys, path):
 
 
 @pytest.mark.parametrize("path,status", [
-    ("/oz/ind-termiz", "warn"), ("/uz/ind-termiz", "warn"), ("/ru/ind-termiz", "warn"),
-    ("/en/ind-termiz", "warn"), ("/oz/ind-nurota", "warn"), ("/ru/ind-kokand", "fail")])
+    ("/oz/ind-denov", "warn"), ("/uz/ind-denov", "warn"), ("/ru/ind-denov", "warn"),
+    ("/en/ind-denov", "warn"), ("/oz/ind-nurota", "warn"), ("/ru/ind-kokand", "fail")])
 def test_farm_static(farm, capsys, path, status):
     """Without a browser the control is found and reported as not verified."""
     assert probe(farm, capsys, path)["status"] == status
@@ -113,14 +113,14 @@ def test_farm_static(farm, capsys, path, status):
 def test_rendered_switch_on_the_farm(farm):
     """In Chromium: a toggle (oz), a panel whose option switches (uz), and a
     "Maxsus imkoniyatlar" link that changes nothing (nurota, fails)."""
-    paths = ["/oz/ind-termiz", "/uz/ind-termiz", "/oz/ind-nurota"]
+    paths = ["/oz/ind-denov", "/uz/ind-denov", "/oz/ind-nurota"]
     urls = [farm.host_url("gov.test", p) for p in paths]
     sites = asyncio.run(capture_urls(urls, {Artifact.A11Y_MODE}, fetch_config(farm),
                                      resolve_only=True))
     found = {p: run_probe(PROBE, s, Context()) for p, s in zip(paths, sites)}
-    assert found["/oz/ind-termiz"].status == "pass", found["/oz/ind-termiz"].summary
-    assert "grayscale" in found["/oz/ind-termiz"].summary
-    uz = found["/uz/ind-termiz"]
+    assert found["/oz/ind-denov"].status == "pass", found["/oz/ind-denov"].summary
+    assert "grayscale" in found["/oz/ind-denov"].summary
+    uz = found["/uz/ind-denov"]
     assert uz.status == "pass" and len(uz.details["steps"]["items"]) >= 2  # the option
     assert found["/oz/ind-nurota"].status == "fail"
     assert "changes nothing" in found["/oz/ind-nurota"].summary

@@ -103,8 +103,8 @@ def probe(farm, capsys, path):
     return f
 
 
-@pytest.mark.parametrize("path", ["/oz/ind-termiz", "/uz/ind-termiz", "/ru/ind-termiz",
-                                  "/en/ind-termiz"])
+@pytest.mark.parametrize("path", ["/oz/ind-denov", "/uz/ind-denov", "/ru/ind-denov",
+                                  "/en/ind-denov"])
 def test_farm_switched_pages_are_fetched_and_pass(farm, capsys, path):
     f = probe(farm, capsys, path)
     assert f["status"] == "pass", f["summary"]

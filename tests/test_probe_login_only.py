@@ -52,7 +52,7 @@ def test_proxy_facts_in_four_forms(body, oneid, cabinet):
 
 
 def test_farm_and_the_catalogue(farm, capsys):
-    main(["probe", "own-data-edit", farm.host_url("gov.test", "/ru/ind-termiz"), "--json",
+    main(["probe", "own-data-edit", farm.host_url("gov.test", "/ru/ind-denov"), "--json",
           "--no-render", "--ca-bundle", str(farm.ca_pem), "--allow-private",
           "--per-host-delay", "0", *[f"--resolve={h}:127.0.0.1" for h in farm.resolve]])
     [f] = json.loads(capsys.readouterr().out)

@@ -58,8 +58,8 @@ def probe(farm, capsys, path):
 
 
 @pytest.mark.parametrize("path,status", [
-    ("/oz/ind-termiz", "pass"), ("/uz/ind-termiz", "pass"), ("/ru/ind-termiz", "pass"),
-    ("/en/ind-termiz", "pass"), ("/oz/ind-nurota", "fail"), ("/uz/ind-bare", "fail")])
+    ("/oz/ind-denov", "pass"), ("/uz/ind-denov", "pass"), ("/ru/ind-denov", "pass"),
+    ("/en/ind-denov", "pass"), ("/oz/ind-nurota", "fail"), ("/uz/ind-bare", "fail")])
 def test_farm(farm, capsys, path, status):
     f = probe(farm, capsys, path)
     assert f["status"] == status, f["summary"]

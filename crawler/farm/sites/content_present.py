@@ -1,7 +1,7 @@
 """A farm section where the content indicators are PRESENT (host ``gov.test``; probes:
 languages, procurement, org-structure, leadership, e-participation, accessibility-mode, and
 the proxy facts of findability and the login-only family), in four language versions
-``/{oz,uz,ru,en}/ind-termiz``, each really in its language and each in its own style:
+``/{oz,uz,ru,en}/ind-denov``, each really in its language and each in its own style:
 
 * ``oz`` - procurement through xarid.uzex.uz, a "Tashkiliy tuzilma" page, "Rahbariyat" with
   names, posts, phones and "Qabul kunlari", a regulation.gov.uz discussion link, a "Maxsus
@@ -11,7 +11,7 @@ the proxy facts of findability and the login-only family), in four language vers
 * ``ru`` - etender.uzex.uz, "Структура", "Руководство" with "Приёмные дни", an on-page poll;
 * ``en`` - cooperation.uz, "Structure", "Leadership", meningfikrim.uz petitions.
 
-``DEMO_TARGETS``: the section as the demo target ``termiz`` (declared languages oz/uz/ru/en).
+``DEMO_TARGETS``: the section as the demo target ``denov`` (declared languages oz/uz/ru/en).
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from ..server import Reply
 from ._html import LANG_ATTR, esc, page, paragraphs
 
 HOST = "gov.test"
-SLUG = "ind-termiz"
+SLUG = "ind-denov"
 A11Y_CSS = ("<style>html.special-view{filter:grayscale(1);font-size:130%}"
             "html.special-view body{background:#000;color:#ff0}</style>")
 
 T = {
-    "oz": dict(name="Termiz shahar hokimligi", lang="O‘zbekcha",
+    "oz": dict(name="Denov tumani hokimligi", lang="O‘zbekcha",
                proc=("Davlat xaridlari", "https://xarid.uzex.uz/"),
                struct="Tashkiliy tuzilma", lead="Rahbariyat",
                part=("Jamoatchilik muhokamasi", "https://regulation.gov.uz/oz"),
@@ -36,8 +36,8 @@ T = {
                        ("Rahimova Nodira Bahodirovna", "Hokim o‘rinbosari",
                         "Qabul kunlari: seshanba", "Tel: (+998 76) 223-10-11")],
                units=["Moliya bo‘limi", "Iqtisodiyot bo‘limi", "Qurilish bo‘limi"]),
-    "uz": dict(name="Термиз шаҳар ҳокимлиги", lang="Ўзбекча",
-               proc=("Давлат харидлари", "/uz/ind-termiz/xaridlar"),
+    "uz": dict(name="Денов тумани ҳокимлиги", lang="Ўзбекча",
+               proc=("Давлат харидлари", "/uz/ind-denov/xaridlar"),
                struct="Ташкилий тузилма", lead="Раҳбарият",
                part=("Очиқ бюджет", "https://openbudget.uz/"),
                a11y="Махсус имкониятлар", login="OneID орқали кириш",
@@ -45,7 +45,7 @@ T = {
                people=[("Содиқов Жасур Акрамович", "Шаҳар ҳокими",
                         "Қабул кунлари: душанба", "Тел: (+998 76) 223-10-10")],
                units=["Молия бўлими", "Иқтисодиёт бўлими", "Қурилиш бўлими"]),
-    "ru": dict(name="Хокимият города Термез", lang="Русский",
+    "ru": dict(name="Хокимият Денауского района", lang="Русский",
                proc=("Государственные закупки", "https://etender.uzex.uz/"),
                struct="Структура", lead="Руководство", part=None,
                a11y="Версия для слабовидящих", login="Войти через OneID",
@@ -53,7 +53,7 @@ T = {
                people=[("Содиков Жасур Акрамович", "Хоким города",
                         "Приёмные дни: понедельник", "Тел.: +998 76 223-10-10")],
                units=["Финансовый отдел", "Отдел экономики", "Отдел строительства"]),
-    "en": dict(name="Termez city administration", lang="English",
+    "en": dict(name="Denov district administration", lang="English",
                proc=("Procurement", "https://cooperation.uz/"),
                struct="Structure", lead="Leadership",
                part=("Petitions", "https://meningfikrim.uz/"),
@@ -63,7 +63,7 @@ T = {
                         "Phone: +998 76 223 10 10")],
                units=["Finance department", "Economy department", "Construction department"]),
 }
-POLL = ('<section class="poll"><h2>Опрос</h2><form action="/ru/ind-termiz/poll" method="post">'
+POLL = ('<section class="poll"><h2>Опрос</h2><form action="/ru/ind-denov/poll" method="post">'
         '<p>Довольны ли вы работой общественного транспорта?</p>'
         '<label><input type="radio" name="answer" value="1"> Да</label>'
         '<label><input type="radio" name="answer" value="0"> Нет</label>'
@@ -90,7 +90,7 @@ def section(lang: str):
                 f'{t["a11y"]}</button>')
     header = (f'<header><a href="{base}">{esc(t["name"])}</a>{a11y}'
               f'<div class="langs">{switch}</div>'
-              f'<a href="https://id.egov.uz/?client_id=termiz">{t["login"]}</a> '
+              f'<a href="https://id.egov.uz/?client_id=denov">{t["login"]}</a> '
               f'<a href="{base}/cabinet">{t["cabinet"]}</a></header>'
               f'<nav><a href="{t["proc"][1]}">{t["proc"][0]}</a> '
               f'<a href="{base}/tuzilma">{t["struct"]}</a> '
@@ -121,7 +121,7 @@ def install(farm) -> None:
 
 def DEMO_TARGETS(farm) -> list[dict]:
     g = f"https://{HOST}:{farm.port('main')}"
-    return [{"id": "termiz", "name_uz": T["oz"]["name"], "name_ru": T["ru"]["name"],
+    return [{"id": "denov", "name_uz": T["oz"]["name"], "name_ru": T["ru"]["name"],
              "level": "district", "region": "Surxondaryo viloyati",
              "start_url": f"{g}/oz/{SLUG}", "scope": f"{g}/oz/{SLUG}",
              "languages": {lg: f"{g}/{lg}/{SLUG}" for lg in T}}]
