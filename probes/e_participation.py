@@ -17,7 +17,8 @@ from pageread.selectors import css_selector
 from pageread.words import keywords
 
 from .base import Artifact, Evidence, Finding, Hints, Probe, Status, UIStrings, table
-from .procurement import hits_table, link_evidence, portal_hosts, portal_links, section_links
+from .procurement import (hits_table, link_evidence, not_found, portal_hosts, portal_links,
+                          section_links)
 
 VERSION = "1.0"
 KINDS = {"regulation.gov.uz": "discussion", "openbudget.uz": "budget",
@@ -88,9 +89,9 @@ def judge(site, ctx) -> Finding:
         said = "; ".join(UI.text(f"kind_{k}", text=t) for k, t in kinds.items())
         return Finding("e-participation", Status.PASS, site.start_url,
                        UI("pass", kinds=said), evidence, details)
-    return Finding("e-participation", Status.FAIL, site.start_url, UI("fail", n=len(pages)),
-                   [Evidence(site.start_url, "message",
-                             message=UI.text("fail", n=len(pages)))], details)
+    f = not_found("e-participation", site, UI("fail", n=len(pages)))
+    f.details = details
+    return f
 
 
 PROBE = Probe(id="e-participation", version=VERSION,

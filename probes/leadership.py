@@ -24,7 +24,7 @@ from pageread.words import keywords
 from .base import (Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings,
                    table)
 from .contact_us import EMAIL, PHONE_998, PHONE_LOCAL
-from .procurement import is_news_item, link_evidence, opened, section_links
+from .procurement import is_news_item, link_evidence, not_found, opened, section_links
 
 VERSION = "1.0"
 WINDOW_BEFORE, WINDOW_AFTER = 160, 260  # characters around a name read for post/contacts
@@ -206,9 +206,9 @@ def judge(site, ctx) -> Finding:
     if links:
         return Finding("leadership", Status.WARN, site.start_url,
                        UI("warn_link_only", text=links[0].text), evidence, details)
-    return Finding("leadership", Status.FAIL, site.start_url, UI("fail", n=len(pages)),
-                   [Evidence(site.start_url, "message",
-                             message=UI.text("fail", n=len(pages)))], details)
+    f = not_found("leadership", site, UI("fail", n=len(pages)))
+    f.details = details
+    return f
 
 
 PROBE = Probe(id="leadership", version=VERSION,

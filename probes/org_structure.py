@@ -14,7 +14,8 @@ from __future__ import annotations
 from pageread.words import keywords
 
 from .base import Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings
-from .procurement import hits_table, is_news_item, link_evidence, opened, section_links
+from .procurement import (hits_table, is_news_item, link_evidence, not_found, opened,
+                          section_links)
 
 VERSION = "1.0"
 DOCUMENT_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx")
@@ -75,9 +76,9 @@ def judge(site, ctx) -> Finding:
     if links:
         return Finding("org-structure", Status.WARN, site.start_url,
                        UI("warn", text=links[0].text), evidence, details)
-    return Finding("org-structure", Status.FAIL, site.start_url, UI("fail", n=len(pages)),
-                   [Evidence(site.start_url, "message",
-                             message=UI.text("fail", n=len(pages)))], details)
+    f = not_found("org-structure", site, UI("fail", n=len(pages)))
+    f.details = details
+    return f
 
 
 PROBE = Probe(id="org-structure", version=VERSION,

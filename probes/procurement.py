@@ -139,6 +139,13 @@ def opened(site, href: str):
     return None
 
 
+def not_found(indicator: str, site, message) -> "Finding":
+    """The fail finding of a section probe that found nothing: the message is its own
+    evidence (what was looked at, on how many pages)."""
+    return Finding(indicator, Status.FAIL, site.start_url, message,
+                   [Evidence(site.start_url, "message", message=message.text)])
+
+
 def hits_table(hits: list[LinkHit], title: str, **extra) -> dict:
     return table([{"text": h.text, "href": h.href, "from": h.page, "matched": h.word,
                    **{k: v(h) for k, v in extra.items()}} for h in hits[:8]], title=title)
@@ -164,10 +171,9 @@ def judge(site, ctx) -> Finding:
         return Finding("procurement", Status.PASS if ok else Status.WARN, site.start_url,
                        UI("pass_section" if ok else "warn_section", text=h.text), evidence,
                        details)
-    return Finding("procurement", Status.FAIL, site.start_url, UI("fail", n=len(pages)),
-                   [Evidence(site.start_url, "message", message=UI.text("fail",
-                                                                        n=len(pages)))],
-                   details)
+    f = not_found("procurement", site, UI("fail", n=len(pages)))
+    f.details = details
+    return f
 
 
 PROBE = Probe(id="procurement", version=VERSION,

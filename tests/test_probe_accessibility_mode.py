@@ -4,15 +4,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 
 from crawler import browser
 from crawler.artifacts import Rendered
-from govscan.cli import main
 from helpers import capture_urls, site_from_pages
 from probes.accessibility_mode import PROBE, changes
+from test_probe_procurement import farm_finding
 from probes.base import Artifact, Context, run_probe
 from test_render import fetch_config
 
@@ -93,11 +92,7 @@ def test_rendered_click_error_warns():
 
 
 def probe(farm, capsys, path):
-    main(["probe", "accessibility-mode", farm.host_url("gov.test", path), "--json",
-          "--no-render", "--ca-bundle", str(farm.ca_pem), "--allow-private",
-          "--per-host-delay", "0", *[f"--resolve={h}:127.0.0.1" for h in farm.resolve]])
-    [f] = json.loads(capsys.readouterr().out)
-    return f
+    return farm_finding(farm, capsys, "accessibility-mode", path)
 
 
 @pytest.mark.parametrize("path,status", [

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from govscan.cli import main
 from helpers import site_from_pages
+from test_probe_procurement import farm_finding
 from probes.base import Context, run_probe
 from probes.e_participation import PROBE
 
@@ -50,11 +49,7 @@ def test_absent_and_look_alikes_fail(body):
 
 
 def probe(farm, capsys, path):
-    main(["probe", "e-participation", farm.host_url("gov.test", path), "--json", "--no-render",
-          "--ca-bundle", str(farm.ca_pem), "--allow-private", "--per-host-delay", "0",
-          *[f"--resolve={h}:127.0.0.1" for h in farm.resolve]])
-    [f] = json.loads(capsys.readouterr().out)
-    return f
+    return farm_finding(farm, capsys, "e-participation", path)
 
 
 @pytest.mark.parametrize("path,status", [

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from crawler.farm.sites._html import FILLER, page, paragraphs
-from govscan.cli import main
 from helpers import site_from_pages
+from test_probe_procurement import farm_finding
 from probes.base import Context, run_probe
 from probes.languages import PROBE, identify, text_variant, url_variant
 
@@ -96,11 +95,7 @@ def test_declared_variants_are_read_from_the_crawl():
 
 
 def probe(farm, capsys, path):
-    main(["probe", "languages", farm.host_url("gov.test", path), "--json", "--no-render",
-          "--ca-bundle", str(farm.ca_pem), "--allow-private", "--per-host-delay", "0",
-          *[f"--resolve={h}:127.0.0.1" for h in farm.resolve]])
-    [f] = json.loads(capsys.readouterr().out)
-    return f
+    return farm_finding(farm, capsys, "languages", path)
 
 
 @pytest.mark.parametrize("path", ["/oz/ind-denov", "/uz/ind-denov", "/ru/ind-denov",

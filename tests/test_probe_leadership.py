@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from govscan.cli import main
 from helpers import site_from_pages
+from test_probe_procurement import farm_finding
 from probes.base import Context, run_probe
 from probes.leadership import PROBE
 
@@ -76,11 +75,7 @@ def test_a_home_page_block_under_a_leadership_heading_counts():
 
 
 def probe(farm, capsys, path):
-    main(["probe", "leadership", farm.host_url("gov.test", path), "--json", "--no-render",
-          "--ca-bundle", str(farm.ca_pem), "--allow-private", "--per-host-delay", "0",
-          *[f"--resolve={h}:127.0.0.1" for h in farm.resolve]])
-    [f] = json.loads(capsys.readouterr().out)
-    return f
+    return farm_finding(farm, capsys, "leadership", path)
 
 
 @pytest.mark.parametrize("path,status", [

@@ -67,12 +67,18 @@ def test_hosts_and_news_items():
     assert not is_news_item("https://gov.uz/oz/x/tenders")
 
 
-def probe(farm, capsys, path, ind="procurement"):
-    main(["probe", ind, farm.host_url("gov.test", path), "--json", "--no-render",
+def farm_finding(farm, capsys, indicator, path):
+    """`govscan probe INDICATOR <farm page> --json --no-render`: the one finding (shared by
+    the content probes' tests)."""
+    main(["probe", indicator, farm.host_url("gov.test", path), "--json", "--no-render",
           "--ca-bundle", str(farm.ca_pem), "--allow-private", "--per-host-delay", "0",
           *[f"--resolve={h}:127.0.0.1" for h in farm.resolve]])
     [f] = json.loads(capsys.readouterr().out)
     return f
+
+
+def probe(farm, capsys, path):
+    return farm_finding(farm, capsys, "procurement", path)
 
 
 @pytest.mark.parametrize("path,status", [
