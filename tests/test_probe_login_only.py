@@ -62,23 +62,3 @@ def test_farm_and_the_catalogue(farm, capsys):
     assert all(cat[i]["automated"] == "manual" and cat[i]["probe"] for i in IDS)
     assert cat["findability"]["automated"] == "manual"
 
-
-@pytest.mark.parametrize("module", ["languages", "procurement", "org_structure", "leadership",
-                                    "e_participation", "accessibility_mode", "findability",
-                                    "login_only"])
-def test_locales_have_every_message_with_the_same_parameters(module):
-    """probes/locales/<module>.toml: Uzbek and Russian for every UIStrings key."""
-    import importlib
-    import string
-    import tomllib
-    from pathlib import Path
-
-    ui = importlib.import_module(f"probes.{module}").UI.strings
-    loc = tomllib.loads((Path(login_only.__file__).parent / "locales" / f"{module}.toml")
-                        .read_text(encoding="utf-8"))
-
-    def params(s):
-        return {f for _, f, _, _ in string.Formatter().parse(s) if f}
-    for lang in ("uz", "ru"):
-        assert set(loc[lang]) == set(ui)
-        assert all(params(loc[lang][k]) == params(v) for k, v in ui.items())
