@@ -34,6 +34,9 @@ class Cause(StrEnum):
     NOT_CAPTURED = "not-captured"
     PROBE_CRASHED = "probe-crashed"
     OTHER = "other"
+    # browser containment (issue 12; added, never renamed)
+    RENDERER_CRASHED = "renderer-crashed"
+    PAGE_UNRESPONSIVE = "page-unresponsive"
 
 
 EXPLANATIONS: dict[Cause, str] = {
@@ -67,6 +70,13 @@ EXPLANATIONS: dict[Cause, str] = {
     Cause.PROBE_CRASHED: "The probe itself failed on this input (a govscan bug: please "
                          "report it with the URL).",
     Cause.OTHER: "An unexpected error.",
+    # browser containment (issue 12)
+    Cause.RENDERER_CRASHED: "The browser's process for this page died: the page used more "
+                            "memory than govscan allows a page (its script heap limit or "
+                            "the memory ceiling per page process), or it crashed.",
+    Cause.PAGE_UNRESPONSIVE: "The page's own script kept the browser busy until the time "
+                             "limit for a page (an endless loop or an endless chain of work); "
+                             "what was recorded until then is kept.",
 }
 
 

@@ -35,14 +35,20 @@ from typing import Any, Callable, Iterable
 from ..artifacts import Rendered, SiteCapture
 from ..causes import Cause, FetchError
 from .errors import classify_browser_error
+from .guard import BrowserGuard
 from .locate import chromium_candidates, find_chromium, resolver_rules
-from .visit import (DESKTOP, Plan, Visit, default_user_agent, first_line, measure_boxes,
-                    measure_mobile, quiet_close, run_axe, run_visit)
+from .visit import (DESKTOP, Plan, Stages, Visit, VisitState, closing_done,
+                    default_user_agent, first_line, measure_boxes, measure_mobile,
+                    quiet_close, run_axe, run_visit, script)
+from .watchdog import RendererWatchdog
 
 BLOCKED_TYPES = frozenset({"image", "media", "font"})
+# --deny-permission-prompts: geolocation, notifications, camera... are refused unasked
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic",
-                 "--no-first-run", "--disable-dev-shm-usage")
+                 "--no-first-run", "--disable-dev-shm-usage", "--deny-permission-prompts")
+# a visit that failed is not loaded again by the next gatherer of the same capture
+FAILED_TTL = 60.0
 
 
 class BrowserUnavailable(RuntimeError):
@@ -62,6 +68,14 @@ class RenderConfig:
     recycle_after: int = 100  # visits before the browser is restarted
     block_media: bool = True
     executable: str = ""  # default: find_chromium()
+    # the SSRF guard (crawler.browser.guard): the fetcher's address rule for every request
+    allow_private: bool = False
+    guard_exempt: frozenset[str] = frozenset()  # "host:port" let through (tests only)
+    # containment: the V8 heap of each renderer; the watchdog's ceilings (resident memory
+    # of one renderer; proportional memory of all renderers together)
+    heap_mb: int = 512
+    renderer_mb: int = 768
+    renderers_total_mb: int = 1024
 
 
 class _Generation:
@@ -91,13 +105,22 @@ class RenderPool:
         self._parked: "collections.OrderedDict[str, tuple]" = collections.OrderedDict()
         self.max_parked = 2 * self.config.concurrency + 2
         self.park_ttl = 20.0
+        c = self.config
+        self.guard = BrowserGuard(c.resolve, allow_private=c.allow_private,
+                                  resolve_only=c.resolve_only, block_media=c.block_media,
+                                  exempt=c.guard_exempt)
+        self.watchdog = RendererWatchdog(c.renderer_mb, c.renderers_total_mb)
+        self._failures: "collections.OrderedDict[str, tuple[FetchError, float]]" = \
+            collections.OrderedDict()
 
     @classmethod
     def from_env(cls, env) -> "RenderPool":
         """Configured from a ``CaptureEnv``: the fetcher's resolve map, CA and user agent, and
         ``options.extra``: ``browser_concurrency`` (pages at once, 2), ``browser_timeout``
         (s per page, 30), ``browser_recycle`` (visits per browser, 100),
-        ``browser_block_media`` (True), ``browser_resolve_only`` (False)."""
+        ``browser_block_media`` (True), ``browser_resolve_only`` (False),
+        ``browser_heap_mb`` (512), ``browser_renderer_mb`` (768); the guard follows the
+        fetcher's ``allow_private``."""
         fcfg = getattr(getattr(env, "fetcher", None), "config", None)
         extra = getattr(getattr(env, "options", None), "extra", {}) or {}
         ca = getattr(fcfg, "ca_bundle", None) if fcfg is not None else None
@@ -114,6 +137,9 @@ class RenderPool:
             page_timeout=float(extra.get("browser_timeout", 30.0)),
             recycle_after=int(extra.get("browser_recycle", 100)),
             block_media=bool(extra.get("browser_block_media", True)),
+            allow_private=bool(getattr(fcfg, "allow_private", False)),
+            heap_mb=int(extra.get("browser_heap_mb", 512)),
+            renderer_mb=int(extra.get("browser_renderer_mb", 768)),
         )
         return cls(cfg)
 
@@ -129,7 +155,7 @@ class RenderPool:
                                      "chromium`, or set GOVSCAN_CHROMIUM")
         if self._pw is None:
             self._pw = await async_playwright().start()
-        args = list(CHROMIUM_ARGS)
+        args = list(CHROMIUM_ARGS) + [f"--js-flags=--max-old-space-size={self.config.heap_mb}"]
         rules = resolver_rules(self.config.resolve, self.config.resolve_only)
         if rules:
             args.append(f"--host-resolver-rules={rules}")
@@ -138,6 +164,13 @@ class RenderPool:
                                                      headless=True, timeout=30000)
         except Exception as exc:  # noqa: BLE001
             raise BrowserUnavailable(f"{exe} did not start: {str(exc).splitlines()[0]}")
+        try:
+            await self.guard.attach(browser)
+        except Exception as exc:  # noqa: BLE001 - no guard, no browser
+            await quiet_close(browser)
+            raise BrowserUnavailable(f"{exe}: the request guard could not be attached: "
+                                     f"{first_line(exc)}")
+        self.watchdog.start()
         self.launches += 1
         return browser
 
@@ -175,6 +208,8 @@ class RenderPool:
     async def close(self):
         """Close the browser(s) and Playwright. Safe to call twice."""
         await self.unpark()
+        await closing_done()
+        self.watchdog.stop()
         for b in list(self.other_engines.values()):
             if not isinstance(b, str):
                 await quiet_close(b)
@@ -202,7 +237,8 @@ class RenderPool:
     # contexts
     async def _new_context(self, browser):
         kw: dict[str, Any] = {"ignore_https_errors": self.config.ignore_https_errors,
-                              "service_workers": "block", "viewport": DESKTOP}
+                              "service_workers": "block", "viewport": DESKTOP,
+                              "accept_downloads": False}
         if self.config.user_agent:
             if not self._base_ua:
                 self._base_ua = (await default_user_agent(browser)).replace(
@@ -211,16 +247,8 @@ class RenderPool:
         ctx = await browser.new_context(**kw)
         ctx.set_default_timeout(self.config.page_timeout * 1000)
         ctx.set_default_navigation_timeout(self.config.page_timeout * 1000)
-        if self.config.block_media:
-            async def _route(route):
-                try:
-                    if route.request.resource_type in BLOCKED_TYPES:
-                        await route.abort("blockedbyclient")
-                    else:
-                        await route.continue_()
-                except Exception:  # noqa: BLE001 - page closed meanwhile
-                    pass
-            await ctx.route("**/*", _route)
+        # heavy media are blocked (and every request checked) by the guard, browser-wide
+        await ctx.add_init_script(script=script("timers.js"))
         return ctx
 
     async def _context(self, g: _Generation):
@@ -240,19 +268,41 @@ class RenderPool:
         ``crawler.browser.errors``). Raises ``BrowserUnavailable`` when no browser can be
         started."""
         plan = plan or Plan(**options)
+        failed = self._failed_before(url)
+        if failed is not None:
+            return Visit(Rendered(url, error=failed))
         async with self._sem:
             g = await self._acquire()
+            visit = Visit(Rendered(url))
+            state = VisitState()
             pg = None
             try:
-                pg, visit = await asyncio.wait_for(self._visit(g, url, plan),
-                                                   timeout=self.config.page_timeout + 20)
+                pg = await asyncio.wait_for(self._visit(g, url, plan, visit, state),
+                                            timeout=self.config.page_timeout)
             except asyncio.TimeoutError:
-                visit = Visit(Rendered(url, error=FetchError(
-                    Cause.TIMEOUT, f"render took longer than {self.config.page_timeout}s")))
+                visit.rendered.error = state.out_of_time(self.config.page_timeout)
+                visit.rendered.network = state.network()
             except Exception as exc:  # noqa: BLE001 - a crashed page or browser
-                visit = Visit(Rendered(url, error=classify_browser_error(exc)))
+                visit.rendered.error = classify_browser_error(exc)
+                if state.crashed:
+                    visit.rendered.error = FetchError(Cause.RENDERER_CRASHED,
+                                                      visit.rendered.error.detail)
             finally:
                 self.visits += 1
+            err = visit.rendered.error
+            if err is not None and err.cause == Cause.RENDERER_CRASHED:
+                kills = self.watchdog.killed_since(state.t0)
+                if kills:
+                    k = kills[-1]
+                    visit.rendered.error = FetchError(
+                        Cause.RENDERER_CRASHED, f"renderer killed at {k['rss_mb']} MB "
+                                                f"({k['why']})")
+                else:
+                    visit.rendered.error = FetchError(
+                        Cause.RENDERER_CRASHED, f"{err.detail} (the script heap limit is "
+                                                f"{self.config.heap_mb} MB)")
+            if visit.rendered.error is not None:
+                self._remember_failure(url, visit.rendered.error)
             if pg is not None:
                 if park and visit.rendered.error is None:
                     await self._park(url, pg, g)
@@ -261,11 +311,28 @@ class RenderPool:
             await self._release(g)
             return visit
 
-    async def _visit(self, g: _Generation, url: str, plan: Plan):
-        """(the open page or None, the Visit) - ``crawler.browser.visit.run_visit`` in the
-        generation's context."""
+    def _remember_failure(self, url: str, err: FetchError) -> None:
+        self._failures[url] = (err, time.monotonic())
+        while len(self._failures) > 512:
+            self._failures.popitem(last=False)
+
+    def _failed_before(self, url: str) -> FetchError | None:
+        """The error of a visit of ``url`` that failed less than FAILED_TTL ago (the next
+        gatherer of the same capture does not load a failing page again)."""
+        item = self._failures.get(url)
+        if item is None:
+            return None
+        if time.monotonic() - item[1] > FAILED_TTL:
+            self._failures.pop(url, None)
+            return None
+        return item[0]
+
+    async def _visit(self, g: _Generation, url: str, plan: Plan, visit: Visit,
+                     state: VisitState):
+        """The open page or None - ``crawler.browser.visit.run_visit`` in the generation's
+        context."""
         ctx = await self._context(g)
-        return await run_visit(ctx, url, plan, self.config)
+        return await run_visit(ctx, url, plan, self.config, visit, state, self.guard)
 
     # parking
     async def _park(self, url: str, page, g: _Generation):
@@ -307,21 +374,27 @@ class RenderPool:
         """axe on the parked page of ``url`` (re-parked afterwards), or a fresh visit; with
         ``boxes`` (axe result -> selectors) the boxes of those elements too
         (``Visit.rendered.boxes``, on a screenshot of ``size``)."""
+        failed = self._failed_before(url)
+        if failed is not None:
+            return Visit(Rendered(url, error=failed))
         item = self._claim(url)
         if item is None:
             return await self.visit(url, Plan(axe=True, axe_boxes=boxes, facts=False,
                                               full_dom=False), park=True)
         page, g = item
         out = Visit(Rendered(url))
+        stages = Stages(out.rendered)
         async with self._sem:
             g.active += 1
             try:
-                out.axe = await asyncio.wait_for(run_axe(page),
-                                                 timeout=self.config.page_timeout)
+                with stages("axe"):
+                    out.axe = await asyncio.wait_for(run_axe(page),
+                                                     timeout=self.config.page_timeout)
                 if boxes is not None:
-                    out.rendered.boxes = await asyncio.wait_for(
-                        measure_boxes(page, boxes(out.axe), size),
-                        timeout=self.config.page_timeout)
+                    with stages("boxes"):
+                        out.rendered.boxes = await asyncio.wait_for(
+                            measure_boxes(page, boxes(out.axe), size),
+                            timeout=self.config.page_timeout)
             except asyncio.TimeoutError:
                 if out.axe is None:
                     out.axe = {"error": f"axe took longer than {self.config.page_timeout}s",
@@ -333,24 +406,30 @@ class RenderPool:
     async def mobile_on(self, url: str, shots: Path | None = None) -> Visit:
         """Mobile measurements on the parked page of ``url`` (closed afterwards), or a fresh
         visit; the 360 px screenshot stored under ``shots`` when given."""
+        failed = self._failed_before(url)
+        if failed is not None:
+            return Visit(Rendered(url, error=failed))
         item = self._claim(url)
         if item is None:
             return await self.visit(url, Plan(mobile=True, shots=shots,
                                               mobile_shot=shots is not None, screenshot=False,
                                               facts=False, full_dom=False))
         page, g = item
+        out = Visit(Rendered(url))
         async with self._sem:
             g.active += 1
             try:
-                m = await asyncio.wait_for(measure_mobile(page, shots),
-                                           timeout=self.config.page_timeout)
+                with Stages(out.rendered)("mobile"):
+                    m = await asyncio.wait_for(measure_mobile(page, shots),
+                                               timeout=self.config.page_timeout)
             except asyncio.TimeoutError:
                 m = {"error": f"mobile measurement took longer than "
                               f"{self.config.page_timeout}s", "cause": str(Cause.TIMEOUT)}
             finally:
                 g.active -= 1
                 await quiet_close(page)
-        return Visit(Rendered(url), mobile=m)
+        out.mobile = m
+        return out
 
     # other engines (browser-compat)
     async def other_engine(self, name: str):

@@ -1,0 +1,102 @@
+"""A memory ceiling for the browser's page processes.
+
+Chromium is started with a V8 heap limit per renderer (``--js-flags=--max-old-space-size``,
+``RenderConfig.heap_mb``): a page whose script fills the JavaScript heap crashes its own
+renderer there. Memory outside that heap (array buffers, DOM, images, canvases) is not
+limited by V8, so ``RendererWatchdog`` - a thread, so a busy event loop cannot delay it -
+samples the resident memory of every renderer process descended from this process every
+``interval`` seconds and kills (``SIGKILL``, by process id) any renderer over
+``ceiling_mb``, and the largest one when all renderers together exceed ``total_mb``. The
+page of a killed renderer sees a crash: its visit ends with ``renderer-crashed``, the
+browser and the other pages go on, and the next visit gets a fresh renderer.
+
+Only processes whose command line says ``--type=renderer`` are ever touched: never the
+browser, its GPU or network processes, never anything that is not our descendant.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+log = logging.getLogger(__name__)
+
+
+class RendererWatchdog:
+    def __init__(self, ceiling_mb: int, total_mb: int, interval: float = 0.2,
+                 rescan: float = 0.5):
+        self.ceiling = ceiling_mb * 1024 * 1024
+        self.total = total_mb * 1024 * 1024
+        self.interval, self.rescan = interval, rescan
+        self.kills: list[dict] = []  # {pid, rss_mb, why, t}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "RendererWatchdog":
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="govscan-renderer-watchdog",
+                                            daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        self._thread = None
+
+    def killed_since(self, t: float) -> list[dict]:
+        return [k for k in self.kills if k["t"] >= t]
+
+    def _run(self) -> None:
+        try:
+            import psutil
+        except ImportError:  # pragma: no cover - a dependency; without it: heap limit only
+            log.warning("psutil missing: no memory ceiling for renderers")
+            return
+        me = psutil.Process()
+        renderers: dict[int, "psutil.Process"] = {}
+        seen: set[int] = set()
+        last_scan = 0.0
+        while not self._stop.is_set():
+            now = time.monotonic()
+            if now - last_scan >= self.rescan:
+                last_scan = now
+                try:
+                    for p in me.children(recursive=True):
+                        if p.pid in seen:
+                            continue
+                        seen.add(p.pid)
+                        try:
+                            if "--type=renderer" in p.cmdline():
+                                renderers[p.pid] = p
+                        except (psutil.Error, OSError):
+                            pass
+                except (psutil.Error, OSError):
+                    pass
+            sizes: list[tuple[int, int]] = []
+            for pid, p in list(renderers.items()):
+                try:
+                    sizes.append((p.memory_info().rss, pid))
+                except (psutil.Error, OSError):
+                    renderers.pop(pid, None)
+            for rss, pid in sizes:
+                if rss > self.ceiling:
+                    self._kill(renderers.pop(pid), rss, f"over {self.ceiling >> 20} MB")
+            rest = [(r, p) for r, p in sizes if p in renderers]
+            if rest and sum(r for r, _ in rest) > self.total:
+                rss, pid = max(rest)
+                self._kill(renderers.pop(pid), rss,
+                           f"all pages together over {self.total >> 20} MB")
+            self._stop.wait(self.interval)
+
+    def _kill(self, proc, rss: int, why: str) -> None:
+        try:
+            proc.kill()
+        except Exception:  # noqa: BLE001 - gone already
+            return
+        self.kills.append({"pid": proc.pid, "rss_mb": rss >> 20, "why": why,
+                           "t": time.monotonic()})
+        log.warning("killed renderer %s at %d MB (%s)", proc.pid, rss >> 20, why)
