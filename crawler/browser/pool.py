@@ -39,7 +39,7 @@ from .guard import BrowserGuard
 from .locate import chromium_candidates, find_chromium, resolver_rules
 from .visit import (DESKTOP, Plan, Stages, Visit, VisitState, closing_done,
                     default_user_agent, first_line, measure_boxes, measure_mobile,
-                    quiet_close, run_axe, run_visit, script)
+                    quiet_close, run_axe, run_visit, script, ws_route, close_soon)
 from .watchdog import RendererWatchdog
 
 BLOCKED_TYPES = frozenset({"image", "media", "font"})
@@ -73,8 +73,8 @@ class RenderConfig:
     guard_exempt: frozenset[str] = frozenset()  # "host:port" let through (tests only)
     # containment: the V8 heap of each renderer; the watchdog's ceilings (resident memory
     # of one renderer; proportional memory of all renderers together)
-    heap_mb: int = 512
-    renderer_mb: int = 768
+    heap_mb: int = 512  # the backstop: the watchdog's ceiling is below it, and faster
+    renderer_mb: int = 448
     renderers_total_mb: int = 1024
 
 
@@ -112,6 +112,9 @@ class RenderPool:
         self.watchdog = RendererWatchdog(c.renderer_mb, c.renderers_total_mb)
         self._failures: "collections.OrderedDict[str, tuple[FetchError, float]]" = \
             collections.OrderedDict()
+        # url -> when its first (parking) visit started: axe and mobile on the same page
+        # share that visit's time limit (one page costs at most ``page_timeout``)
+        self._started: "collections.OrderedDict[str, float]" = collections.OrderedDict()
 
     @classmethod
     def from_env(cls, env) -> "RenderPool":
@@ -119,8 +122,9 @@ class RenderPool:
         ``options.extra``: ``browser_concurrency`` (pages at once, 2), ``browser_timeout``
         (s per page, 30), ``browser_recycle`` (visits per browser, 100),
         ``browser_block_media`` (True), ``browser_resolve_only`` (False),
-        ``browser_heap_mb`` (512), ``browser_renderer_mb`` (768); the guard follows the
-        fetcher's ``allow_private``."""
+        ``browser_heap_mb`` (512), ``browser_renderer_mb`` (448); the guard follows the
+        fetcher's ``allow_private`` (``browser_guard_exempt``: origins it lets through,
+        tests only)."""
         fcfg = getattr(getattr(env, "fetcher", None), "config", None)
         extra = getattr(getattr(env, "options", None), "extra", {}) or {}
         ca = getattr(fcfg, "ca_bundle", None) if fcfg is not None else None
@@ -138,8 +142,9 @@ class RenderPool:
             recycle_after=int(extra.get("browser_recycle", 100)),
             block_media=bool(extra.get("browser_block_media", True)),
             allow_private=bool(getattr(fcfg, "allow_private", False)),
+            guard_exempt=frozenset(extra.get("browser_guard_exempt", ())),
             heap_mb=int(extra.get("browser_heap_mb", 512)),
-            renderer_mb=int(extra.get("browser_renderer_mb", 768)),
+            renderer_mb=int(extra.get("browser_renderer_mb", 448)),
         )
         return cls(cfg)
 
@@ -160,8 +165,11 @@ class RenderPool:
         if rules:
             args.append(f"--host-resolver-rules={rules}")
         try:
-            browser = await self._pw.chromium.launch(executable_path=exe, args=args,
-                                                     headless=True, timeout=30000)
+            # without Playwright's --disable-popup-blocking: Chromium's popup blocker refuses
+            # window.open without a user's gesture, as in anyone's browser
+            browser = await self._pw.chromium.launch(
+                executable_path=exe, args=args, headless=True, timeout=30000,
+                ignore_default_args=["--disable-popup-blocking"])
         except Exception as exc:  # noqa: BLE001
             raise BrowserUnavailable(f"{exe} did not start: {str(exc).splitlines()[0]}")
         try:
@@ -247,8 +255,11 @@ class RenderPool:
         ctx = await browser.new_context(**kw)
         ctx.set_default_timeout(self.config.page_timeout * 1000)
         ctx.set_default_navigation_timeout(self.config.page_timeout * 1000)
-        # heavy media are blocked (and every request checked) by the guard, browser-wide
+        # heavy media are blocked (and every request checked) by the guard, browser-wide;
+        # WebSockets (which CDP's Fetch does not see) through Playwright's routing
+        await ctx.route_web_socket(lambda u: True, ws_route(self.guard))
         await ctx.add_init_script(script=script("timers.js"))
+        await ctx.add_init_script(script=script("sockets.js"))
         return ctx
 
     async def _context(self, g: _Generation):
@@ -260,7 +271,7 @@ class RenderPool:
 
     # one visit
     async def visit(self, url: str, plan: Plan | None = None, *, park: bool = False,
-                    **options) -> Visit:
+                    limit: float | None = None, **options) -> Visit:
         """Render ``url`` once following ``plan`` (or ``Plan(**options)``: e.g.
         ``axe=True``, ``full_dom=False``). With ``park`` the page stays open afterwards so a
         later ``axe_on``/``mobile_on`` for the same URL reuses it instead of loading the page
@@ -271,16 +282,26 @@ class RenderPool:
         failed = self._failed_before(url)
         if failed is not None:
             return Visit(Rendered(url, error=failed))
+        limit = self.config.page_timeout if limit is None else limit
         async with self._sem:
             g = await self._acquire()
+            try:  # the browser's context (made once per browser) is not the page's time
+                ctx = await asyncio.wait_for(self._context(g), timeout=30)
+            except Exception as exc:  # noqa: BLE001
+                await self._release(g)
+                return Visit(Rendered(url, error=classify_browser_error(exc)))
             visit = Visit(Rendered(url))
-            state = VisitState()
+            state = VisitState(limit=limit)
+            if park:
+                self._started[url] = state.t0
+                while len(self._started) > 512:
+                    self._started.popitem(last=False)
             pg = None
             try:
-                pg = await asyncio.wait_for(self._visit(g, url, plan, visit, state),
-                                            timeout=self.config.page_timeout)
+                pg = await asyncio.wait_for(self._visit(ctx, url, plan, visit, state),
+                                            timeout=limit)
             except asyncio.TimeoutError:
-                visit.rendered.error = state.out_of_time(self.config.page_timeout)
+                visit.rendered.error = state.out_of_time(limit)
                 visit.rendered.network = state.network()
             except Exception as exc:  # noqa: BLE001 - a crashed page or browser
                 visit.rendered.error = classify_browser_error(exc)
@@ -316,6 +337,17 @@ class RenderPool:
         while len(self._failures) > 512:
             self._failures.popitem(last=False)
 
+    def _time_left(self, url: str) -> float:
+        """What is left of the time limit of ``url``'s page (its first visit's)."""
+        t = self._started.get(url)
+        if t is None:
+            return self.config.page_timeout
+        return self.config.page_timeout - (time.monotonic() - t)
+
+    def _out_of_time(self, url: str, what: str) -> dict:
+        return {"error": f"{what} did not finish within the page's time limit "
+                         f"({self.config.page_timeout:g}s)", "cause": str(Cause.TIMEOUT)}
+
     def _failed_before(self, url: str) -> FetchError | None:
         """The error of a visit of ``url`` that failed less than FAILED_TTL ago (the next
         gatherer of the same capture does not load a failing page again)."""
@@ -327,11 +359,9 @@ class RenderPool:
             return None
         return item[0]
 
-    async def _visit(self, g: _Generation, url: str, plan: Plan, visit: Visit,
-                     state: VisitState):
+    async def _visit(self, ctx, url: str, plan: Plan, visit: Visit, state: VisitState):
         """The open page or None - ``crawler.browser.visit.run_visit`` in the generation's
-        context."""
-        ctx = await self._context(g)
+        context ``ctx``."""
         return await run_visit(ctx, url, plan, self.config, visit, state, self.guard)
 
     # parking
@@ -377,30 +407,45 @@ class RenderPool:
         failed = self._failed_before(url)
         if failed is not None:
             return Visit(Rendered(url, error=failed))
+        left = self._time_left(url)
         item = self._claim(url)
+        if left < 0.5:
+            if item is not None:
+                await quiet_close(item[0])
+            return Visit(Rendered(url), axe=self._out_of_time(url, "axe"))
         if item is None:
             return await self.visit(url, Plan(axe=True, axe_boxes=boxes, facts=False,
-                                              full_dom=False), park=True)
+                                              full_dom=False), park=True,
+                                    limit=left if url in self._started else None)
         page, g = item
         out = Visit(Rendered(url))
         stages = Stages(out.rendered)
+        ok = True
         async with self._sem:
             g.active += 1
             try:
                 with stages("axe"):
-                    out.axe = await asyncio.wait_for(run_axe(page),
-                                                     timeout=self.config.page_timeout)
+                    out.axe = await asyncio.wait_for(run_axe(page), timeout=left)
                 if boxes is not None:
                     with stages("boxes"):
                         out.rendered.boxes = await asyncio.wait_for(
                             measure_boxes(page, boxes(out.axe), size),
-                            timeout=self.config.page_timeout)
+                            timeout=max(0.5, self._time_left(url)))
             except asyncio.TimeoutError:
+                ok = False
                 if out.axe is None:
-                    out.axe = {"error": f"axe took longer than {self.config.page_timeout}s",
-                               "cause": str(Cause.TIMEOUT)}
+                    out.axe = self._out_of_time(url, "axe")
             g.active -= 1
-        await self._park(url, page, g)
+        if out.axe and out.axe.get("error") and not out.axe.get("cause"):
+            err = classify_browser_error(out.axe["error"])
+            out.axe["cause"] = str(err.cause)
+            if err.cause == Cause.RENDERER_CRASHED:  # the page died under axe: say so after
+                ok = False
+                self._remember_failure(url, FetchError(err.cause, err.detail))
+        if ok:
+            await self._park(url, page, g)
+        else:
+            close_soon(page)  # still busy: nothing else will be measured in it
         return out
 
     async def mobile_on(self, url: str, shots: Path | None = None) -> Visit:
@@ -409,25 +454,36 @@ class RenderPool:
         failed = self._failed_before(url)
         if failed is not None:
             return Visit(Rendered(url, error=failed))
+        left = self._time_left(url)
         item = self._claim(url)
+        if left < 0.5:
+            if item is not None:
+                await quiet_close(item[0])
+            return Visit(Rendered(url), mobile=self._out_of_time(url, "mobile measurement"))
         if item is None:
             return await self.visit(url, Plan(mobile=True, shots=shots,
                                               mobile_shot=shots is not None, screenshot=False,
-                                              facts=False, full_dom=False))
+                                              facts=False, full_dom=False),
+                                    limit=left if url in self._started else None)
         page, g = item
         out = Visit(Rendered(url))
         async with self._sem:
             g.active += 1
             try:
                 with Stages(out.rendered)("mobile"):
-                    m = await asyncio.wait_for(measure_mobile(page, shots),
-                                               timeout=self.config.page_timeout)
+                    m = await asyncio.wait_for(measure_mobile(page, shots), timeout=left)
             except asyncio.TimeoutError:
-                m = {"error": f"mobile measurement took longer than "
-                              f"{self.config.page_timeout}s", "cause": str(Cause.TIMEOUT)}
+                m = self._out_of_time(url, "mobile measurement")
+            else:
+                errs = [v.get("error") for v in [m] + [x for x in m.values()
+                                                       if isinstance(x, dict)]
+                        if isinstance(v, dict) and v.get("error")]
+                if errs and not m.get("cause"):
+                    m.setdefault("error", errs[0])
+                    m["cause"] = str(classify_browser_error(errs[0]).cause)
             finally:
                 g.active -= 1
-                await quiet_close(page)
+                close_soon(page)
         out.mobile = m
         return out
 

@@ -265,6 +265,7 @@ class VisitState:
     crashed: bool = False  # the page's renderer died
     stage: str = "start"
     popups: int = 0
+    limit: float = 30.0  # seconds for the whole visit
     t0: float = field(default_factory=time.monotonic)
 
     def network(self) -> list[NetRequest]:
@@ -369,7 +370,7 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
     page = None
     rendered = visit.rendered
     stages = Stages(rendered, state)
-    deadline = state.t0 + cfg.page_timeout
+    deadline = state.t0 + state.limit
     net = state.net
     inflight = {"n": 0, "last": time.monotonic()}
     mixed_console: list[str] = []
@@ -443,8 +444,6 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
         page.on("pageerror", on_pageerror)
         page.on("popup", on_popup)
         page.on("crash", on_crash)
-        if guard is not None:
-            await page.route_web_socket(lambda u: True, _ws_handler(guard, net))
 
         with stages("goto"):
             budget = max(1.0, deadline - time.monotonic() - 1.5)
@@ -464,11 +463,11 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
                         err = FetchError(Cause.TIMEOUT, f"the page did not finish loading "
                                                         f"in {budget:.0f}s")
                     except Exception:  # noqa: BLE001
-                        err = state.out_of_time(cfg.page_timeout)
+                        err = state.out_of_time(state.limit)
                 rendered.error = err or classify_browser_error(exc)
                 rendered.network = state.network()
                 rendered.extra["popups_closed"] = state.popups
-                _close_soon(page)
+                close_soon(page)
                 return None
         with stages("settle"):
             await settle(page, inflight, cfg.settle_ms, cfg.quiet_ms)
@@ -498,6 +497,9 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
                     rendered.extra["shadow"] = pf["shadow"][:20]
                     rendered.extra["nav"] = pf["nav"]
                     rendered.extra["launchers"] = pf["launchers"]
+                    for nr in socket_requests(pf.get("sockets") or [], guard):
+                        if len(net) < MAX_NETWORK:
+                            net[("ws", nr.url)] = nr
                 except Exception as exc:  # noqa: BLE001
                     rendered.extra["facts_error"] = str(exc)[:300]
         if mixed_console:
@@ -527,25 +529,25 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
         if state.crashed:
             rendered.error = FetchError(Cause.RENDERER_CRASHED,
                                         f"the page's renderer died ({state.stage})")
-            _close_soon(page)
+            close_soon(page)
             return None
         rendered.extra["render_ms"] = round((time.monotonic() - state.t0) * 1000)
         return page
     except asyncio.CancelledError:
         # out of time (the pool says why from ``state``): never wait for a page that is busy
         if page is not None:
-            _close_soon(page)
+            close_soon(page)
         raise
     except BaseException:
         if page is not None:
-            _close_soon(page)
+            close_soon(page)
         raise
 
 
 _closing: set = set()
 
 
-def _close_soon(page) -> None:
+def close_soon(page) -> None:
     """Close ``page`` in the background (a renderer stuck in a script must not hold the
     visit; closing the target ends it). ``closing_done()`` waits for these."""
     task = asyncio.ensure_future(_bounded_close(page))
@@ -565,16 +567,16 @@ async def closing_done() -> None:
         await asyncio.gather(*list(_closing), return_exceptions=True)
 
 
-def _ws_handler(guard, net: dict):
-    """Playwright WebSocket route: the guard's verdict, then connect or close (the attempt is
-    in the network log either way)."""
+def ws_route(guard):
+    """A Playwright WebSocket route handler (the context's): the guard's verdict, then connect
+    to the server or close before any connection is made. The page's own record of the
+    sockets it opened (``js/sockets.js``) puts each attempt into its network log."""
     async def handler(ws):
-        why = await guard.verdict(ws.url)
-        nr = NetRequest(ws.url[:2000], "websocket", "GET")
-        if len(net) < MAX_NETWORK:
-            net[("ws", id(ws))] = nr
+        try:
+            why = await guard.verdict(ws.url)
+        except Exception as exc:  # noqa: BLE001 - fail closed
+            why = f"{Cause.OTHER}: the guard failed: {exc}"
         if why:
-            nr.failure, nr.cause = f"{REFUSED_FAILURE}: {why}"[:500], why.split(":", 1)[0]
             try:
                 await ws.close(code=1008, reason="refused by govscan")
             except Exception:  # noqa: BLE001
@@ -582,6 +584,18 @@ def _ws_handler(guard, net: dict):
         else:
             ws.connect_to_server()
     return handler
+
+
+def socket_requests(urls, guard) -> list[NetRequest]:
+    """Network-log entries of the WebSockets a page opened, with the guard's refusals."""
+    out = []
+    for u in urls:
+        nr = NetRequest(str(u)[:2000], "websocket", "GET")
+        why = guard.refusal(nr.url) if guard is not None else ""
+        if why:
+            nr.failure, nr.cause = f"{REFUSED_FAILURE}: {why}"[:500], why.split(":", 1)[0]
+        out.append(nr)
+    return out
 
 
 async def engine_visit(browser, url: str, *, ignore_https_errors: bool,

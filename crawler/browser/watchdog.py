@@ -5,8 +5,10 @@ Chromium is started with a V8 heap limit per renderer (``--js-flags=--max-old-sp
 renderer there. Memory outside that heap (array buffers, DOM, images, canvases) is not
 limited by V8, so ``RendererWatchdog`` - a thread, so a busy event loop cannot delay it -
 samples the resident memory of every renderer process descended from this process every
-``interval`` seconds and kills (``SIGKILL``, by process id) any renderer over
-``ceiling_mb``, and the largest one when all renderers together exceed ``total_mb``. The
+``interval`` seconds and kills (``SIGKILL``, by process id) any renderer whose resident
+memory is over ``ceiling_mb``, and - checked every ``rescan`` seconds - the largest one when
+the proportional memory (PSS: shared pages split between processes, so the sum is honest)
+of all renderers together exceeds ``total_mb``. The
 page of a killed renderer sees a crash: its visit ends with ``renderer-crashed``, the
 browser and the other pages go on, and the next visit gets a fresh renderer.
 
@@ -21,6 +23,18 @@ import threading
 import time
 
 log = logging.getLogger(__name__)
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size of ``pid`` in bytes (0 when unreadable)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 class RendererWatchdog:
@@ -85,11 +99,12 @@ class RendererWatchdog:
             for rss, pid in sizes:
                 if rss > self.ceiling:
                     self._kill(renderers.pop(pid), rss, f"over {self.ceiling >> 20} MB")
-            rest = [(r, p) for r, p in sizes if p in renderers]
-            if rest and sum(r for r, _ in rest) > self.total:
-                rss, pid = max(rest)
-                self._kill(renderers.pop(pid), rss,
-                           f"all pages together over {self.total >> 20} MB")
+            if last_scan == now:  # the total, at the rescan pace (PSS costs more to read)
+                pss = [(_pss(pid), pid) for _, pid in sizes if pid in renderers]
+                if pss and sum(x for x, _ in pss) > self.total:
+                    size, pid = max(pss)
+                    self._kill(renderers.pop(pid), size,
+                               f"all pages together over {self.total >> 20} MB")
             self._stop.wait(self.interval)
 
     def _kill(self, proc, rss: int, why: str) -> None:

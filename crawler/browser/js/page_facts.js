@@ -89,5 +89,6 @@
   return {globals, shadow, nav: {links: navLinks.length, visible: navVisible.length,
           any_visible: anyVisible,
           sample: navVisible.slice(0, 5).map(a => (a.innerText || '').trim().slice(0, 40))},
-          launchers: findLaunchers()};
+          launchers: findLaunchers(),
+          sockets: (window.__govscanSockets || []).slice(0, 50)};
 }
