@@ -138,6 +138,7 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
                 profile: str = "full") -> dict:
     judged = {"wcag": {}, "responsive": {}, "browser-compat": {}, "chatbot": {},
               "mixed": 0}
+    stages: dict[str, list[int]] = {}  # stage -> ms per page (Rendered.extra["timings"])
     try:
         from probes import chatbot
     except ImportError:
@@ -151,6 +152,10 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
             st = str(run_probe(probe, site, ctx).status)
             judged[name][st] = judged[name].get(st, 0) + 1
         judged["mixed"] += len(mixed_content(site))
+        for p in site.pages:
+            if p.rendered is not None:
+                for k, v in (p.rendered.extra.get("timings") or {}).items():
+                    stages.setdefault(k, []).append(v)
         for p in site.pages:  # keep memory flat on long runs: the findings are what matter
             if p.rendered is not None:
                 p.rendered.dom = ""
@@ -182,7 +187,15 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
     # the Playwright driver and every Chromium process have exited and been reaped by now:
     # RUSAGE_CHILDREN holds their CPU time (nginx is still running: not included)
     return {"wall_s": wall, "pages": len(urls), "pages_ok": ok, "judged": judged,
-            "cpu_s": cpu() - c0}
+            "cpu_s": cpu() - c0, "stages": stage_summary(stages, len(urls))}
+
+
+def stage_summary(stages: dict[str, list[int]], pages: int) -> dict[str, dict]:
+    """stage -> {mean ms per page that had it, pages, share of all pages' stage time}."""
+    total = sum(sum(v) for v in stages.values()) or 1
+    return {k: {"mean_ms": round(sum(v) / len(v)), "pages": len(v),
+                "share": round(sum(v) / total, 3)}
+            for k, v in sorted(stages.items(), key=lambda kv: -sum(kv[1]))}
 
 
 def run_pa11y(urls: list[str], concurrency: int, workdir: Path) -> dict:
@@ -298,6 +311,12 @@ def main(argv=None) -> int:
                   f"{p['cpu_s'] / g['cpu_s']:.2f}x less CPU per page")
     for g in gs:
         print(f"\ngovscan `{g['profile']}` findings: {json.dumps(g['judged'])}")
+        print(f"govscan `{g['profile']}` where a page's time goes (ms per page, mean of the "
+              f"pages with that stage; share of all stage time; stages of concurrent pages "
+              f"overlap):")
+        print("| stage | mean ms | pages | share |\n|---|---:|---:|---:|")
+        for k, v in g["stages"].items():
+            print(f"| {k} | {v['mean_ms']} | {v['pages']} | {v['share']:.0%} |")
     if a.json:
         Path(a.json).write_text(json.dumps({"govscan": gs, "pa11y": ps, "urls": len(urls),
                                             "load": load}, indent=1))

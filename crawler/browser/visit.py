@@ -336,14 +336,7 @@ async def watch(page, inflight: dict, plan: Plan, cfg: "RenderConfig", deadline:
     with stages("watch"):
         t0 = time.monotonic()
         cap = min(t0 + 2 * plan.watch_ms / 1000, deadline)
-        try:
-            load_at = await page.evaluate(
-                "(() => { const n = performance.getEntriesByType('navigation')[0];"
-                " return n && n.loadEventEnd ? n.loadEventEnd : performance.now(); })()")
-        except Exception:  # noqa: BLE001
-            return "error"
-        until = float(load_at) + plan.watch_ms
-        args = [list(plan.page_globals), list(plan.launcher_words), until]
+        args = [list(plan.page_globals), list(plan.launcher_words), plan.watch_ms]
         while True:
             try:
                 res = await page.evaluate(script("page_facts.js"), args)

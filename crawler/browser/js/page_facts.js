@@ -1,9 +1,9 @@
 // Facts read from a page after load (argument: [globalNames, launcherWords, watchUntil]):
 // which of the window globals exist, the open shadow roots, whether the main navigation is
 // visible, and chat-launcher-like visible elements floating over the page. Returns plain JSON.
-// With watchUntil (a performance.now() time) only the globals, the launchers and the number
-// of the page's timers due by then (js/timers.js) - the cheap poll of visit.watch.
-([globalNames, launcherWords, watchUntil]) => {
+// With watchMs (ms after the load event) only the globals, the launchers and the number of
+// the page's timers due by then (js/timers.js) - the cheap poll of visit.watch.
+([globalNames, launcherWords, watchMs]) => {
   const cssPath = (el) => {
     if (!(el instanceof Element)) return '';
     const parts = [];
@@ -64,10 +64,12 @@
     }
     return launchers;
   };
-  if (watchUntil != null) {
+  if (watchMs != null) {
     const t = window.__govscanTimers;
+    const nav = performance.getEntriesByType('navigation')[0];
+    const until = (nav && nav.loadEventEnd ? nav.loadEventEnd : performance.now()) + watchMs;
     return {globals, launchers: findLaunchers(),
-            pending: typeof t === 'function' ? t(watchUntil) : 0};
+            pending: typeof t === 'function' ? t(until) : 0};
   }
   const shadow = [];
   const walk = (root) => {
