@@ -17,10 +17,8 @@ fail.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 
-import psutil
 import pytest
 
 from crawler import browser
@@ -30,7 +28,7 @@ from crawler.fetch import FetchConfig
 from probes import wcag
 from probes.base import Artifact, Context, run_probe
 
-from helpers import capture_urls
+from helpers import PeakTree, capture_urls
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(browser.find_chromium() is None, reason="no Chromium")]
@@ -38,42 +36,6 @@ pytestmark = [pytest.mark.browser,
 LIMIT = 8.0  # the page time limit in these tests (s)
 SLACK = 3.0  # the static fetch, closing the page, axe and mobile saying why, a loaded machine
 CEILING_MB = 1500  # the whole process tree (this test process, the driver, Chromium)
-
-
-class PeakTree:
-    """Peak memory of this process and all its descendants: the sum of PSS (shared pages
-    split between the processes: the honest total of a multi-process browser), every 0.1 s."""
-
-    def __init__(self):
-        self.peak_mb = self.since_mb = 0.0
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for p in [me] + me.children(recursive=True):
-                try:
-                    total += p.memory_full_info().pss
-                except (psutil.Error, OSError):
-                    pass
-            self.peak_mb = max(self.peak_mb, total / 2 ** 20)
-            self.since_mb = max(self.since_mb, total / 2 ** 20)
-            self._stop.wait(0.1)
-
-    def split(self) -> float:
-        """The peak since the last split (and start a new interval)."""
-        out, self.since_mb = self.since_mb, 0.0
-        return out
-
-    def __enter__(self):
-        self._t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._t.join()
 
 
 def _fetch_config(farm) -> FetchConfig:

@@ -234,7 +234,7 @@ async def gather_engines(site: SiteCapture, env) -> None:
             else:
                 page.rendered.engines[name] = await engine_visit(
                     b, page.url, ignore_https_errors=pool.config.ignore_https_errors,
-                    timeout=pool.config.page_timeout)
+                    timeout=pool.config.page_timeout, guard=pool.guard)
 
 
 def engine_result(r: Rendered) -> dict[str, Any]:

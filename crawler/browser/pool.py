@@ -2,14 +2,20 @@
 
 * ``RenderPool`` owns one browser, started lazily on the first visit (``env.renderer``) and
   closed with ``await pool.close()``. At most ``concurrency`` pages are open at once (2 on a
-  2-core machine); every visit has a total timeout; the browser is recycled (closed and
+  2-core machine); every page has one time limit (``page_timeout``) for its render, axe
+  and mobile measurements together, and a failed page is not loaded again for the next
+  gatherer (``FAILED_TTL``); each renderer has a V8 heap limit and the watchdog's memory
+  ceiling (``crawler.browser.watchdog``); the browser is recycled (closed and
   started again) after ``recycle_after`` visits so a leaking site cannot grow it without
   bound. The visits of one browser share one desktop context (1280x800, service workers
   blocked); no browser could be started -> ``BrowserUnavailable`` (remembered, no retry
   storm).
-* Heavy media is blocked by resource type (images, media, fonts): those requests still
-  appear in the network log (``failure = "blocked-by-govscan"``), which is what mixed-content
-  and chat-vendor detection read, but they are never downloaded. Consequence, on purpose:
+* Every request of the browser goes through the SSRF guard (``crawler.browser.guard``: the
+  fetcher's address rule, ``allow_private`` from the fetcher's configuration); refused ones
+  are in the network log with ``failure = "refused-by-govscan: ..."`` and ``cause``.
+* Heavy media is blocked by resource type (images, media, fonts), by the same interception:
+  those requests still appear in the network log (``failure = "blocked-by-govscan"``), which
+  is what mixed-content and chat-vendor detection read, but they are never downloaded. Consequence, on purpose:
   screenshots show empty boxes where images would be. They are evidence of layout and of
   where an element is, not a picture of the site; ``block_media=False`` changes it.
 * Parking: a visit with ``park=True`` leaves its page open (at most ``2 * concurrency + 2``

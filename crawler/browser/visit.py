@@ -4,8 +4,9 @@ gatherers asked for (``Plan``), in this order, in the same page:
 1. the network log (``NetRequest``; blocked media keep ``failure = "blocked-by-govscan"``),
    console errors, uncaught page errors, "Mixed Content" console lines - all visit long;
 2. after ``load`` plus a short settle (until the network has been quiet for ``quiet_ms``, or
-   ``settle_ms`` at most): the final URL, status, title, the DOM (``page.content()``), the
-   frames;
+   ``settle_ms`` at most) and, when the plan says so (chat judged: ``Plan.watch_ms``), the
+   bounded ``watch`` for a launcher inserted late: the final URL, status, title, the DOM
+   (``page.content()``), the frames;
 3. the page facts (``js/page_facts.js``): which of ``Plan.page_globals`` exist, open shadow
    hosts, navigation visibility, floating launchers whose text has a ``Plan.launcher_words``
    word;
@@ -18,7 +19,11 @@ gatherers asked for (``Plan``), in this order, in the same page:
    ``js/mobile.js``) and a 360 px screenshot.
 
 Failures never raise out of ``run_visit``: a failed navigation is ``Rendered.error`` (cause
-from ``crawler.browser.errors``), a failed step leaves a note in ``Rendered.extra``. Also
+from ``crawler.browser.errors``; a document the guard refused: its cause), a failed step
+leaves a note in ``Rendered.extra``. The caller bounds the whole visit (``VisitState`` says
+how far it got: ``page-unresponsive`` once the document arrived, ``timeout`` before;
+``renderer-crashed`` when the page's process died). ``Rendered.extra["timings"]``: ms per
+stage (open, goto, settle, watch, dom, facts, screenshot, boxes, axe, mobile). Also
 here: the CDP helpers and a plain visit in a non-Chromium engine (browser-compat).
 """
 
@@ -592,12 +597,25 @@ def socket_requests(urls, guard) -> list[NetRequest]:
 
 
 async def engine_visit(browser, url: str, *, ignore_https_errors: bool,
-                       timeout: float) -> dict[str, Any]:
+                       timeout: float, guard=None) -> dict[str, Any]:
     """A plain visit in a non-Chromium engine (browser-compat): loaded?, uncaught errors,
     navigation visibility. No resolver rules there: farm names only resolve through
-    Chromium's flag, so such engines see real DNS."""
+    Chromium's flag, so such engines see real DNS. The guard's verdict through Playwright's
+    routing (no CDP there: redirect hops are not seen; WebSockets are)."""
     errors: list[str] = []
-    ctx = await browser.new_context(ignore_https_errors=ignore_https_errors)
+    ctx = await browser.new_context(ignore_https_errors=ignore_https_errors,
+                                    service_workers="block", accept_downloads=False)
+    if guard is not None:
+        async def check(route):
+            try:
+                if await guard.verdict(route.request.url):
+                    await route.abort("blockedbyclient")
+                else:
+                    await route.continue_()
+            except Exception:  # noqa: BLE001 - the page went away
+                pass
+        await ctx.route("**/*", check)
+        await ctx.route_web_socket(lambda u: True, ws_route(guard))
     try:
         page = await ctx.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)[:500]))
