@@ -38,8 +38,10 @@ def _pss(pid: int) -> int:
 
 
 class RendererWatchdog:
+    # rescan: finding new renderers walks every process of the machine (psutil's parent
+    # map) - on a busy shared box that is the watchdog's main cost, so not too often
     def __init__(self, ceiling_mb: int, total_mb: int, interval: float = 0.2,
-                 rescan: float = 0.5):
+                 rescan: float = 1.0):
         self.ceiling = ceiling_mb * 1024 * 1024
         self.total = total_mb * 1024 * 1024
         self.interval, self.rescan = interval, rescan
