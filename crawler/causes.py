@@ -34,6 +34,8 @@ class Cause(StrEnum):
     NOT_CAPTURED = "not-captured"
     PROBE_CRASHED = "probe-crashed"
     OTHER = "other"
+    BAD_ENCODING = "bad-encoding"  # Content-Encoding unknown, unsupported or corrupt
+    TIME_BUDGET = "time-budget"  # the target's time budget ran out before this was gathered
     # browser containment (issue 12; added, never renamed)
     RENDERER_CRASHED = "renderer-crashed"
     PAGE_UNRESPONSIVE = "page-unresponsive"
@@ -70,6 +72,11 @@ EXPLANATIONS: dict[Cause, str] = {
     Cause.PROBE_CRASHED: "The probe itself failed on this input (a govscan bug: please "
                          "report it with the URL).",
     Cause.OTHER: "An unexpected error.",
+    Cause.BAD_ENCODING: "The body could not be decoded: its Content-Encoding is unknown or "
+                        "not supported, or the compressed data is corrupt.",
+    Cause.TIME_BUDGET: "The target's time budget ran out: what was captured until then was "
+                       "judged, the rest was not gathered (raise --target-budget, or the "
+                       "server is very slow).",
     # browser containment (issue 12)
     Cause.RENDERER_CRASHED: "The browser's process for this page died: the page used more "
                             "memory than govscan allows a page (its script heap limit or "

@@ -20,7 +20,13 @@ def test_no_command_and_bad_arguments_are_usage_errors(capsys):
     assert main(["probe", "https", "https://x.uz/", "--resolve", "nocolon"]) == EXIT_USAGE
 
 
-def test_manual_indicator_without_probe_is_usage_error(capsys):
+def test_manual_indicator_without_probe_is_usage_error(capsys, monkeypatch):
+    # i10-content: every indicator now has a probe (findability is a manual one), so the
+    # registry is shown one without it
+    import probes.base as base
+
+    monkeypatch.setattr(base, "_REGISTRY", {k: v for k, v in base.registry().items()
+                                            if k != "findability"})
     assert main(["probe", "findability", "https://example.uz/"]) == EXIT_USAGE
     assert "no automated probe" in capsys.readouterr().err
 
@@ -78,7 +84,7 @@ def _fetch_args(farm):
             *[f"--resolve={h}:{ip}" for h, ip in farm.resolve.items()]]
 
 
-def test_scan_report_rejudge_on_the_farm(farm, tmp_path):
+def test_scan_report_rejudge_on_the_farm(farm, tmp_path, capsys):
     db = tmp_path / "g.db"
     code = main(["scan", "--targets", str(_farm_targets(farm, tmp_path)), "--db", str(db),
                  "--indicators", "https", "search", "sitemap", "--max-pages", "5", "-q",
@@ -91,10 +97,15 @@ def test_scan_report_rejudge_on_the_farm(farm, tmp_path):
     assert rows[("buxoro", "search")] == "pass"
     assert rows[("xiva", "search")] == "fail"
     assert rows[("buxoro", "https")] == "pass"
-    assert (tmp_path / "rep" / "index.html").exists()
-    assert (tmp_path / "rep" / "targets" / "xiva.html").exists()
+    # the latest report at a stable path, each run's archived beside it
+    assert (tmp_path / "rep" / "latest" / "index.html").exists()
+    assert (tmp_path / "rep" / "runs" / "1" / "targets" / "xiva.html").exists()
+    assert json.loads((tmp_path / "rep" / "runs" / "1" / "summary.json").read_text())[
+        "run_id"] == 1
     # judge the stored capture again, offline: same verdicts, a new run
     assert main(["rejudge", "--db", str(db)]) == EXIT_FAILURES
+    printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert printed["rejudge_of"] == 1 and printed["run_id"] == 2
     runs = con.execute("SELECT id, status FROM runs ORDER BY id").fetchall()
     assert [s for _, s in runs] == ["completed", "completed"]
     again = dict(((t, i), s) for t, i, s in con.execute(
@@ -106,11 +117,22 @@ def test_exit_codes_are_distinct():
     assert len({EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_ABORTED}) == 4
 
 
-def test_offline_scan_of_the_real_targets_ends_cleanly(tmp_path):
+def test_offline_scan_of_the_real_targets_ends_cleanly(tmp_path, monkeypatch):
     """The path a user behind a firewall hits: no network, every target an `error` with a
-    DNS/connection cause, nothing crashing, quickly (failed lookups are not re-queued)."""
+    DNS/connection cause, nothing crashing, quickly (failed lookups are not re-queued).
+    Hermetic (issue 12): the fetcher's resolver is replaced by one that knows no name, so
+    even on a machine with internet no real government site is looked up or reached."""
     import time
 
+    from crawler.fetch import guard
+
+    asked: list[str] = []
+
+    async def no_dns(self, host, port):
+        asked.append(host)
+        raise guard.DNSError(f"{host}: no DNS in this test")
+
+    monkeypatch.setattr(guard.GuardedBackend, "resolve", no_dns)
     db = tmp_path / "off.db"
     t0 = time.monotonic()
     code = main(["scan", "--db", str(db), "--no-render", "-q", "--max-pages", "3"])
@@ -127,3 +149,4 @@ def test_offline_scan_of_the_real_targets_ends_cleanly(tmp_path):
     assert causes <= {"dns", "refused", "timeout", "reset"}, causes
     assert con.execute("SELECT status FROM runs").fetchone()[0] == "completed"
     assert took < 120
+    assert "gov.uz" in asked and "my.gov.uz" in asked  # every lookup went to the fake

@@ -39,6 +39,25 @@ def test_demo_end_to_end(tmp_path):
     assert status[("buxoro", "legacy-redirect")] == "pass"
     assert status[("buxoro", "wcag")] in ("pass", "fail")  # judged, not error
     assert "error" not in {s for (t, i), s in status.items() if t == "buxoro"}
+    # i10-services: the service and content probes, present on Termiz, absent on Urgut
+    # (crawler/farm/sites/services.py; Urgut has their look-alikes: share buttons, a hidden
+    # pixel, a copyright line, a phone without a support label, FAQ named in text only)
+    for ind in ("help", "helpdesk-phone", "online-support", "usage-stats", "business-info",
+                "privacy-policy", "open-data", "social-media"):
+        assert (status[("termiz", ind)], status[("urgut", ind)]) == ("pass", "fail"), ind
+    # i10-content: the content probes, present on denov and absent on nurota
+    for ind in ("languages", "procurement", "org-structure", "leadership", "e-participation"):
+        assert status[("denov", ind)] == "pass", ind
+        assert status[("nurota", ind)] == "fail", ind
+    # rendered: switched on (denov) / changes nothing (nurota); on a loaded machine the
+    # extra browser visit may time out, which is reported as warn ("could not be switched
+    # on"), never as the wrong verdict (test_probe_accessibility_mode checks the switch)
+    assert status[("denov", "accessibility-mode")] in ("pass", "warn")
+    assert status[("nurota", "accessibility-mode")] in ("fail", "warn")
+    assert status[("xiva", "accessibility-mode")] == "fail"
+    for ind in ("findability", "favourite-services", "own-data-edit", "save-resume"):
+        assert status[("denov", ind)] == status[("nurota", ind)] == "manual"
+    assert status[("buxoro", "languages")] == "pass"  # its /oz /uz /ru /en sections
     index = out / "report" / "index.html"
     assert index.exists()
     # the search box the search finding cites is pictured, outlined, in the report: a box
@@ -65,10 +84,11 @@ def test_demo_end_to_end(tmp_path):
     pictures = sorted(p.name for p in (out / "report" / "screenshots").rglob("outline-*.png"))
     assert pictures and pictures == sorted(
         p.name for p in (out / "report2" / "screenshots").rglob("outline-*.png"))
-    # retention keeps what the kept run shows, though its source run is gone
+    # retention keeps what the kept run shows: the re-judged run keeps its source's captures
     assert main(["prune", "--db", str(out / "govscan.db"), "--keep", "1"]) == 0
     assert (out / "captures" / shot).is_file()
-    assert [r[0] for r in con.execute("SELECT id FROM runs")] == [2]
+    assert [r[0] for r in con.execute("SELECT id FROM runs WHERE captures_pruned_at IS NULL")
+            ] == [1, 2]
 
     errors = chromium_errors([index, *sorted((out / "report" / "targets").glob("*.html"))])
     assert errors == []
