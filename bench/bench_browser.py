@@ -15,7 +15,8 @@ from ``/usr/bin/chromium`` via puppeteer's ``executablePath``, a generated ``.pa
 Reported: wall time, pages/min, CPU seconds per page (``getrusage``/``wait4``: the tool's
 process and every child it reaped - Chromium included; the comparable figure on a shared
 box), and peak memory of each tool's whole process tree (Python or
-node + the driver + every Chromium process), sampled every 0.2 s from /proc, as the sum of
+node + the driver + every Chromium process), sampled every 0.2 s (psutil,
+``tests/helpers.PeakTree``), as the sum of
 PSS (proportional set size: shared pages split between processes - the honest total) and the
 sum of RSS (counts shared pages once per process: an upper bound).
 """
@@ -48,80 +49,10 @@ from probes import browser_compat, responsive, wcag  # noqa: E402
 from probes.base import Artifact, Context, run_probe  # noqa: E402
 from probes.https import mixed_content  # noqa: E402
 
-from helpers import capture_urls  # noqa: E402
+from helpers import PeakTree, capture_urls  # noqa: E402
 
 NODE_DIR = ROOT / "bench" / "node"
 PA11Y_CI = NODE_DIR / "node_modules" / ".bin" / "pa11y-ci"
-
-
-# --- memory of a process tree -----------------------------------------------------------------
-
-def _children() -> dict[int, list[int]]:
-    kids: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        kids.setdefault(ppid, []).append(int(d))
-    return kids
-
-
-def tree(root: int, exclude: set[int] = frozenset()) -> list[int]:
-    kids, out, todo = _children(), [], [root]
-    while todo:
-        p = todo.pop()
-        if p in exclude:
-            continue
-        out.append(p)
-        todo.extend(kids.get(p, []))
-    return out
-
-
-def _mem(pid: int) -> tuple[int, int]:
-    """(PSS kB, RSS kB) of one process."""
-    pss = rss = 0
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    pss = int(line.split()[1])
-                elif line.startswith("Rss:"):
-                    rss = int(line.split()[1])
-    except OSError:
-        pass
-    return pss, rss
-
-
-class PeakMemory:
-    """Samples the memory of ``root``'s process tree every 0.2 s in a thread."""
-
-    def __init__(self, root: int, exclude: set[int] = frozenset()):
-        self.root, self.exclude = root, set(exclude)
-        self.peak_pss = self.peak_rss = 0
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        while not self._stop.is_set():
-            pss = rss = 0
-            for p in tree(self.root, self.exclude):
-                a, b = _mem(p)
-                pss += a
-                rss += b
-            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
-            self._stop.wait(0.2)
-
-    def __enter__(self):
-        self._t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._t.join()
 
 
 # --- the two tools ------------------------------------------------------------------------------
@@ -138,6 +69,7 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
                 profile: str = "full") -> dict:
     judged = {"wcag": {}, "responsive": {}, "browser-compat": {}, "chatbot": {},
               "mixed": 0}
+    stages: dict[str, list[int]] = {}  # stage -> ms per page (Rendered.extra["timings"])
     try:
         from probes import chatbot
     except ImportError:
@@ -151,6 +83,10 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
             st = str(run_probe(probe, site, ctx).status)
             judged[name][st] = judged[name].get(st, 0) + 1
         judged["mixed"] += len(mixed_content(site))
+        for p in site.pages:
+            if p.rendered is not None:
+                for k, v in (p.rendered.extra.get("timings") or {}).items():
+                    stages.setdefault(k, []).append(v)
         for p in site.pages:  # keep memory flat on long runs: the findings are what matter
             if p.rendered is not None:
                 p.rendered.dom = ""
@@ -182,7 +118,15 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
     # the Playwright driver and every Chromium process have exited and been reaped by now:
     # RUSAGE_CHILDREN holds their CPU time (nginx is still running: not included)
     return {"wall_s": wall, "pages": len(urls), "pages_ok": ok, "judged": judged,
-            "cpu_s": cpu() - c0}
+            "cpu_s": cpu() - c0, "stages": stage_summary(stages, len(urls))}
+
+
+def stage_summary(stages: dict[str, list[int]], pages: int) -> dict[str, dict]:
+    """stage -> {mean ms per page that had it, pages, share of all pages' stage time}."""
+    total = sum(sum(v) for v in stages.values()) or 1
+    return {k: {"mean_ms": round(sum(v) / len(v)), "pages": len(v),
+                "share": round(sum(v) / total, 3)}
+            for k, v in sorted(stages.items(), key=lambda kv: -sum(kv[1]))}
 
 
 def run_pa11y(urls: list[str], concurrency: int, workdir: Path) -> dict:
@@ -207,15 +151,15 @@ def run_pa11y(urls: list[str], concurrency: int, workdir: Path) -> dict:
                for k, f in (("out", proc.stdout), ("err", proc.stderr))]
     for t in readers:
         t.start()
-    with PeakMemory(proc.pid) as mem:
+    with PeakTree(proc.pid, interval=0.2) as mem:
         _, status, ru = os.wait4(proc.pid, 0)  # rusage of pa11y-ci + its reaped Chromiums
     proc.returncode = os.waitstatus_to_exitcode(status)
     for t in readers:
         t.join()
     out, err = bufs.get("out", b""), bufs.get("err", b"")
     wall = time.monotonic() - t0
-    res: dict = {"wall_s": wall, "pages": len(urls), "peak_pss_mb": mem.peak_pss / 1024,
-                 "peak_rss_mb": mem.peak_rss / 1024, "exit": proc.returncode,
+    res: dict = {"wall_s": wall, "pages": len(urls), "peak_pss_mb": mem.peak_mb,
+                 "peak_rss_mb": mem.peak_rss_mb, "exit": proc.returncode,
                  "cpu_s": ru.ru_utime + ru.ru_stime}
     try:
         j = json.loads(out.decode())
@@ -255,9 +199,9 @@ def main(argv=None) -> int:
         subprocess.run([browser.find_chromium(), "--version"], capture_output=True)
         gs, ps = [], []
         for prof in [x for x in a.profiles.split(",") if x]:
-            with PeakMemory(os.getpid(), exclude={nginx.proc.pid}) as mem:
+            with PeakTree(os.getpid(), exclude={nginx.proc.pid}, interval=0.2) as mem:
                 g = run_govscan(urls, a.sites_at_once, a.pool, work / "shots", prof)
-            g["peak_pss_mb"], g["peak_rss_mb"] = mem.peak_pss / 1024, mem.peak_rss / 1024
+            g["peak_pss_mb"], g["peak_rss_mb"] = mem.peak_mb, mem.peak_rss_mb
             g["profile"] = prof
             gs.append(g)
         if not a.skip_pa11y:
@@ -298,6 +242,12 @@ def main(argv=None) -> int:
                   f"{p['cpu_s'] / g['cpu_s']:.2f}x less CPU per page")
     for g in gs:
         print(f"\ngovscan `{g['profile']}` findings: {json.dumps(g['judged'])}")
+        print(f"govscan `{g['profile']}` where a page's time goes (ms per page, mean of the "
+              f"pages with that stage; share of all stage time; stages of concurrent pages "
+              f"overlap):")
+        print("| stage | mean ms | pages | share |\n|---|---:|---:|---:|")
+        for k, v in g["stages"].items():
+            print(f"| {k} | {v['mean_ms']} | {v['pages']} | {v['share']:.0%} |")
     if a.json:
         Path(a.json).write_text(json.dumps({"govscan": gs, "pa11y": ps, "urls": len(urls),
                                             "load": load}, indent=1))

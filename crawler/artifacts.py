@@ -261,6 +261,9 @@ class NetRequest:
     status: int | None = None
     failure: str = ""
     frame_url: str = ""
+    # why govscan refused the request ("private-address", "bad-url"; "" when it did not) -
+    # the browser's SSRF guard, crawler.browser.guard (issue 12)
+    cause: str = ""
 
 
 @dataclass

@@ -36,6 +36,9 @@ class Cause(StrEnum):
     OTHER = "other"
     BAD_ENCODING = "bad-encoding"  # Content-Encoding unknown, unsupported or corrupt
     TIME_BUDGET = "time-budget"  # the target's time budget ran out before this was gathered
+    # browser containment (issue 12; added, never renamed)
+    RENDERER_CRASHED = "renderer-crashed"
+    PAGE_UNRESPONSIVE = "page-unresponsive"
 
 
 EXPLANATIONS: dict[Cause, str] = {
@@ -74,6 +77,13 @@ EXPLANATIONS: dict[Cause, str] = {
     Cause.TIME_BUDGET: "The target's time budget ran out: what was captured until then was "
                        "judged, the rest was not gathered (raise --target-budget, or the "
                        "server is very slow).",
+    # browser containment (issue 12)
+    Cause.RENDERER_CRASHED: "The browser's process for this page died: the page used more "
+                            "memory than govscan allows a page (its script heap limit or "
+                            "the memory ceiling per page process), or it crashed.",
+    Cause.PAGE_UNRESPONSIVE: "The page's own script kept the browser busy until the time "
+                             "limit for a page (an endless loop or an endless chain of work); "
+                             "what was recorded until then is kept.",
 }
 
 

@@ -90,3 +90,66 @@ def probe_hints(*extra):
 
     return Hints.merge([p.hints for p in registry().values()] + list(extra))
 
+
+
+class PeakTree:
+    """Peak memory of a process and all its descendants (this process by default), sampled
+    every ``interval`` s in a thread (psutil): the sum of PSS (proportional set size: shared
+    pages split between processes - the honest total of a multi-process browser) and the sum
+    of RSS (an upper bound: shared pages counted once per process). ``exclude``: process ids
+    left out with their descendants (a server the measurement is not about). ``split()``:
+    the peak PSS since the last split. Used by the hostile tests and ``bench/``."""
+
+    def __init__(self, root: int | None = None, exclude=(), interval: float = 0.1):
+        import os
+        import threading
+
+        self.root, self.exclude, self.interval = root or os.getpid(), set(exclude), interval
+        self.peak_mb = self.since_mb = self.peak_rss_mb = 0.0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _procs(self, psutil):
+        out, todo = [], [psutil.Process(self.root)]
+        while todo:
+            p = todo.pop()
+            if p.pid in self.exclude:
+                continue
+            out.append(p)
+            try:
+                todo.extend(p.children())
+            except psutil.Error:
+                pass
+        return out
+
+    def _run(self):
+        import psutil
+
+        while not self._stop.is_set():
+            pss = rss = 0
+            try:
+                procs = self._procs(psutil)
+            except psutil.Error:
+                procs = []
+            for p in procs:
+                try:
+                    m = p.memory_full_info()
+                    pss, rss = pss + m.pss, rss + m.rss
+                except (psutil.Error, OSError):
+                    pass
+            mb = pss / 2 ** 20
+            self.peak_mb, self.since_mb = max(self.peak_mb, mb), max(self.since_mb, mb)
+            self.peak_rss_mb = max(self.peak_rss_mb, rss / 2 ** 20)
+            self._stop.wait(self.interval)
+
+    def split(self) -> float:
+        out, self.since_mb = self.since_mb, 0.0
+        return out
+
+    def __enter__(self):
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()

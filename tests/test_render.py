@@ -156,7 +156,8 @@ def test_no_browser_is_an_error_not_a_crash(farm, monkeypatch, tmp_path):
     ("net::ERR_INVALID_HTTP_RESPONSE", Cause.PROTOCOL),
     ("net::ERR_UNSAFE_PORT", Cause.BAD_URL),
     ("Page.goto: Download is starting", Cause.NOT_HTML),
-    ("Target crashed", Cause.RENDER_FAILED),
+    ("Target crashed", Cause.RENDERER_CRASHED),
+    ("Page.evaluate: Page crashed", Cause.RENDERER_CRASHED),
     ("Page.goto: Target page, context or browser has been closed", Cause.RENDER_FAILED),
     ("net::ERR_SOMETHING_NEW", Cause.RENDER_FAILED),
 ])
@@ -182,7 +183,7 @@ def test_unreachable_page_gives_the_fetchers_cause(farm):
     async def go():
         pool = browser.RenderPool(browser.RenderConfig(resolve=farm.resolve, resolve_only=True,
                                                        ignore_https_errors=True,
-                                                       page_timeout=10))
+                                                       page_timeout=10, allow_private=True))
         try:
             v = await pool.visit(f"https://gov.test:{farm.closed_port()}/", axe=True)
             w = await pool.visit("https://not-mapped.example/")
@@ -203,7 +204,7 @@ def test_pool_recycles_and_bounds_concurrency(farm):
     async def go():
         pool = browser.RenderPool(browser.RenderConfig(
             resolve=farm.resolve, resolve_only=True, ignore_https_errors=True,
-            recycle_after=3, concurrency=2, settle_ms=100))
+            recycle_after=3, concurrency=2, settle_ms=100, allow_private=True))
         url = farm.host_url("gov.test", "/browser/news")
         active = {"now": 0, "max": 0}
         orig = pool._visit

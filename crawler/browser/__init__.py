@@ -9,13 +9,25 @@ One job per module:
 * ``gatherers`` - the RENDERED/AXE/MOBILE/ENGINES gatherers of ``crawler.capture``;
 * ``evidence`` - which element boxes to record, and the content-addressed screenshot store;
 * ``errors`` - a failed visit's cause, on the fetcher's closed set (``crawler.causes``);
+* ``guard`` - the SSRF guard in the browser: the fetcher's address rule on every request
+  Chromium makes (a browser-level CDP ``Fetch`` interception; WebSockets through
+  Playwright's routing);
+* ``watchdog`` - the memory ceiling of the page processes (with the V8 heap limit);
 * ``js/`` - the in-page scripts.
+
+Containment: one time limit per page (``RenderConfig.page_timeout``) shared by the render,
+axe and the mobile measurements of that page; a page that fails is not loaded again by the
+next gatherer; dialogs are dismissed (Playwright's default), popups blocked (Chromium's popup
+blocker) or closed, downloads and permission prompts refused, service workers blocked; a page
+whose script holds the renderer ends with ``page-unresponsive``, one whose renderer dies
+(heap limit, watchdog) with ``renderer-crashed``; the browser goes on.
 """
 
 from __future__ import annotations
 
 from .errors import classify_browser_error
 from .evidence import store_png
+from .guard import REFUSED_FAILURE, BrowserGuard
 from .gatherers import (ENGINES, gather_axe, gather_engines, gather_mobile, gather_rendered,
                         pages_to_render, pool_for)
 from .locate import axe_path, axe_source, chromium_candidates, find_chromium, resolver_rules
@@ -24,7 +36,8 @@ from .visit import (AXE_TAGS, BLOCKED_FAILURE, DESKTOP, MAX_SHOT_HEIGHT, MOBILE_
                     Visit, run_axe)
 
 __all__ = [
-    "AXE_TAGS", "BLOCKED_FAILURE", "BLOCKED_TYPES", "BrowserUnavailable", "DESKTOP", "ENGINES",
+    "AXE_TAGS", "BLOCKED_FAILURE", "BLOCKED_TYPES", "BrowserGuard", "BrowserUnavailable",
+    "DESKTOP", "ENGINES", "REFUSED_FAILURE",
     "MAX_SHOT_HEIGHT", "MOBILE_WIDTHS", "Plan", "RenderConfig", "RenderPool", "Visit",
     "axe_path", "axe_source", "chromium_candidates", "classify_browser_error",
     "find_chromium", "gather_axe", "gather_engines", "gather_mobile", "gather_rendered",

@@ -4,8 +4,9 @@ Chromium reports a failed navigation as a ``net::ERR_*`` code inside Playwright'
 (``Page.goto: net::ERR_CONNECTION_REFUSED at https://...``); Playwright reports its own
 timeouts as ``TimeoutError`` ("Timeout 30000ms exceeded"). ``classify_browser_error`` maps
 either onto ``crawler.causes.Cause`` - the causes the static fetcher uses for the same
-failure (a refused port is ``refused`` whether httpx or Chromium saw it) - and everything
-else (a crashed page, a closed browser, an unknown code) onto ``render-failed``.
+failure (a refused port is ``refused`` whether httpx or Chromium saw it) -, a crashed page
+onto ``renderer-crashed``, and everything else (a closed browser, an unknown code) onto
+``render-failed``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ PREFIXES: tuple[tuple[str, Cause], ...] = (
 MESSAGES: tuple[tuple[re.Pattern, Cause], ...] = (
     (re.compile(r"\bTimeout \d+(\.\d+)?ms exceeded|\btimed out\b", re.I), Cause.TIMEOUT),
     (re.compile(r"Download is starting", re.I), Cause.NOT_HTML),
+    (re.compile(r"\b(Target|Page) crashed\b", re.I), Cause.RENDERER_CRASHED),
 )
 
 _CODE = re.compile(r"\b(ERR_[A-Z0-9_]+)\b")

@@ -80,14 +80,41 @@ async def gather_rendered(site: SiteCapture, env) -> None:
     hints = hints_of(env)
     shots = shots_root(env)
 
+    watch_ms = watch_ms_of(env)
+
     async def one(i: int, page: Page):
         plan = Plan(page_globals=tuple(hints.page_globals),
-                    launcher_words=tuple(hints.launcher_words), shots=shots)
+                    launcher_words=tuple(hints.launcher_words), shots=shots,
+                    watch_ms=watch_ms)
         plan.boxes = _box_selectors(page, env)
         v = await pool.visit(page.url, plan, park=True)
         page.rendered = v.rendered
 
     await _for_pages(site, env, "rendered", one)
+
+
+WATCH_MS = 3000
+
+
+def watch_ms_of(env) -> int:
+    """How long (page time after ``load``) a rendered page is watched for a late chat
+    launcher: ``WATCH_MS`` (``options.extra["browser_watch_ms"]``) when the hints name
+    launcher words - a probe judges chat on the rendered pages - else 0. The watch ends as
+    soon as a launcher shows, or when the page has no timer pending within that time and
+    its network is quiet (``crawler.browser.visit.watch``)."""
+    if not hints_of(env).launcher_words:
+        return 0
+    extra = getattr(env.options, "extra", {}) or {}
+    return max(0, int(extra.get("browser_watch_ms", WATCH_MS)))
+
+
+def merge_timings(into: Rendered, src: Rendered) -> None:
+    """Add the stage timings of a later step (axe, mobile) to the page's own."""
+    if into is src:
+        return
+    t = into.extra.setdefault("timings", {})
+    for k, v in (src.extra.get("timings") or {}).items():
+        t[k] = t.get(k, 0) + v
 
 
 def _box_selectors(page: Page, env):
@@ -129,6 +156,7 @@ async def gather_axe(site: SiteCapture, env) -> None:
         r = page.rendered or v.rendered
         if page.rendered is None:
             page.rendered = r
+        merge_timings(r, v.rendered)
         if v.rendered.error is not None:
             r.axe = {"error": v.rendered.error.message, "cause": str(v.rendered.error.cause)}
         else:
@@ -151,6 +179,7 @@ async def gather_mobile(site: SiteCapture, env) -> None:
         r = page.rendered or v.rendered
         if page.rendered is None:
             page.rendered = r
+        merge_timings(r, v.rendered)
         m = v.mobile or {}
         if v.rendered.error is not None:
             m = {"error": v.rendered.error.message, "cause": str(v.rendered.error.cause)}
@@ -175,7 +204,9 @@ async def gather_engines(site: SiteCapture, env) -> None:
 
     async def chromium(page: Page):
         r = page.rendered
-        if r is None or "nav" not in r.extra:
+        if r is not None and r.error is not None:
+            rv = r  # the page failed to render: say so, do not load it again
+        elif r is None or "nav" not in r.extra:
             # a page beyond render_pages: a light visit (no DOM kept), with its screenshot
             # and boxes, so evidence found on it can be pictured like any rendered page's
             v = await pool.visit(page.url, Plan(full_dom=False, shots=shots_root(env),
@@ -203,7 +234,7 @@ async def gather_engines(site: SiteCapture, env) -> None:
             else:
                 page.rendered.engines[name] = await engine_visit(
                     b, page.url, ignore_https_errors=pool.config.ignore_https_errors,
-                    timeout=pool.config.page_timeout)
+                    timeout=pool.config.page_timeout, guard=pool.guard)
 
 
 def engine_result(r: Rendered) -> dict[str, Any]:

@@ -2,14 +2,20 @@
 
 * ``RenderPool`` owns one browser, started lazily on the first visit (``env.renderer``) and
   closed with ``await pool.close()``. At most ``concurrency`` pages are open at once (2 on a
-  2-core machine); every visit has a total timeout; the browser is recycled (closed and
+  2-core machine); every page has one time limit (``page_timeout``) for its render, axe
+  and mobile measurements together, and a failed page is not loaded again for the next
+  gatherer (``FAILED_TTL``); each renderer has a V8 heap limit and the watchdog's memory
+  ceiling (``crawler.browser.watchdog``); the browser is recycled (closed and
   started again) after ``recycle_after`` visits so a leaking site cannot grow it without
   bound. The visits of one browser share one desktop context (1280x800, service workers
   blocked); no browser could be started -> ``BrowserUnavailable`` (remembered, no retry
   storm).
-* Heavy media is blocked by resource type (images, media, fonts): those requests still
-  appear in the network log (``failure = "blocked-by-govscan"``), which is what mixed-content
-  and chat-vendor detection read, but they are never downloaded. Consequence, on purpose:
+* Every request of the browser goes through the SSRF guard (``crawler.browser.guard``: the
+  fetcher's address rule, ``allow_private`` from the fetcher's configuration); refused ones
+  are in the network log with ``failure = "refused-by-govscan: ..."`` and ``cause``.
+* Heavy media is blocked by resource type (images, media, fonts), by the same interception:
+  those requests still appear in the network log (``failure = "blocked-by-govscan"``), which
+  is what mixed-content and chat-vendor detection read, but they are never downloaded. Consequence, on purpose:
   screenshots show empty boxes where images would be. They are evidence of layout and of
   where an element is, not a picture of the site; ``block_media=False`` changes it.
 * Parking: a visit with ``park=True`` leaves its page open (at most ``2 * concurrency + 2``
@@ -35,14 +41,20 @@ from typing import Any, Callable, Iterable
 from ..artifacts import Rendered, SiteCapture
 from ..causes import Cause, FetchError
 from .errors import classify_browser_error
+from .guard import BrowserGuard
 from .locate import chromium_candidates, find_chromium, resolver_rules
-from .visit import (DESKTOP, Plan, Visit, default_user_agent, first_line, measure_boxes,
-                    measure_mobile, quiet_close, run_axe, run_visit)
+from .visit import (DESKTOP, Plan, Stages, Visit, VisitState, closing_done,
+                    default_user_agent, first_line, measure_boxes, measure_mobile,
+                    quiet_close, run_axe, run_visit, script, ws_route, close_soon)
+from .watchdog import RendererWatchdog
 
 BLOCKED_TYPES = frozenset({"image", "media", "font"})
+# --deny-permission-prompts: geolocation, notifications, camera... are refused unasked
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic",
-                 "--no-first-run", "--disable-dev-shm-usage")
+                 "--no-first-run", "--disable-dev-shm-usage", "--deny-permission-prompts")
+# a visit that failed is not loaded again by the next gatherer of the same capture
+FAILED_TTL = 60.0
 
 
 class BrowserUnavailable(RuntimeError):
@@ -62,6 +74,14 @@ class RenderConfig:
     recycle_after: int = 100  # visits before the browser is restarted
     block_media: bool = True
     executable: str = ""  # default: find_chromium()
+    # the SSRF guard (crawler.browser.guard): the fetcher's address rule for every request
+    allow_private: bool = False
+    guard_exempt: frozenset[str] = frozenset()  # "host:port" let through (tests only)
+    # containment: the V8 heap of each renderer; the watchdog's ceilings (resident memory
+    # of one renderer; proportional memory of all renderers together)
+    heap_mb: int = 512  # the backstop: the watchdog's ceiling is below it, and faster
+    renderer_mb: int = 448
+    renderers_total_mb: int = 1024
 
 
 class _Generation:
@@ -91,13 +111,26 @@ class RenderPool:
         self._parked: "collections.OrderedDict[str, tuple]" = collections.OrderedDict()
         self.max_parked = 2 * self.config.concurrency + 2
         self.park_ttl = 20.0
+        c = self.config
+        self.guard = BrowserGuard(c.resolve, allow_private=c.allow_private,
+                                  resolve_only=c.resolve_only, block_media=c.block_media,
+                                  exempt=c.guard_exempt)
+        self.watchdog = RendererWatchdog(c.renderer_mb, c.renderers_total_mb)
+        self._failures: "collections.OrderedDict[str, tuple[FetchError, float]]" = \
+            collections.OrderedDict()
+        # url -> when its first (parking) visit started: axe and mobile on the same page
+        # share that visit's time limit (one page costs at most ``page_timeout``)
+        self._started: "collections.OrderedDict[str, float]" = collections.OrderedDict()
 
     @classmethod
     def from_env(cls, env) -> "RenderPool":
         """Configured from a ``CaptureEnv``: the fetcher's resolve map, CA and user agent, and
         ``options.extra``: ``browser_concurrency`` (pages at once, 2), ``browser_timeout``
         (s per page, 30), ``browser_recycle`` (visits per browser, 100),
-        ``browser_block_media`` (True), ``browser_resolve_only`` (False)."""
+        ``browser_block_media`` (True), ``browser_resolve_only`` (False),
+        ``browser_heap_mb`` (512), ``browser_renderer_mb`` (448); the guard follows the
+        fetcher's ``allow_private`` (``browser_guard_exempt``: origins it lets through,
+        tests only)."""
         fcfg = getattr(getattr(env, "fetcher", None), "config", None)
         extra = getattr(getattr(env, "options", None), "extra", {}) or {}
         ca = getattr(fcfg, "ca_bundle", None) if fcfg is not None else None
@@ -114,6 +147,10 @@ class RenderPool:
             page_timeout=float(extra.get("browser_timeout", 30.0)),
             recycle_after=int(extra.get("browser_recycle", 100)),
             block_media=bool(extra.get("browser_block_media", True)),
+            allow_private=bool(getattr(fcfg, "allow_private", False)),
+            guard_exempt=frozenset(extra.get("browser_guard_exempt", ())),
+            heap_mb=int(extra.get("browser_heap_mb", 512)),
+            renderer_mb=int(extra.get("browser_renderer_mb", 448)),
         )
         return cls(cfg)
 
@@ -129,15 +166,25 @@ class RenderPool:
                                      "chromium`, or set GOVSCAN_CHROMIUM")
         if self._pw is None:
             self._pw = await async_playwright().start()
-        args = list(CHROMIUM_ARGS)
+        args = list(CHROMIUM_ARGS) + [f"--js-flags=--max-old-space-size={self.config.heap_mb}"]
         rules = resolver_rules(self.config.resolve, self.config.resolve_only)
         if rules:
             args.append(f"--host-resolver-rules={rules}")
         try:
-            browser = await self._pw.chromium.launch(executable_path=exe, args=args,
-                                                     headless=True, timeout=30000)
+            # without Playwright's --disable-popup-blocking: Chromium's popup blocker refuses
+            # window.open without a user's gesture, as in anyone's browser
+            browser = await self._pw.chromium.launch(
+                executable_path=exe, args=args, headless=True, timeout=30000,
+                ignore_default_args=["--disable-popup-blocking"])
         except Exception as exc:  # noqa: BLE001
             raise BrowserUnavailable(f"{exe} did not start: {str(exc).splitlines()[0]}")
+        try:
+            await self.guard.attach(browser)
+        except Exception as exc:  # noqa: BLE001 - no guard, no browser
+            await quiet_close(browser)
+            raise BrowserUnavailable(f"{exe}: the request guard could not be attached: "
+                                     f"{first_line(exc)}")
+        self.watchdog.start()
         self.launches += 1
         return browser
 
@@ -175,6 +222,8 @@ class RenderPool:
     async def close(self):
         """Close the browser(s) and Playwright. Safe to call twice."""
         await self.unpark()
+        await closing_done()
+        self.watchdog.stop()
         for b in list(self.other_engines.values()):
             if not isinstance(b, str):
                 await quiet_close(b)
@@ -202,7 +251,8 @@ class RenderPool:
     # contexts
     async def _new_context(self, browser):
         kw: dict[str, Any] = {"ignore_https_errors": self.config.ignore_https_errors,
-                              "service_workers": "block", "viewport": DESKTOP}
+                              "service_workers": "block", "viewport": DESKTOP,
+                              "accept_downloads": False}
         if self.config.user_agent:
             if not self._base_ua:
                 self._base_ua = (await default_user_agent(browser)).replace(
@@ -211,16 +261,11 @@ class RenderPool:
         ctx = await browser.new_context(**kw)
         ctx.set_default_timeout(self.config.page_timeout * 1000)
         ctx.set_default_navigation_timeout(self.config.page_timeout * 1000)
-        if self.config.block_media:
-            async def _route(route):
-                try:
-                    if route.request.resource_type in BLOCKED_TYPES:
-                        await route.abort("blockedbyclient")
-                    else:
-                        await route.continue_()
-                except Exception:  # noqa: BLE001 - page closed meanwhile
-                    pass
-            await ctx.route("**/*", _route)
+        # heavy media are blocked (and every request checked) by the guard, browser-wide;
+        # WebSockets (which CDP's Fetch does not see) through Playwright's routing
+        await ctx.route_web_socket(lambda u: True, ws_route(self.guard))
+        await ctx.add_init_script(script=script("timers.js"))
+        await ctx.add_init_script(script=script("sockets.js"))
         return ctx
 
     async def _context(self, g: _Generation):
@@ -232,7 +277,7 @@ class RenderPool:
 
     # one visit
     async def visit(self, url: str, plan: Plan | None = None, *, park: bool = False,
-                    **options) -> Visit:
+                    limit: float | None = None, **options) -> Visit:
         """Render ``url`` once following ``plan`` (or ``Plan(**options)``: e.g.
         ``axe=True``, ``full_dom=False``). With ``park`` the page stays open afterwards so a
         later ``axe_on``/``mobile_on`` for the same URL reuses it instead of loading the page
@@ -240,19 +285,51 @@ class RenderPool:
         ``crawler.browser.errors``). Raises ``BrowserUnavailable`` when no browser can be
         started."""
         plan = plan or Plan(**options)
+        failed = self._failed_before(url)
+        if failed is not None:
+            return Visit(Rendered(url, error=failed))
+        limit = self.config.page_timeout if limit is None else limit
         async with self._sem:
             g = await self._acquire()
+            try:  # the browser's context (made once per browser) is not the page's time
+                ctx = await asyncio.wait_for(self._context(g), timeout=30)
+            except Exception as exc:  # noqa: BLE001
+                await self._release(g)
+                return Visit(Rendered(url, error=classify_browser_error(exc)))
+            visit = Visit(Rendered(url))
+            state = VisitState(limit=limit)
+            if park:
+                self._started[url] = state.t0
+                while len(self._started) > 512:
+                    self._started.popitem(last=False)
             pg = None
             try:
-                pg, visit = await asyncio.wait_for(self._visit(g, url, plan),
-                                                   timeout=self.config.page_timeout + 20)
+                pg = await asyncio.wait_for(self._visit(ctx, url, plan, visit, state),
+                                            timeout=limit)
             except asyncio.TimeoutError:
-                visit = Visit(Rendered(url, error=FetchError(
-                    Cause.TIMEOUT, f"render took longer than {self.config.page_timeout}s")))
+                visit.rendered.error = state.out_of_time(limit)
+                visit.rendered.network = state.network()
             except Exception as exc:  # noqa: BLE001 - a crashed page or browser
-                visit = Visit(Rendered(url, error=classify_browser_error(exc)))
+                visit.rendered.error = classify_browser_error(exc)
+                if state.crashed:
+                    visit.rendered.error = FetchError(Cause.RENDERER_CRASHED,
+                                                      visit.rendered.error.detail)
             finally:
                 self.visits += 1
+            err = visit.rendered.error
+            if err is not None and err.cause == Cause.RENDERER_CRASHED:
+                kills = self.watchdog.killed_since(state.t0)
+                if kills:
+                    k = kills[-1]
+                    visit.rendered.error = FetchError(
+                        Cause.RENDERER_CRASHED, f"renderer killed at {k['rss_mb']} MB "
+                                                f"({k['why']})")
+                else:
+                    visit.rendered.error = FetchError(
+                        Cause.RENDERER_CRASHED, f"{err.detail} (the script heap limit is "
+                                                f"{self.config.heap_mb} MB)")
+            if visit.rendered.error is not None:
+                self._remember_failure(url, visit.rendered.error)
             if pg is not None:
                 if park and visit.rendered.error is None:
                     await self._park(url, pg, g)
@@ -261,11 +338,37 @@ class RenderPool:
             await self._release(g)
             return visit
 
-    async def _visit(self, g: _Generation, url: str, plan: Plan):
-        """(the open page or None, the Visit) - ``crawler.browser.visit.run_visit`` in the
-        generation's context."""
-        ctx = await self._context(g)
-        return await run_visit(ctx, url, plan, self.config)
+    def _remember_failure(self, url: str, err: FetchError) -> None:
+        self._failures[url] = (err, time.monotonic())
+        while len(self._failures) > 512:
+            self._failures.popitem(last=False)
+
+    def _time_left(self, url: str) -> float:
+        """What is left of the time limit of ``url``'s page (its first visit's)."""
+        t = self._started.get(url)
+        if t is None:
+            return self.config.page_timeout
+        return self.config.page_timeout - (time.monotonic() - t)
+
+    def _out_of_time(self, url: str, what: str) -> dict:
+        return {"error": f"{what} did not finish within the page's time limit "
+                         f"({self.config.page_timeout:g}s)", "cause": str(Cause.TIMEOUT)}
+
+    def _failed_before(self, url: str) -> FetchError | None:
+        """The error of a visit of ``url`` that failed less than FAILED_TTL ago (the next
+        gatherer of the same capture does not load a failing page again)."""
+        item = self._failures.get(url)
+        if item is None:
+            return None
+        if time.monotonic() - item[1] > FAILED_TTL:
+            self._failures.pop(url, None)
+            return None
+        return item[0]
+
+    async def _visit(self, ctx, url: str, plan: Plan, visit: Visit, state: VisitState):
+        """The open page or None - ``crawler.browser.visit.run_visit`` in the generation's
+        context ``ctx``."""
+        return await run_visit(ctx, url, plan, self.config, visit, state, self.guard)
 
     # parking
     async def _park(self, url: str, page, g: _Generation):
@@ -307,50 +410,88 @@ class RenderPool:
         """axe on the parked page of ``url`` (re-parked afterwards), or a fresh visit; with
         ``boxes`` (axe result -> selectors) the boxes of those elements too
         (``Visit.rendered.boxes``, on a screenshot of ``size``)."""
+        failed = self._failed_before(url)
+        if failed is not None:
+            return Visit(Rendered(url, error=failed))
+        left = self._time_left(url)
         item = self._claim(url)
+        if left < 0.5:
+            if item is not None:
+                await quiet_close(item[0])
+            return Visit(Rendered(url), axe=self._out_of_time(url, "axe"))
         if item is None:
             return await self.visit(url, Plan(axe=True, axe_boxes=boxes, facts=False,
-                                              full_dom=False), park=True)
+                                              full_dom=False), park=True,
+                                    limit=left if url in self._started else None)
         page, g = item
         out = Visit(Rendered(url))
+        stages = Stages(out.rendered)
+        ok = True
         async with self._sem:
             g.active += 1
             try:
-                out.axe = await asyncio.wait_for(run_axe(page),
-                                                 timeout=self.config.page_timeout)
+                with stages("axe"):
+                    out.axe = await asyncio.wait_for(run_axe(page), timeout=left)
                 if boxes is not None:
-                    out.rendered.boxes = await asyncio.wait_for(
-                        measure_boxes(page, boxes(out.axe), size),
-                        timeout=self.config.page_timeout)
+                    with stages("boxes"):
+                        out.rendered.boxes = await asyncio.wait_for(
+                            measure_boxes(page, boxes(out.axe), size),
+                            timeout=max(0.5, self._time_left(url)))
             except asyncio.TimeoutError:
+                ok = False
                 if out.axe is None:
-                    out.axe = {"error": f"axe took longer than {self.config.page_timeout}s",
-                               "cause": str(Cause.TIMEOUT)}
+                    out.axe = self._out_of_time(url, "axe")
             g.active -= 1
-        await self._park(url, page, g)
+        if out.axe and out.axe.get("error") and not out.axe.get("cause"):
+            err = classify_browser_error(out.axe["error"])
+            out.axe["cause"] = str(err.cause)
+            if err.cause == Cause.RENDERER_CRASHED:  # the page died under axe: say so after
+                ok = False
+                self._remember_failure(url, FetchError(err.cause, err.detail))
+        if ok:
+            await self._park(url, page, g)
+        else:
+            close_soon(page)  # still busy: nothing else will be measured in it
         return out
 
     async def mobile_on(self, url: str, shots: Path | None = None) -> Visit:
         """Mobile measurements on the parked page of ``url`` (closed afterwards), or a fresh
         visit; the 360 px screenshot stored under ``shots`` when given."""
+        failed = self._failed_before(url)
+        if failed is not None:
+            return Visit(Rendered(url, error=failed))
+        left = self._time_left(url)
         item = self._claim(url)
+        if left < 0.5:
+            if item is not None:
+                await quiet_close(item[0])
+            return Visit(Rendered(url), mobile=self._out_of_time(url, "mobile measurement"))
         if item is None:
             return await self.visit(url, Plan(mobile=True, shots=shots,
                                               mobile_shot=shots is not None, screenshot=False,
-                                              facts=False, full_dom=False))
+                                              facts=False, full_dom=False),
+                                    limit=left if url in self._started else None)
         page, g = item
+        out = Visit(Rendered(url))
         async with self._sem:
             g.active += 1
             try:
-                m = await asyncio.wait_for(measure_mobile(page, shots),
-                                           timeout=self.config.page_timeout)
+                with Stages(out.rendered)("mobile"):
+                    m = await asyncio.wait_for(measure_mobile(page, shots), timeout=left)
             except asyncio.TimeoutError:
-                m = {"error": f"mobile measurement took longer than "
-                              f"{self.config.page_timeout}s", "cause": str(Cause.TIMEOUT)}
+                m = self._out_of_time(url, "mobile measurement")
+            else:
+                errs = [v.get("error") for v in [m] + [x for x in m.values()
+                                                       if isinstance(x, dict)]
+                        if isinstance(v, dict) and v.get("error")]
+                if errs and not m.get("cause"):
+                    m.setdefault("error", errs[0])
+                    m["cause"] = str(classify_browser_error(errs[0]).cause)
             finally:
                 g.active -= 1
-                await quiet_close(page)
-        return Visit(Rendered(url), mobile=m)
+                close_soon(page)
+        out.mobile = m
+        return out
 
     # other engines (browser-compat)
     async def other_engine(self, name: str):

@@ -4,8 +4,9 @@ gatherers asked for (``Plan``), in this order, in the same page:
 1. the network log (``NetRequest``; blocked media keep ``failure = "blocked-by-govscan"``),
    console errors, uncaught page errors, "Mixed Content" console lines - all visit long;
 2. after ``load`` plus a short settle (until the network has been quiet for ``quiet_ms``, or
-   ``settle_ms`` at most): the final URL, status, title, the DOM (``page.content()``), the
-   frames;
+   ``settle_ms`` at most) and, when the plan says so (chat judged: ``Plan.watch_ms``), the
+   bounded ``watch`` for a launcher inserted late: the final URL, status, title, the DOM
+   (``page.content()``), the frames;
 3. the page facts (``js/page_facts.js``): which of ``Plan.page_globals`` exist, open shadow
    hosts, navigation visibility, floating launchers whose text has a ``Plan.launcher_words``
    word;
@@ -18,7 +19,11 @@ gatherers asked for (``Plan``), in this order, in the same page:
    ``js/mobile.js``) and a 360 px screenshot.
 
 Failures never raise out of ``run_visit``: a failed navigation is ``Rendered.error`` (cause
-from ``crawler.browser.errors``), a failed step leaves a note in ``Rendered.extra``. Also
+from ``crawler.browser.errors``; a document the guard refused: its cause), a failed step
+leaves a note in ``Rendered.extra``. The caller bounds the whole visit (``VisitState`` says
+how far it got: ``page-unresponsive`` once the document arrived, ``timeout`` before;
+``renderer-crashed`` when the page's process died). ``Rendered.extra["timings"]``: ms per
+stage (open, goto, settle, watch, dom, facts, screenshot, boxes, axe, mobile). Also
 here: the CDP helpers and a plain visit in a non-Chromium engine (browser-compat).
 """
 
@@ -28,15 +33,17 @@ import asyncio
 import base64
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..artifacts import NetRequest, Rendered
+from ..causes import Cause, FetchError
 from .errors import classify_browser_error
 from .evidence import store_png
+from .guard import REFUSED_FAILURE
 from .locate import axe_path, axe_source
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -80,6 +87,7 @@ class Plan:
     axe_boxes: Callable[[dict], Iterable[str]] | None = None  # selectors from axe's result
     mobile: bool = False
     mobile_shot: bool = False  # the 360 px screenshot (when ``shots``)
+    watch_ms: int = 0  # after settle: a bounded wait for late launchers (``watch``)
 
 
 @dataclass
@@ -250,19 +258,125 @@ async def measure_mobile(page, shots: Path | None) -> dict[str, Any]:
 
 # --- the visit --------------------------------------------------------------------------------
 
-async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig"):
-    """Open a page of ``ctx`` and visit ``url`` following ``plan``. Returns (the open page,
-    or None when it was closed - a failed navigation; the ``Visit``)."""
-    t0 = time.monotonic()
+@dataclass
+class VisitState:
+    """What a visit has seen so far - the pool reads it when the visit runs out of time or its
+    page crashes, so the finding says what happened and keeps what was recorded."""
+
+    net: dict = field(default_factory=dict)  # Playwright request -> NetRequest
+    page: Any = None
+    response: bool = False  # the document's response arrived
+    loaded: bool = False  # the load event fired
+    crashed: bool = False  # the page's renderer died
+    stage: str = "start"
+    popups: int = 0
+    limit: float = 30.0  # seconds for the whole visit
+    t0: float = field(default_factory=time.monotonic)
+
+    def network(self) -> list[NetRequest]:
+        return list(self.net.values())
+
+    def out_of_time(self, limit: float) -> FetchError:
+        """The error of a visit stopped at its time limit: the page's own script held it
+        (``page-unresponsive``) once the document arrived, else the server (``timeout``)."""
+        if self.crashed:
+            return FetchError(Cause.RENDERER_CRASHED, f"the page's renderer died ({self.stage})")
+        if self.response:
+            return FetchError(Cause.PAGE_UNRESPONSIVE,
+                              f"still busy after {limit:g}s ({self.stage}): the page's own "
+                              f"script kept the browser from finishing")
+        return FetchError(Cause.TIMEOUT, f"no page after {limit:g}s ({self.stage})")
+
+
+class Stages:
+    """Milliseconds per stage of a visit, into ``Rendered.extra["timings"]``."""
+
+    def __init__(self, rendered: Rendered, state: VisitState | None = None):
+        self.timings = rendered.extra.setdefault("timings", {})
+        self.state = state
+
+    def __call__(self, name: str):
+        return _Stage(self, name)
+
+
+class _Stage:
+    def __init__(self, stages: Stages, name: str):
+        self.stages, self.name = stages, name
+
+    def __enter__(self):
+        self.t = time.monotonic()
+        if self.stages.state is not None:
+            self.stages.state.stage = self.name
+        return self
+
+    def __exit__(self, *exc):
+        ms = round((time.monotonic() - self.t) * 1000)
+        self.stages.timings[self.name] = self.stages.timings.get(self.name, 0) + ms
+        return False
+
+
+def _refusal_error(guard, state: VisitState, url: str) -> FetchError | None:
+    """The guard's refusal of the page's own document (its URL or a redirect hop)."""
+    if guard is None:
+        return None
+    docs = [nr.url for nr in state.network() if nr.resource_type == "document"]
+    for u in reversed(docs + [url]):
+        why = guard.refusal(u)
+        if why:
+            name, _, detail = why.partition(": ")
+            cause = Cause(name) if name in Cause._value2member_map_ else Cause.OTHER
+            return FetchError(cause, f"{u}: {detail}"[:500])
+    return None
+
+
+async def watch(page, inflight: dict, plan: Plan, cfg: "RenderConfig", deadline: float,
+                stages: Stages) -> str:
+    """Give a widget inserted after ``load`` a bounded chance (``plan.watch_ms``): poll the
+    launchers (and the page's pending timers, ``js/timers.js``) until a launcher shows
+    ("found"), or until no timer due within ``watch_ms`` of the load event is pending and
+    the network has been quiet for ``quiet_ms`` ("idle"), at most ``2 * watch_ms`` of real
+    time ("cap": a busy machine runs the page's timers late, so the horizon is the page's
+    own clock, and the real-time cap only bounds the cost). A page that schedules nothing
+    pays one poll."""
+    with stages("watch"):
+        t0 = time.monotonic()
+        cap = min(t0 + 2 * plan.watch_ms / 1000, deadline)
+        args = [list(plan.page_globals), list(plan.launcher_words), plan.watch_ms]
+        while True:
+            try:
+                res = await page.evaluate(script("page_facts.js"), args)
+            except Exception:  # noqa: BLE001 - navigated away, crashed: the steps say so
+                return "error"
+            if res["launchers"]:
+                return "found"
+            idle = inflight["n"] <= 0 and \
+                (time.monotonic() - inflight["last"]) * 1000 >= cfg.quiet_ms
+            if res["pending"] == 0 and idle:
+                return "idle"
+            if time.monotonic() >= cap:
+                return "cap"
+            await asyncio.sleep(0.1)
+
+
+async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit,
+                    state: VisitState, guard=None):
+    """Open a page of ``ctx`` and visit ``url`` following ``plan``, filling ``visit``
+    (``state`` says how far it got). Returns the open page, or None when it was closed (a
+    failed navigation, a crash). The caller bounds the whole visit by ``cfg.page_timeout``;
+    the navigation itself gets what is left of it less a little, so that a page that never
+    finishes loading is told from a slow server here."""
     page = None
-    rendered = Rendered(url)
-    visit = Visit(rendered)
-    net: dict[Any, NetRequest] = {}
+    rendered = visit.rendered
+    stages = Stages(rendered, state)
+    deadline = state.t0 + state.limit
+    net = state.net
     inflight = {"n": 0, "last": time.monotonic()}
     mixed_console: list[str] = []
     try:
-        page = await ctx.new_page()
-        page.set_default_timeout(cfg.page_timeout * 1000)
+        with stages("open"):
+            page = await ctx.new_page()
+            state.page = page
+            page.set_default_timeout(cfg.page_timeout * 1000)
 
         def on_request(req):
             inflight["n"] += 1
@@ -281,12 +395,21 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig"):
             nr = net.get(req)
             if nr is not None and failed:
                 f = req.failure or "failed"
-                nr.failure = BLOCKED_FAILURE if "BLOCKED_BY_CLIENT" in f else f
+                why = guard.refusal(req.url) if guard is not None and \
+                    "BLOCKED_BY_CLIENT" in f else ""
+                if why:
+                    nr.failure, nr.cause = f"{REFUSED_FAILURE}: {why}"[:500], \
+                        why.split(":", 1)[0]
+                else:
+                    nr.failure = BLOCKED_FAILURE if "BLOCKED_BY_CLIENT" in f else f
 
         def on_response(resp):
             nr = net.get(resp.request)
             if nr is not None:
                 nr.status = resp.status
+            if not state.response and resp.frame is page.main_frame and \
+                    resp.request.resource_type == "document" and not 300 <= resp.status < 400:
+                state.response = True
 
         def on_console(msg):
             try:
@@ -303,75 +426,196 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig"):
             rendered.page_errors.append(s)
             rendered.console_errors.append(s)
 
+        def on_popup(p):
+            # popups are closed at once (their requests went through the guard as well)
+            state.popups += 1
+            asyncio.ensure_future(quiet_close(p))
+
+        def on_crash(_):
+            state.crashed = True
+
         page.on("request", on_request)
         page.on("requestfinished", lambda r: on_done(r))
         page.on("requestfailed", lambda r: on_done(r, True))
         page.on("response", on_response)
         page.on("console", on_console)
         page.on("pageerror", on_pageerror)
+        page.on("popup", on_popup)
+        page.on("crash", on_crash)
 
-        try:
-            resp = await page.goto(url, wait_until="load")
-        except Exception as exc:  # noqa: BLE001
-            rendered.error = classify_browser_error(exc)
-            rendered.network = list(net.values())
-            await quiet_close(page)
-            return None, visit
-        await settle(page, inflight, cfg.settle_ms, cfg.quiet_ms)
+        with stages("goto"):
+            budget = max(1.0, deadline - time.monotonic() - 1.5)
+            try:
+                resp = await page.goto(url, wait_until="load", timeout=budget * 1000)
+                state.loaded = True
+            except Exception as exc:  # noqa: BLE001
+                err = _refusal_error(guard, state, url) if "BLOCKED_BY_CLIENT" in str(exc) \
+                    else None
+                if err is None and state.crashed:
+                    err = FetchError(Cause.RENDERER_CRASHED, first_line(exc))
+                if err is None and type(exc).__name__ == "TimeoutError" and state.response:
+                    # the document arrived but "load" never came: a slow sub-resource, or
+                    # the page's script holds the renderer (then even "1" gets no answer)
+                    try:
+                        await asyncio.wait_for(page.evaluate("1"), 1.0)
+                        err = FetchError(Cause.TIMEOUT, f"the page did not finish loading "
+                                                        f"in {budget:.0f}s")
+                    except Exception:  # noqa: BLE001
+                        err = state.out_of_time(state.limit)
+                rendered.error = err or classify_browser_error(exc)
+                rendered.network = state.network()
+                rendered.extra["popups_closed"] = state.popups
+                close_soon(page)
+                return None
+        with stages("settle"):
+            await settle(page, inflight, cfg.settle_ms, cfg.quiet_ms)
+        if plan.watch_ms > 0 and plan.facts:
+            rendered.extra["watch"] = await watch(page, inflight, plan, cfg, deadline, stages)
         rendered.url = page.url
         rendered.extra["status"] = resp.status if resp is not None else None
-        try:
-            rendered.title = (await page.title())[:500]
-        except Exception:  # noqa: BLE001
-            pass
-        if plan.full_dom:
+        with stages("dom"):
             try:
-                rendered.dom = (await page.content())[:MAX_DOM]
-            except Exception as exc:  # noqa: BLE001
-                rendered.extra["dom_error"] = str(exc)[:300]
-        rendered.frames = [f.url for f in page.frames[1:] if f.url][:50]
+                rendered.title = (await page.title())[:500]
+            except Exception:  # noqa: BLE001
+                pass
+            if plan.full_dom:
+                try:
+                    rendered.dom = (await page.content())[:MAX_DOM]
+                except Exception as exc:  # noqa: BLE001
+                    rendered.extra["dom_error"] = str(exc)[:300]
+            rendered.frames = [f.url for f in page.frames[1:] if f.url][:50]
         if plan.facts:
-            try:
-                pf = await page.evaluate(script("page_facts.js"),
-                                         [list(plan.page_globals), list(plan.launcher_words)])
-                rendered.globals = pf["globals"]
-                rendered.shadow_hosts = [s["selector"] for s in pf["shadow"]]
-                rendered.extra["shadow"] = pf["shadow"][:20]
-                rendered.extra["nav"] = pf["nav"]
-                rendered.extra["launchers"] = pf["launchers"]
-            except Exception as exc:  # noqa: BLE001
-                rendered.extra["facts_error"] = str(exc)[:300]
+            with stages("facts"):
+                try:
+                    pf = await page.evaluate(script("page_facts.js"),
+                                             [list(plan.page_globals),
+                                              list(plan.launcher_words)])
+                    rendered.globals = pf["globals"]
+                    rendered.shadow_hosts = [s["selector"] for s in pf["shadow"]]
+                    rendered.extra["shadow"] = pf["shadow"][:20]
+                    rendered.extra["nav"] = pf["nav"]
+                    rendered.extra["launchers"] = pf["launchers"]
+                    for nr in socket_requests(pf.get("sockets") or [], guard):
+                        if len(net) < MAX_NETWORK:
+                            net[("ws", nr.url)] = nr
+                except Exception as exc:  # noqa: BLE001
+                    rendered.extra["facts_error"] = str(exc)[:300]
         if mixed_console:
             rendered.extra["mixed_content_console"] = mixed_console[:50]
-        rendered.network = list(net.values())
         size = None
         if plan.shots is not None and plan.screenshot:
-            size = await full_page_shot(page, rendered, plan.shots)
+            with stages("screenshot"):
+                size = await full_page_shot(page, rendered, plan.shots)
             if size is not None and plan.boxes is not None:
-                # the same page state as the picture: nothing ran in between
-                rendered.boxes = await measure_boxes(page, plan.boxes(rendered), size)
+                with stages("boxes"):
+                    # the same page state as the picture: nothing ran in between
+                    rendered.boxes = await measure_boxes(page, plan.boxes(rendered), size)
         if plan.axe:
-            visit.axe = await run_axe(page)
+            with stages("axe"):
+                visit.axe = await run_axe(page)
             if plan.axe_boxes is not None:
-                rendered.boxes.update(await measure_boxes(page, plan.axe_boxes(visit.axe),
-                                                          size))
+                with stages("boxes"):
+                    rendered.boxes.update(await measure_boxes(
+                        page, plan.axe_boxes(visit.axe), size))
         if plan.mobile:
-            visit.mobile = await measure_mobile(page, plan.shots if plan.mobile_shot else None)
-        rendered.extra["render_ms"] = round((time.monotonic() - t0) * 1000)
-        return page, visit
+            with stages("mobile"):
+                visit.mobile = await measure_mobile(page, plan.shots if plan.mobile_shot
+                                                    else None)
+        rendered.network = state.network()
+        if state.popups:
+            rendered.extra["popups_closed"] = state.popups
+        if state.crashed:
+            rendered.error = FetchError(Cause.RENDERER_CRASHED,
+                                        f"the page's renderer died ({state.stage})")
+            close_soon(page)
+            return None
+        rendered.extra["render_ms"] = round((time.monotonic() - state.t0) * 1000)
+        return page
+    except asyncio.CancelledError:
+        # out of time (the pool says why from ``state``): never wait for a page that is busy
+        if page is not None:
+            close_soon(page)
+        raise
     except BaseException:
         if page is not None:
-            await quiet_close(page)
+            close_soon(page)
         raise
 
 
+_closing: set = set()
+
+
+def close_soon(page) -> None:
+    """Close ``page`` in the background (a renderer stuck in a script must not hold the
+    visit; closing the target ends it). ``closing_done()`` waits for these."""
+    task = asyncio.ensure_future(_bounded_close(page))
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)
+
+
+async def _bounded_close(page) -> None:
+    try:
+        await asyncio.wait_for(page.close(run_before_unload=False), 10)
+    except Exception:  # noqa: BLE001 - gone, or the browser went with it
+        pass
+
+
+async def closing_done() -> None:
+    if _closing:
+        await asyncio.gather(*list(_closing), return_exceptions=True)
+
+
+def ws_route(guard):
+    """A Playwright WebSocket route handler (the context's): the guard's verdict, then connect
+    to the server or close before any connection is made. The page's own record of the
+    sockets it opened (``js/sockets.js``) puts each attempt into its network log."""
+    async def handler(ws):
+        try:
+            why = await guard.verdict(ws.url)
+        except Exception as exc:  # noqa: BLE001 - fail closed
+            why = f"{Cause.OTHER}: the guard failed: {exc}"
+        if why:
+            try:
+                await ws.close(code=1008, reason="refused by govscan")
+            except Exception:  # noqa: BLE001
+                pass
+        else:
+            ws.connect_to_server()
+    return handler
+
+
+def socket_requests(urls, guard) -> list[NetRequest]:
+    """Network-log entries of the WebSockets a page opened, with the guard's refusals."""
+    out = []
+    for u in urls:
+        nr = NetRequest(str(u)[:2000], "websocket", "GET")
+        why = guard.refusal(nr.url) if guard is not None else ""
+        if why:
+            nr.failure, nr.cause = f"{REFUSED_FAILURE}: {why}"[:500], why.split(":", 1)[0]
+        out.append(nr)
+    return out
+
+
 async def engine_visit(browser, url: str, *, ignore_https_errors: bool,
-                       timeout: float) -> dict[str, Any]:
+                       timeout: float, guard=None) -> dict[str, Any]:
     """A plain visit in a non-Chromium engine (browser-compat): loaded?, uncaught errors,
     navigation visibility. No resolver rules there: farm names only resolve through
-    Chromium's flag, so such engines see real DNS."""
+    Chromium's flag, so such engines see real DNS. The guard's verdict through Playwright's
+    routing (no CDP there: redirect hops are not seen; WebSockets are)."""
     errors: list[str] = []
-    ctx = await browser.new_context(ignore_https_errors=ignore_https_errors)
+    ctx = await browser.new_context(ignore_https_errors=ignore_https_errors,
+                                    service_workers="block", accept_downloads=False)
+    if guard is not None:
+        async def check(route):
+            try:
+                if await guard.verdict(route.request.url):
+                    await route.abort("blockedbyclient")
+                else:
+                    await route.continue_()
+            except Exception:  # noqa: BLE001 - the page went away
+                pass
+        await ctx.route("**/*", check)
+        await ctx.route_web_socket(lambda u: True, ws_route(guard))
     try:
         page = await ctx.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)[:500]))

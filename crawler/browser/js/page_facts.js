@@ -1,7 +1,9 @@
-// Facts read from a page after load (argument: [globalNames, launcherWords]): which of the
-// window globals exist, the open shadow roots, whether the main navigation is visible, and
-// chat-launcher-like visible elements floating over the page. Returns plain JSON.
-([globalNames, launcherWords]) => {
+// Facts read from a page after load (argument: [globalNames, launcherWords, watchUntil]):
+// which of the window globals exist, the open shadow roots, whether the main navigation is
+// visible, and chat-launcher-like visible elements floating over the page. Returns plain JSON.
+// With watchMs (ms after the load event) only the globals, the launchers and the number of
+// the page's timers due by then (js/timers.js) - the cheap poll of visit.watch.
+([globalNames, launcherWords, watchMs]) => {
   const cssPath = (el) => {
     if (!(el instanceof Element)) return '';
     const parts = [];
@@ -30,6 +32,45 @@
     try { return n.split('.').reduce((o, k) => (o == null ? undefined : o[k]), window) !== undefined; }
     catch (e) { return false; }
   });
+  const findLaunchers = () => {
+    const words = launcherWords.map(w => w.toLowerCase());
+    const launchers = [];
+    const cands = document.querySelectorAll(
+        'button, a, [role=button], iframe, div[id], div[class], [aria-label], [title]');
+    const texty = new Set(['button', 'a']);
+    for (const el of cands) {
+      if (launchers.length >= 10) break;
+      // cheap attribute test first; text only for buttons and links (no layout work)
+      const cls = typeof el.className === 'string' ? el.className
+                  : (el.className && el.className.baseVal) || '';
+      const hay = [el.id, cls, el.getAttribute('aria-label'), el.getAttribute('title'),
+                   el.getAttribute('name'), el.localName === 'iframe' ? el.src : '',
+                   (texty.has(el.localName) || el.getAttribute('role') === 'button')
+                     ? (el.textContent || '').slice(0, 60) : ''].join(' ').toLowerCase();
+      if (!words.some(w => hay.includes(w))) continue;
+      if (!visible(el)) continue;
+      // a launcher floats over the page: fixed/sticky itself or inside a fixed container
+      let fixed = false;
+      for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+        const p = getComputedStyle(e).position;
+        if (p === 'fixed' || p === 'sticky') { fixed = true; break; }
+      }
+      if (!fixed) continue;
+      const r = el.getBoundingClientRect();
+      launchers.push({selector: cssPath(el), fixed, tag: el.localName,
+                      text: (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 80),
+                      html: el.outerHTML.slice(0, 500),
+                      rect: [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)]});
+    }
+    return launchers;
+  };
+  if (watchMs != null) {
+    const t = window.__govscanTimers;
+    const nav = performance.getEntriesByType('navigation')[0];
+    const until = (nav && nav.loadEventEnd ? nav.loadEventEnd : performance.now()) + watchMs;
+    return {globals, launchers: findLaunchers(),
+            pending: typeof t === 'function' ? t(until) : 0};
+  }
   const shadow = [];
   const walk = (root) => {
     for (const el of root.querySelectorAll('*')) {
@@ -47,37 +88,9 @@
   const navVisible = navLinks.filter(visible);
   let anyVisible = 0;
   for (const a of [...document.querySelectorAll('a[href]')].slice(0, 300)) if (visible(a)) anyVisible++;
-  const words = launcherWords.map(w => w.toLowerCase());
-  const launchers = [];
-  const cands = document.querySelectorAll(
-      'button, a, [role=button], iframe, div[id], div[class], [aria-label], [title]');
-  const texty = new Set(['button', 'a']);
-  for (const el of cands) {
-    if (launchers.length >= 10) break;
-    // cheap attribute test first; text only for buttons and links (no layout work)
-    const cls = typeof el.className === 'string' ? el.className
-                : (el.className && el.className.baseVal) || '';
-    const hay = [el.id, cls, el.getAttribute('aria-label'), el.getAttribute('title'),
-                 el.getAttribute('name'), el.localName === 'iframe' ? el.src : '',
-                 (texty.has(el.localName) || el.getAttribute('role') === 'button')
-                   ? (el.textContent || '').slice(0, 60) : ''].join(' ').toLowerCase();
-    if (!words.some(w => hay.includes(w))) continue;
-    if (!visible(el)) continue;
-    // a launcher floats over the page: fixed/sticky itself or inside a fixed container
-    let fixed = false;
-    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
-      const p = getComputedStyle(e).position;
-      if (p === 'fixed' || p === 'sticky') { fixed = true; break; }
-    }
-    if (!fixed) continue;
-    const r = el.getBoundingClientRect();
-    launchers.push({selector: cssPath(el), fixed, tag: el.localName,
-                    text: (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 80),
-                    html: el.outerHTML.slice(0, 500),
-                    rect: [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)]});
-  }
   return {globals, shadow, nav: {links: navLinks.length, visible: navVisible.length,
           any_visible: anyVisible,
           sample: navVisible.slice(0, 5).map(a => (a.innerText || '').trim().slice(0, 40))},
-          launchers};
+          launchers: findLaunchers(),
+          sockets: (window.__govscanSockets || []).slice(0, 50)};
 }

@@ -36,7 +36,9 @@ VENDOR_LOADER = r"""
     document.body.appendChild(b);
     window.jivo_api = {open: function(){}};
   }
-  window.addEventListener('load', function(){ setTimeout(mount, 150); });
+  // a loader added after load (vendors' async snippets often are) mounts all the same
+  if (document.readyState === 'complete') setTimeout(mount, 150);
+  else window.addEventListener('load', function(){ setTimeout(mount, 150); });
 })();
 """
 
