@@ -51,6 +51,12 @@ PAGE_BASED = frozenset({Artifact.PAGES, Artifact.LINKED, Artifact.SEARCH_QUERY,
                         Artifact.VNU, Artifact.CSS}) | BROWSER_ARTIFACTS
 
 
+
+# the most characters of one page's text (static body or rendered DOM) given to the HTML
+# parser: a 10 MB page is judged on its first 4 million characters (issue 12, "Memory";
+# pageread/facts.py caps what probes scan inside it); Page.parse_capped says it was cut
+MAX_PARSE_CHARS = 4_000_000
+
 @dataclass(frozen=True)
 class Follow:
     """Follow links to the section a keyword table of ``pageread/data/words.toml`` names
@@ -274,7 +280,7 @@ class Rendered:
     def tree(self) -> "LexborHTMLParser":
         from selectolax.lexbor import LexborHTMLParser
 
-        return LexborHTMLParser(self.dom or "<html></html>")
+        return LexborHTMLParser((self.dom or "<html></html>")[:MAX_PARSE_CHARS])
 
     def to_dict(self):
         d = dict(self.__dict__)
@@ -352,12 +358,26 @@ class Page:
     def url(self) -> str:
         return self.response.url
 
+    @property
+    def parsed_text(self) -> str:
+        """The part of the body that is parsed: the decoded text of an HTML response, cut at
+        ``MAX_PARSE_CHARS`` ("" for anything else)."""
+        if not self.response.is_html:
+            return ""
+        text = self.response.text
+        return text[:MAX_PARSE_CHARS] if len(text) > MAX_PARSE_CHARS else text
+
+    @property
+    def parse_capped(self) -> bool:
+        """The page's text is longer than ``MAX_PARSE_CHARS``: only its start was parsed."""
+        return self.response.is_html and len(self.response.text) > MAX_PARSE_CHARS
+
     @cached_property
     def tree(self) -> "LexborHTMLParser":
-        """The static HTML, parsed once (lexbor)."""
+        """The static HTML, parsed once (lexbor), at most ``MAX_PARSE_CHARS`` of it."""
         from selectolax.lexbor import LexborHTMLParser
 
-        return LexborHTMLParser(self.response.text if self.response.is_html else "<html></html>")
+        return LexborHTMLParser(self.parsed_text or "<html></html>")
 
     @cached_property
     def links(self) -> list[Link]:

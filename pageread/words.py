@@ -132,7 +132,7 @@ class Keywords:
 
 
 def _word_re(word: str) -> re.Pattern:
-    """A word at a word start (not after a letter, digit or apostrophe); with a trailing
+    r"""A word at a word start (not after a letter, digit or apostrophe); with a trailing
     ``$`` also at a word end. The word-start check follows the first letter
     (``b(?<![\w']b)ugun``) so that the regex starts with a literal, which ``re`` scans for
     quickly (a leading look-behind makes it try every position: 20x slower)."""

@@ -1,0 +1,207 @@
+"""Page facts: what the probes read on a page, computed once per page and shared by all.
+
+Every static probe used to walk every page on its own: each re-ran the form classifier,
+re-joined the body text, re-scanned the raw HTML, re-classified the dates. ``page_facts(page)``
+gives one ``PageFacts`` per page (cached on the page object), whose facts are computed on
+first use and then shared by every probe that asks:
+
+* ``texts`` - the visible text nodes, each with its folded text and its parent element
+  (script, style, template, noscript, head... left out), in document order;
+* ``body_text`` - the body's text as one string (``body.text(separator=" ")``);
+* ``html_lower`` - the raw HTML, lower-cased (for cheap "could this even be here" checks);
+* ``links`` - ``Page.links`` (absolute, in scope or not);
+* ``forms`` - every form classified by ``pageread.forms`` (and formless search boxes);
+* ``search_boxes`` - the search boxes among them, header ones first;
+* ``dates`` - every date candidate of ``pageread.dates.page_dates`` (rejected ones included);
+* ``memo(key, fn)`` - a probe's own derived fact, computed once per page.
+
+``rendered_facts(page)`` is the same for the rendered DOM (None when the page was not
+rendered). Facts are a pure function of the stored body, the URL, the scope and the fetch
+date: ``govscan rejudge`` rebuilds them from the stored capture and gets the same facts
+(``tests/test_facts.py`` checks it), so they are recomputed rather than stored.
+
+**Caps** (issue 12, big pages): a page is parsed from at most
+``crawler.artifacts.MAX_PARSE_CHARS`` characters of its text (``Page.parse_capped``); probes scan at most ``MAX_TEXT_NODES`` text nodes and ``MAX_TEXT_CHARS``
+characters of text, and at most ``MAX_FORMS`` forms. A page past a cap is still judged on
+what fits, and ``PageFacts.capped`` says which cap was hit (probes copy it into their
+``details``, so the cut is visible).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Callable
+
+from .words import fold
+
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "svg",
+                       "option", "select", "textarea", "math", "iframe", "object"})
+
+MAX_TEXT_NODES = 20_000  # visible text nodes scanned per page
+MAX_TEXT_CHARS = 1_000_000  # characters of visible text scanned per page
+MAX_FORMS = 60  # forms classified per page
+MAX_NODE_TEXT = 20_000  # characters of one text node scanned (a single-line 10 MB page)
+
+
+@dataclass(frozen=True)
+class TextNode:
+    """One visible text node: the text as written, folded, and the element holding it."""
+
+    text: str
+    folded: str
+    parent: Any  # the lexbor element
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"TextNode({self.text[:40]!r} in <{self.parent.tag}>)"
+
+
+class PageFacts:
+    """The facts of one parsed page (see the module docstring). Build with ``page_facts``."""
+
+    def __init__(self, tree, url: str, *, html: str = "", links=None,
+                 fetched_on: dt.date | None = None, truncated: bool = False,
+                 parse_capped: bool = False):
+        self.tree = tree
+        self.url = url
+        self.fetched_on = fetched_on
+        self._html = html
+        self._links = list(links or [])
+        self._memo: dict[str, Any] = {}
+        self.capped: list[str] = []  # which caps this page hit: "parse", "text", "forms"...
+        if truncated:
+            self.capped.append("body")
+        if parse_capped:
+            self.capped.append("parse")
+
+    # --- text -------------------------------------------------------------------------------
+
+    @cached_property
+    def texts(self) -> list[TextNode]:
+        """Visible text nodes in document order, outside ``SKIP_TAGS``; white-space-only
+        nodes left out; capped (``MAX_TEXT_NODES``, ``MAX_TEXT_CHARS``)."""
+        body = self.tree.body
+        out: list[TextNode] = []
+        if body is None:
+            return out
+        total = 0
+        # an explicit depth-first walk that skips whole subtrees of SKIP_TAGS
+        stack = [body.child] if body.child is not None else []
+        while stack:
+            node = stack.pop()
+            if node.next is not None:
+                stack.append(node.next)
+            tag = node.tag
+            if tag == "-text":
+                raw = node.text_content or ""
+                if raw.strip():
+                    if len(raw) > MAX_NODE_TEXT:
+                        raw = raw[:MAX_NODE_TEXT]
+                        self._cap("text")
+                    out.append(TextNode(raw, fold(raw), node.parent))
+                    total += len(raw)
+                    if len(out) >= MAX_TEXT_NODES or total >= MAX_TEXT_CHARS:
+                        self._cap("text")
+                        break
+            elif tag not in SKIP_TAGS and tag != "-comment" and node.child is not None:
+                stack.append(node.child)
+        return out
+
+    @cached_property
+    def body_text(self) -> str:
+        """The body's text, nodes joined by a space (script text included, as lexbor gives
+        it), capped at ``MAX_TEXT_CHARS``."""
+        body = self.tree.body
+        text = body.text(deep=True, separator=" ") if body is not None else ""
+        if len(text) > MAX_TEXT_CHARS:
+            self._cap("text")
+            text = text[:MAX_TEXT_CHARS]
+        return text
+
+    @cached_property
+    def html_lower(self) -> str:
+        """The raw HTML lower-cased, as far as it was parsed."""
+        return (self._html or self.tree.html or "").lower()
+
+    # --- links, forms, dates ----------------------------------------------------------------
+
+    @property
+    def links(self) -> list:
+        """The page's links (``crawler.artifacts.Link``), as the page extracted them."""
+        return self._links
+
+    @cached_property
+    def forms(self) -> list:
+        """Every form of the page classified (``pageread.forms.page_forms``), capped."""
+        from .forms import page_forms
+
+        forms = page_forms(self.tree, self.url, limit=MAX_FORMS, html=self._html)
+        if len(forms) >= MAX_FORMS:
+            self._cap("forms")
+        return forms
+
+    @cached_property
+    def search_boxes(self) -> list:
+        """The search boxes among ``forms``, header ones first (``forms.search_boxes``)."""
+        from .forms import sort_boxes
+
+        return sort_boxes([f for f in self.forms if f.kind == "search"])
+
+    @cached_property
+    def dates(self) -> list:
+        """Every dated piece of evidence (``pageread.dates.page_dates``), rejected included."""
+        from .dates import page_dates
+
+        return page_dates(self.tree, self.url, self.fetched_on, facts=self)
+
+    def memo(self, key: str, fn: Callable[["PageFacts"], Any]) -> Any:
+        """``fn(self)`` computed once per page under ``key`` (a probe's own derived fact,
+        e.g. chat vendor hits): name keys after the probe, ``"chatbot.static"``."""
+        if key not in self._memo:
+            self._memo[key] = fn(self)
+        return self._memo[key]
+
+    def _cap(self, what: str) -> None:
+        if what not in self.capped:
+            self.capped.append(what)
+
+
+def _fetched_on(page) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(page.response.fetched_at[:10])
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def page_facts(page) -> PageFacts:
+    """The facts of a ``crawler.artifacts.Page``'s static HTML, built once and kept on the
+    page (``page.__dict__["facts"]``; the judging process's ``portable`` copy drops it with
+    the other parse caches)."""
+    f = page.__dict__.get("facts")
+    if f is None:
+        resp = page.response
+        f = PageFacts(page.tree, page.url, html=page.parsed_text, links=page.links,
+                      fetched_on=_fetched_on(page), truncated=bool(resp.truncated),
+                      parse_capped=page.parse_capped)
+        page.__dict__["facts"] = f
+    return f
+
+
+def rendered_facts(page) -> PageFacts | None:
+    """The facts of the page's rendered DOM, or None when it was not rendered (or the
+    render failed). Links of the rendered DOM are not extracted (the probes read links from
+    the static page)."""
+    r = page.rendered
+    if r is None or not r.dom:
+        return None
+    f = r.__dict__.get("facts")
+    if f is None:
+        f = PageFacts(r.tree, page.url, html=r.dom, links=[], fetched_on=_fetched_on(page))
+        r.__dict__["facts"] = f
+    return f
+
+
+def capped_pages(facts: list[PageFacts]) -> list[dict]:
+    """The pages among ``facts`` that hit a cap, for a finding's ``details``."""
+    return [{"url": f.url, "capped": ", ".join(f.capped)} for f in facts if f.capped]
