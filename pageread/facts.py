@@ -30,14 +30,14 @@ what fits, and ``PageFacts.capped`` says which cap was hit (probes copy it into 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable
 
 from .words import fold
 
+# elements whose text is not visible page text (the one list: pageread.dates reads it too)
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "svg",
-                       "option", "select", "textarea", "math", "iframe", "object"})
+                       "option", "select", "textarea"})
 
 MAX_TEXT_NODES = 20_000  # visible text nodes scanned per page
 MAX_TEXT_CHARS = 1_000_000  # characters of visible text scanned per page
@@ -45,13 +45,32 @@ MAX_FORMS = 60  # forms classified per page
 MAX_NODE_TEXT = 20_000  # characters of one text node scanned (a single-line 10 MB page)
 
 
-@dataclass(frozen=True)
 class TextNode:
-    """One visible text node: the text as written, folded, and the element holding it."""
+    """One text node of the body: the text as written, folded (computed on first use), and
+    the element holding it."""
 
-    text: str
-    folded: str
-    parent: Any  # the lexbor element
+    __slots__ = ("text", "parent", "_folded")
+
+    def __init__(self, text: str, parent: Any):
+        self.text = text
+        self.parent = parent
+        self._folded: str | None = None
+
+    @property
+    def folded(self) -> str:
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
+
+    def hidden(self) -> bool:
+        """Inside a non-visible element further up (``<svg>``, ``<noscript>``,
+        ``<template>``, ``<select>`` a few levels up), not only as a direct child."""
+        p, n = self.parent, 8
+        while p is not None and n > 0 and p.tag not in ("body", "html"):
+            if p.tag in SKIP_TAGS:
+                return True
+            p, n = p.parent, n - 1
+        return False
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"TextNode({self.text[:40]!r} in <{self.parent.tag}>)"
@@ -79,33 +98,32 @@ class PageFacts:
 
     @cached_property
     def texts(self) -> list[TextNode]:
-        """Visible text nodes in document order, outside ``SKIP_TAGS``; white-space-only
-        nodes left out; capped (``MAX_TEXT_NODES``, ``MAX_TEXT_CHARS``)."""
+        """The body's text nodes in document order, but those directly inside
+        ``SKIP_TAGS`` (script, style, textarea...) and white-space-only ones; a reader that
+        needs the deeper check (an ``<svg>`` further up) asks ``TextNode.hidden()``. Capped
+        (``MAX_TEXT_NODES``, ``MAX_TEXT_CHARS``, ``MAX_NODE_TEXT`` per node)."""
         body = self.tree.body
         out: list[TextNode] = []
         if body is None:
             return out
         total = 0
-        # an explicit depth-first walk that skips whole subtrees of SKIP_TAGS
-        stack = [body.child] if body.child is not None else []
-        while stack:
-            node = stack.pop()
-            if node.next is not None:
-                stack.append(node.next)
-            tag = node.tag
-            if tag == "-text":
-                raw = node.text_content or ""
-                if raw.strip():
-                    if len(raw) > MAX_NODE_TEXT:
-                        raw = raw[:MAX_NODE_TEXT]
-                        self._cap("text")
-                    out.append(TextNode(raw, fold(raw), node.parent))
-                    total += len(raw)
-                    if len(out) >= MAX_TEXT_NODES or total >= MAX_TEXT_CHARS:
-                        self._cap("text")
-                        break
-            elif tag not in SKIP_TAGS and tag != "-comment" and node.child is not None:
-                stack.append(node.child)
+        for node in body.traverse(include_text=True):
+            if node.tag != "-text":
+                continue
+            raw = node.text_content
+            if not raw or raw.isspace():
+                continue
+            parent = node.parent
+            if parent is None or parent.tag in SKIP_TAGS:
+                continue
+            if len(raw) > MAX_NODE_TEXT:
+                raw = raw[:MAX_NODE_TEXT]
+                self._cap("text")
+            out.append(TextNode(raw, parent))
+            total += len(raw)
+            if len(out) >= MAX_TEXT_NODES or total >= MAX_TEXT_CHARS:
+                self._cap("text")
+                break
         return out
 
     @cached_property

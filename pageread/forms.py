@@ -619,9 +619,12 @@ def formless_search_boxes(tree, page_url: str) -> list[FormInfo]:
     return out
 
 
-def search_toggles(tree, page_url: str) -> list[tuple[str, str, str]]:
+def search_toggles(tree, page_url: str) -> list[tuple[str, str, str, str]]:
     """Buttons/links that open a search box (a magnifier in the header): (selector, html,
-    why). A link to a search page is included (its href says search)."""
+    why, target). A link to this site's search page (its path says search) is included with
+    its absolute URL as ``target`` ("" for a toggle that opens a box in place): the search
+    probe looks for a box on that page (fetched one click away) and otherwise reports the
+    link as weaker evidence."""
     from urllib.parse import urljoin, urlsplit
 
     out = []
@@ -630,12 +633,13 @@ def search_toggles(tree, page_url: str) -> list[tuple[str, str, str]]:
         if _inside_form(n):
             continue
         a = n.attributes or {}
+        target = ""
         if n.tag == "a":
             # a link is a toggle when it goes nowhere (#, javascript:) or to this site's
             # search page; "Поиск работы" -> hh.uz is not a search box
             href = (a.get("href") or "").strip()
             if href and not href.startswith(("#", "javascript:")):
-                target = urljoin(page_url, href)
+                target = urljoin(page_url, href).split("#")[0]
                 if urlsplit(target).hostname != host or not keywords("search").in_attr(
                         urlsplit(target).path):
                     continue
@@ -652,7 +656,9 @@ def search_toggles(tree, page_url: str) -> list[tuple[str, str, str]]:
                 words += " | " + (ia.get("alt") or "") + " | " + (ia.get("aria-label") or "")
         m = keywords("search").search(words) or keywords("search").anywhere(attrs=attrs)
         if m:
-            out.append((css_selector(n), n.html or "", f"search toggle ({m.text})"))
+            out.append((css_selector(n), n.html or "",
+                        f"link to a search page ({m.text})" if target else
+                        f"search toggle ({m.text})", target))
     return out[:5]
 
 

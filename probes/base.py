@@ -225,6 +225,56 @@ class Probe:
         return self.description or (self.judge.__doc__ or "").strip()
 
 
+# --- which pages a probe reads -------------------------------------------------------------
+
+def pages_in_reach(site: "SiteCapture", tables: Iterable[str] = ()) -> tuple[list, list]:
+    """(near, rest) - the pages a site-level probe reads first, and the others.
+
+    ``near``: the home page, the pages one click away that the capture fetched for the
+    probes (``site.linked``), and the crawled pages the home page links to under one of
+    ``tables`` (the probe's own ``Follow`` sections: a link text or path of that keyword
+    table). ``rest``: every other HTML page of the capture. A site-level indicator (a search
+    box, a chat widget, the contacts, an appeal form, a fresh date in the news list) is
+    decided on ``near``; a probe that found nothing there reads ``rest`` too
+    (``judge_in_reach``), so a deep page can still pass a site, and a failing site costs a
+    full read. Each final URL once, the home page first."""
+    from pageread.words import menu_link
+
+    pages = site.html_pages(linked=True)
+    if not pages:
+        return [], []
+    home = pages[0]
+    wanted: set[str] = set()
+    tables = tuple(tables)
+    if tables:
+        for lk in home.links:
+            if lk.in_scope and any(menu_link(t, lk.text, lk.url, 6) for t in tables):
+                wanted.add(lk.url.rstrip("/"))
+    near, rest = [home], []
+    for p in pages[1:]:
+        if p.role == "linked" or p.url.rstrip("/") in wanted or \
+                p.response.requested_url.rstrip("/") in wanted:
+            near.append(p)
+        else:
+            rest.append(p)
+    return near, rest
+
+
+def judge_in_reach(site: "SiteCapture", tables: Iterable[str],
+                   judge_pages: Callable[[list], "Finding"]) -> "Finding":
+    """``judge_pages(near)``; when that does not pass and other pages were captured,
+    ``judge_pages(near + rest)`` instead (see ``pages_in_reach``). ``details.pages_read``
+    says which."""
+    near, rest = pages_in_reach(site, tables)
+    finding = judge_pages(near)
+    if finding.status != Status.PASS and rest:
+        finding = judge_pages(near + rest)
+        finding.details["pages_read"] = "all"
+    else:
+        finding.details["pages_read"] = "home and one click away"
+    return finding
+
+
 # what run_probe itself says (the causes' own sentences are crawler.causes.EXPLANATIONS;
 # their message id is "cause.<cause>" with the low-level detail as parameter)
 UI = UIStrings("run", {

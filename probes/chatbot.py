@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit
 from pageread.links import telegram_bot
 from pageread.selectors import css_selector
 
-from .base import Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings, bullets
+from .base import pages_in_reach, Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings, bullets
 
 VERSION = "1.0"
 DATA = Path(__file__).resolve().parent / "data" / "chat_vendors.toml"
@@ -401,7 +401,9 @@ def judge(site, ctx: Context) -> Finding:
     naming the vendor. Only a Telegram bot link (t.me/<name>bot, not a channel): warn (weak
     evidence). Nothing: fail. Whether it is an AI bot is never verified (ai_verified=false)."""
     url = site.start_url
-    pages = site.html_pages(linked=True)
+    # a chat widget is part of the site's template: the home page and the pages one click
+    # away that the capture fetched are the pages it is judged on (pages_in_reach)
+    pages = pages_in_reach(site)[0]
     static: list[Evidence] = []
     tg: list[Evidence] = []
     for p in pages:

@@ -27,7 +27,7 @@ from pageread.forms import script_built
 from pageread.links import telegram_bot
 from pageread.words import data_table, fold, keywords, menu_link
 
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (judge_in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, counts, table)
 
 VERSION = "1.1"
@@ -103,14 +103,13 @@ def _appeals_section_link(text: str, href: str) -> str:
     return menu_link("appeal_section", text, href, 5)
 
 
-def judge(site, ctx: Context) -> Finding:
+def _judge(site, ctx: Context, pages: list) -> Finding:
     """An appeal/feedback form (a free-text field with appeal words or contact fields; not
     search, login, subscription or comment), a link to pm.gov.uz / the my.gov.uz appeal
     service / another national appeal platform, or an official Telegram appeal bot
     (t.me/<...murojaat...bot>): pass. Only a link to the site's own appeals section whose
     page was not captured: warn. None: fail. Forms are never submitted."""
     url = site.start_url
-    pages = site.html_pages(linked=True)
     captured = {p.url.rstrip("/") for p in pages} | {
         p.response.requested_url.rstrip("/") for p in pages}
     forms_ev: list[Evidence] = []
@@ -219,6 +218,19 @@ def judge(site, ctx: Context) -> Finding:
         summary, why = UI("fail_no_form"), UI.text("why_no_form")
     return Finding("contact-form", Status.FAIL, url, summary,
                    [Evidence(url, "message", message=why)], details)
+
+# the sections this probe reads besides the home page (its Follow tables)
+SECTIONS = ("appeal_section",)
+
+
+def judge(site, ctx: Context) -> Finding:
+    return judge_in_reach(site, SECTIONS, lambda pages: _judge(site, ctx, pages))
+
+
+judge.__doc__ = _judge.__doc__ + (
+    "\n\nPages read: the home page and the pages one click away; all captured pages when "
+    "that does not pass.")
+
 
 
 PROBE = Probe(id="contact-form", version=VERSION,

@@ -28,7 +28,7 @@ from urllib.parse import unquote
 from pageread.selectors import css_selector
 from pageread.words import fold, keywords, menu_link
 
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (judge_in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, table)
 
 VERSION = "1.0"
@@ -249,14 +249,13 @@ def _is_contacts_page(page) -> str:
     return ""
 
 
-def judge(site, ctx: Context) -> Finding:
+def _judge(site, ctx: Context, pages: list) -> Finding:
     """A contacts page or block (a link saying Kontaktlar/Aloqa/Bog‘lanish/Контакты/
     Боғланиш/Манзил/Contacts or a URL like /contacts, an <address>, an element called
     contact, the footer) with at least one phone (+998 numbers, tel: links, short hotlines
     after a phone word), e-mail or postal address: pass. Contact details only elsewhere, or a
     contacts link whose page was not captured: warn. Nothing: fail."""
     url = site.start_url
-    pages = site.html_pages(linked=True)
     by_url = {}
     for p in pages:
         by_url.setdefault(p.url.rstrip("/"), p)
@@ -355,6 +354,19 @@ def judge(site, ctx: Context) -> Finding:
     return Finding("contact-us", Status.FAIL, url, UI("fail"),
                    [Evidence(url, "message", message=UI.text("checked", n=len(pages)))],
                    details)
+
+# the sections this probe reads besides the home page (its Follow tables)
+SECTIONS = ("contacts",)
+
+
+def judge(site, ctx: Context) -> Finding:
+    return judge_in_reach(site, SECTIONS, lambda pages: _judge(site, ctx, pages))
+
+
+judge.__doc__ = _judge.__doc__ + (
+    "\n\nPages read: the home page and the pages one click away; all captured pages when "
+    "that does not pass.")
+
 
 
 PROBE = Probe(id="contact-us", version=VERSION,

@@ -24,12 +24,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from pageread.dates import DateHit, copyright_years, newest, page_dates, parse_date
+from pageread.dates import DateHit, copyright_years, newest, parse_date
+from pageread.facts import capped_pages, page_facts, rendered_facts
 
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (judge_in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, counts, table)
 
-VERSION = "1.0"
+VERSION = "1.1"
 MAX_AGE_DAYS = 31
 
 UI = UIStrings("last-updated", {
@@ -55,14 +56,8 @@ UI = UIStrings("last-updated", {
     "title_ignored_counts": "Dates not used, by reason",
     "title_copyright_notices": "Copyright notices",
     "title_http_last_modified": "HTTP Last-Modified headers",
+    "title_capped": "Pages judged only in part (too big)",
 })
-
-
-def _fetched_on(page) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(page.response.fetched_at[:10])
-    except (ValueError, TypeError):
-        return None
 
 
 def sitemap_hits(site) -> list[DateHit]:
@@ -86,7 +81,7 @@ def sitemap_hits(site) -> list[DateHit]:
     return out
 
 
-def judge(site, ctx: Context) -> Finding:
+def _judge(site, ctx: Context, pages: list) -> Finding:
     """The newest dated evidence of an update (visible update stamps, dated news items,
     article:modified_time and similar meta, JSON-LD dateModified/datePublished,
     <time datetime>, Next.js payload dates, other full visible dates, sitemap lastmod of a
@@ -98,20 +93,20 @@ def judge(site, ctx: Context) -> Finding:
     if isinstance(now, dt.datetime):
         now = now.date()
     limit = now + dt.timedelta(days=1)
-    pages = site.html_pages(linked=True)
     hits: list[DateHit] = []
     http_lm: list[dict] = []
     copyrights: list[dict] = []
-    for p in pages:
-        hits.extend(page_dates(p.tree, p.url, _fetched_on(p)))
-        if p.rendered is not None and p.rendered.dom:
-            hits.extend(h for h in page_dates(p.rendered.tree, p.url, _fetched_on(p))
-                        if h.kind == "next-payload" or not h.rejected)
+    facts = [page_facts(p) for p in pages]
+    for p, fx in zip(pages, facts):
+        hits.extend(fx.dates)
+        rf = rendered_facts(p)
+        if rf is not None:
+            hits.extend(h for h in rf.dates
+                        if h.kind in ("next-payload", "app-state") or not h.rejected)
         lm = p.response.headers.get("last-modified")
         if lm:
             http_lm.append({"url": p.url, "last-modified": lm})
-        body = p.tree.body
-        for c in copyright_years(body.text(deep=True, separator=" ") if body else ""):
+        for c in copyright_years(fx.body_text):
             copyrights.append({"url": p.url, "text": c})
     hits.extend(sitemap_hits(site))
     for h in hits:
@@ -139,6 +134,8 @@ def judge(site, ctx: Context) -> Finding:
                                     title=UI.text("title_http_last_modified")),
         "max_age_days": MAX_AGE_DAYS,
     }
+    if capped_pages(facts):
+        details["capped_pages"] = table(capped_pages(facts)[:5], title=UI.text("title_capped"))
     if "sitemaps" in site.errors:
         details["sitemaps_error"] = site.errors["sitemaps"].to_dict()
     notes = []
@@ -183,6 +180,19 @@ def judge(site, ctx: Context) -> Finding:
     return Finding("last-updated", Status.WARN, url,
                    UI("warn", date=best.date.isoformat(), kind=best.kind, age=age,
                       max_age=MAX_AGE_DAYS), ev, details)
+
+
+# the sections this probe reads besides the home page (its Follow tables)
+SECTIONS = ("news",)
+
+
+def judge(site, ctx: Context) -> Finding:
+    return judge_in_reach(site, SECTIONS, lambda pages: _judge(site, ctx, pages))
+
+
+judge.__doc__ = _judge.__doc__ + (
+    "\n\nPages read: the home page and the pages one click away; all captured pages when "
+    "that does not pass.")
 
 
 # SITEMAPS is optional: lastmod is one source among many; its failure is noted in details.
