@@ -28,7 +28,7 @@ from .pipeline import judge_site
 log = logging.getLogger(__name__)
 
 
-_CACHED = ("tree", "links", "text")
+_CACHED = ("tree", "links", "text", "facts")  # i14: + pageread.facts (holds the tree)
 
 
 def _clean(obj):

@@ -290,7 +290,13 @@ def _split_date(day: "TextNode", rest: "TextNode") -> DateMention | None:
     if not m2:
         return None
     pa, pb = day.parent, rest.parent
-    if not (pa is pb or pa.parent is pb.parent or pa.parent is pb or pb.parent is pa):
+
+    def mid(n):
+        return n.mem_id if n is not None else None
+
+    ga, gb = mid(pa.parent), mid(pb.parent)
+    if not (mid(pa) == mid(pb) or (ga is not None and ga == gb) or ga == mid(pb) or
+            gb == mid(pa)):
         return None
     g = m2.groupdict()
     mon = int(g["m"]) if g.get("m") else _MON_BY_NAME.get(g.get("mon") or "")
@@ -330,7 +336,7 @@ def visible_dates(tree, url: str = "", fetched_on: dt.date | None = None,
             if i + 1 < len(texts) and _DAY_ONLY.match(raw):
                 mm = _split_date(tn, texts[i + 1])
                 if mm is not None:
-                    holder = parent if parent is texts[i + 1].parent else (
+                    holder = parent if parent.mem_id == texts[i + 1].parent.mem_id else (
                         parent.parent or parent)
                     ctx = fold(holder.text(deep=True, separator=" "))
                     hit = DateHit(mm.when, _kind_for_text(ctx, holder), mm.raw, url,
