@@ -14,7 +14,8 @@ The rules:
 * the evidence fingerprint is the sorted (url, kind, selector, snippet) of its items, so a new
   crawl date or a reordered list is not a change, but another element or page is;
 * a **regression** is an indicator that was met and has then been failing in the last ``n``
-  runs that judged it (default 2): one failing night does not alert. Runs where the finding
+  or more runs that judged it (default 2): one failing night does not alert; it stays a
+  regression until the indicator is met again. Runs where the finding
   is unjudged or missing are skipped, neither breaking nor extending the streak.
 """
 
@@ -22,8 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Iterable, Sequence
 
 MET = ("pass", "warn")
 FAILING = ("fail",)
@@ -106,12 +107,14 @@ def counts(changes: Iterable[Change]) -> dict[str, int]:
 
 
 def is_regression(statuses: Sequence[str], n: int = 2) -> bool:
-    """``statuses`` oldest first, one per run (``""`` when absent). True when the last ``n``
-    judged statuses are failing and the judged one before them was met."""
+    """``statuses`` oldest first, one per run (``""`` when absent). True when the judged
+    statuses end in a streak of at least ``n`` failing ones that follows a met one: flagged
+    from the run that completes the streak until the indicator is met again."""
     seq = [s for s in statuses if judged(s)]
-    if n < 1 or len(seq) < n + 1:
-        return False
-    return all(s in FAILING for s in seq[-n:]) and seq[-n - 1] in MET
+    streak = 0
+    while streak < len(seq) and seq[-1 - streak] in FAILING:
+        streak += 1
+    return n >= 1 and streak >= n and streak < len(seq) and seq[-1 - streak] in MET
 
 
 def regressions(history: Sequence[Iterable[dict]], n: int = 2) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@
     govscan demo                           the embedded loopback farm, scanned end to end
     govscan rejudge                        run today's probes again on a stored run
     govscan prune                          keep only the newest runs (retention)
+    govscan verdict add|list|withdraw|import   auditors' manual verdicts
 
 Exit codes (stable; scripts depend on them):
     0  the run completed and no finding is ``fail`` or ``error``
@@ -438,6 +439,10 @@ def build_parser() -> argparse.ArgumentParser:
     rj.add_argument("--indicators", nargs="+", metavar="ID")
     rj.add_argument("--now", metavar="YYYY-MM-DD")
     rj.set_defaults(func=cmd_rejudge)
+
+    from .verdicts import add_parser as add_verdict_parser  # auditors' manual verdicts
+
+    add_verdict_parser(sub, DEFAULT_DB)
     return p
 
 

@@ -26,8 +26,8 @@ the run summary read it back.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Iterable, Mapping
 
 from probes import catalogue
 
