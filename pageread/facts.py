@@ -21,10 +21,14 @@ date: ``govscan rejudge`` rebuilds them from the stored capture and gets the sam
 (``tests/test_facts.py`` checks it), so they are recomputed rather than stored.
 
 **Caps** (issue 12, big pages): a page is parsed from at most
-``crawler.artifacts.MAX_PARSE_CHARS`` characters of its text (``Page.parse_capped``); probes scan at most ``MAX_TEXT_NODES`` text nodes and ``MAX_TEXT_CHARS``
-characters of text, and at most ``MAX_FORMS`` forms. A page past a cap is still judged on
-what fits, and ``PageFacts.capped`` says which cap was hit (probes copy it into their
-``details``, so the cut is visible).
+``crawler.artifacts.MAX_PARSE_CHARS`` characters of its text and at most ``MAX_PARSE_TAGS``
+elements (the DOM size cap), and at most ``MAX_LINKS`` of its links are read
+(``crawler.artifacts.parse_cut``, ``Page.parse_capped``, ``Page.links_capped``); probes
+scan at most ``MAX_TEXT_NODES`` text nodes, ``MAX_TEXT_CHARS`` characters of text
+(``body_text`` and every element text a probe reads through ``text_of``) and ``MAX_FORMS``
+forms. A page past a cap is still judged on what fits, and ``PageFacts.caps()`` says which
+caps it hit: every probe puts it in its finding's ``details.capped_pages``
+(``probes.base.note_caps``), so a cut is never silent.
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ MAX_TEXT_NODES = 20_000  # visible text nodes scanned per page
 MAX_TEXT_CHARS = 1_000_000  # characters of visible text scanned per page
 MAX_FORMS = 60  # forms classified per page
 MAX_NODE_TEXT = 20_000  # characters of one text node scanned (a single-line 10 MB page)
+
+
+# what each cap is called in ``PageFacts.caps()`` (and so in a finding's details); the
+# sentence for people is probes.base's UI "cap_<name>"
+_PARSE_CAP = {"chars": "parse", "tags": "nodes"}
+CAPS = ("body", "parse", "nodes", "links", "text", "forms")
 
 
 class TextNode:
@@ -81,18 +91,20 @@ class PageFacts:
 
     def __init__(self, tree, url: str, *, html: str = "", links=None,
                  fetched_on: dt.date | None = None, truncated: bool = False,
-                 parse_capped: bool = False):
+                 parse_capped: str = "", links_capped: bool = False):
         self.tree = tree
         self.url = url
         self.fetched_on = fetched_on
         self._html = html
         self._links = list(links or [])
         self._memo: dict[str, Any] = {}
-        self.capped: list[str] = []  # which caps this page hit: "parse", "text", "forms"...
+        self._caps: set[str] = set()  # the caps found so far (``capped`` gives them all)
         if truncated:
-            self.capped.append("body")
-        if parse_capped:
-            self.capped.append("parse")
+            self._caps.add("body")
+        if parse_capped:  # crawler.artifacts.parse_cut: "chars" or "tags"
+            self._caps.add(_PARSE_CAP.get(parse_capped, "parse"))
+        if links_capped:
+            self._caps.add("links")
 
     # --- text -------------------------------------------------------------------------------
 
@@ -137,6 +149,20 @@ class PageFacts:
             text = text[:MAX_TEXT_CHARS]
         return text
 
+    def text_of(self, node) -> str:
+        """An element's text, nodes joined by a space (``node.text(separator=" ")``), capped
+        at ``MAX_TEXT_CHARS`` like ``body_text`` (the cap recorded): for a probe that reads
+        the text of a block it chose (a footer, ``<main>``)."""
+        if node is None:
+            return ""
+        if self.tree.body is not None and node.mem_id == self.tree.body.mem_id:
+            return self.body_text
+        text = node.text(deep=True, separator=" ")
+        if len(text) > MAX_TEXT_CHARS:
+            self._cap("text")
+            text = text[:MAX_TEXT_CHARS]
+        return text
+
     @cached_property
     def html_lower(self) -> str:
         """The raw HTML lower-cased, as far as it was parsed."""
@@ -154,10 +180,7 @@ class PageFacts:
         """Every form of the page classified (``pageread.forms.page_forms``), capped."""
         from .forms import page_forms
 
-        forms = page_forms(self.tree, self.url, limit=MAX_FORMS, html=self._html)
-        if len(forms) >= MAX_FORMS:
-            self._cap("forms")
-        return forms
+        return page_forms(self.tree, self.url, limit=MAX_FORMS, html=self._html)
 
     @cached_property
     def search_boxes(self) -> list:
@@ -180,9 +203,19 @@ class PageFacts:
             self._memo[key] = fn(self)
         return self._memo[key]
 
+    def caps(self, text: bool = True) -> list[str]:
+        """Which caps this page hit (names of ``CAPS``, in that order), whatever the probes
+        have read of it so far, so the same for every probe and every run: the parse caps,
+        the forms cap and - with ``text``, for a probe that reads the page's text - the text
+        caps (reading the text nodes and the body text to know)."""
+        if text:
+            _ = self.texts, self.body_text
+        if "forms" not in self._caps and len(self.tree.css("form")) > MAX_FORMS:
+            self._caps.add("forms")
+        return [c for c in CAPS if c in self._caps and (text or c != "text")]
+
     def _cap(self, what: str) -> None:
-        if what not in self.capped:
-            self.capped.append(what)
+        self._caps.add(what)
 
 
 def _fetched_on(page) -> dt.date | None:
@@ -201,8 +234,19 @@ def page_facts(page) -> PageFacts:
         resp = page.response
         f = PageFacts(page.tree, page.url, html=page.parsed_text, links=page.links,
                       fetched_on=_fetched_on(page), truncated=bool(resp.truncated),
-                      parse_capped=page.parse_capped)
+                      parse_capped=page.parse_capped, links_capped=page.links_capped)
         page.__dict__["facts"] = f
+    return f
+
+
+def response_facts(resp) -> PageFacts:
+    """The facts of a side response's HTML (the search results page), kept on the
+    response like ``page_facts``."""
+    f = resp.__dict__.get("facts")
+    if f is None:
+        f = PageFacts(resp.tree, resp.url, html=resp.parsed_text, fetched_on=None,
+                      truncated=bool(resp.truncated), parse_capped=resp.parse_capped)
+        resp.__dict__["facts"] = f
     return f
 
 
@@ -215,11 +259,7 @@ def rendered_facts(page) -> PageFacts | None:
         return None
     f = r.__dict__.get("facts")
     if f is None:
-        f = PageFacts(r.tree, page.url, html=r.dom, links=[], fetched_on=_fetched_on(page))
+        f = PageFacts(r.tree, page.url, html=r.parsed_dom, links=[],
+                      fetched_on=_fetched_on(page), parse_capped=r.parse_capped)
         r.__dict__["facts"] = f
     return f
-
-
-def capped_pages(facts: list[PageFacts]) -> list[dict]:
-    """The pages among ``facts`` that hit a cap, for a finding's ``details``."""
-    return [{"url": f.url, "capped": ", ".join(f.capped)} for f in facts if f.capped]

@@ -629,9 +629,12 @@ def search_toggles(tree, page_url: str) -> list[tuple[str, str, str, str]]:
 
     out = []
     host = urlsplit(page_url).hostname
+    kw = keywords("search")
+    # the resolved path's words come from the href or from this page's own path: a link
+    # whose href and base path say nothing of search cannot go to a search page (the cheap
+    # test first, on pages with thousands of links)
+    base_says = kw.in_attr(urlsplit(page_url).path) is not None
     for n in tree.css("button, a, [role=button], span.search, i.search, div.search-icon"):
-        if _inside_form(n):
-            continue
         a = n.attributes or {}
         target = ""
         if n.tag == "a":
@@ -639,10 +642,14 @@ def search_toggles(tree, page_url: str) -> list[tuple[str, str, str, str]]:
             # search page; "Поиск работы" -> hh.uz is not a search box
             href = (a.get("href") or "").strip()
             if href and not href.startswith(("#", "javascript:")):
+                if not base_says and kw.in_attr(href) is None:
+                    continue
                 target = urljoin(page_url, href).split("#")[0]
-                if urlsplit(target).hostname != host or not keywords("search").in_attr(
+                if urlsplit(target).hostname != host or not kw.in_attr(
                         urlsplit(target).path):
                     continue
+        if _inside_form(n):
+            continue
         words = " | ".join(x for x in (n.text(deep=True, separator=" ", strip=True),
                                         a.get("aria-label"), a.get("title")) if x)
         attrs = [a.get("class"), a.get("id"), a.get("data-toggle"), a.get("data-target"),

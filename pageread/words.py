@@ -69,6 +69,9 @@ class Keywords:
                 self._text.append((_word_re(w), w, lang))
         self._attr = [(fold(w.rstrip("$")), w.endswith("$"), w)
                       for w in self.table.get("attr", [])]
+        # every attribute match has its word inside the value: one substring scan first
+        self._attr_any = re.compile(_trie(sorted({w for w, _, _ in self._attr if w}))) \
+            if any(w for w, _, _ in self._attr) else None
         # one prefilter of every word: most texts match none, and one scan says so
         self._any = _prefilter([w for _, w, _ in self._text]) if self._text else None
         # the same link texts and attribute values repeat on every page of a site (header,
@@ -108,7 +111,7 @@ class Keywords:
         (split on anything not a letter or digit), or - for words of 5+ characters not
         marked ``$`` - appears inside it (``header-search-form`` has ``search``)."""
         v = fold(value)
-        if not v:
+        if not v or self._attr_any is None or not self._attr_any.search(v):
             return None
         tokens = set(re.split(r"[^\w]+|_", v))
         for w, exact, raw in self._attr:

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pageread.facts import PageFacts, page_facts, rendered_facts
+from pageread.facts import PageFacts, page_facts, rendered_facts, response_facts
 from pageread.forms import FormInfo
 from pageread.selectors import css_selector
 from pageread.words import keywords
 
-from .base import judge_in_reach, Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings
+from .base import in_reach, Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings
 
 VERSION = "1.1"
 
@@ -82,13 +82,16 @@ def refining_controls(form: FormInfo) -> list[tuple[str, str]]:
     return out
 
 
-def advanced_links(tree, url: str) -> list[tuple[str, str, str]]:
-    """(href or selector, html, matched words) of links/buttons saying "advanced search"."""
+def advanced_links(tree, url: str, texts_may_match: bool = True
+                   ) -> list[tuple[str, str, str]]:
+    """(href or selector, html, matched words) of links/buttons saying "advanced search".
+    ``texts_may_match`` False: the page's text has none of the words, so the elements' own
+    texts are not read (their title, aria-label, class, id and href still are)."""
     out = []
     for n in tree.css("a, button, [role=button], summary, label"):
         a = n.attributes or {}
-        text = " ".join(x for x in (n.text(deep=True, separator=" ", strip=True),
-                                    a.get("title"), a.get("aria-label")) if x)
+        own = n.text(deep=True, separator=" ", strip=True) if texts_may_match else ""
+        text = " ".join(x for x in (own, a.get("title"), a.get("aria-label")) if x)
         m = keywords("advanced_search").search(text) or keywords("advanced_search").anywhere(
             attrs=[a.get("class"), a.get("id"), a.get("href")])
         if m:
@@ -96,10 +99,11 @@ def advanced_links(tree, url: str) -> list[tuple[str, str, str]]:
     return out[:5]
 
 
-def _tree_of(resp):
-    from selectolax.lexbor import LexborHTMLParser
-
-    return LexborHTMLParser(resp.text)
+def _links_of(fx: PageFacts) -> list[tuple[str, str, str]]:
+    """``advanced_links`` of one page: element texts are read only when the page's text
+    has an "advanced search" word at all (an element's text is a piece of the body's)."""
+    may = keywords("advanced_search").search(fx.body_text) is not None
+    return advanced_links(fx.tree, fx.url, may)
 
 
 def _search_forms(forms: list[FormInfo], results_page: bool,
@@ -144,8 +148,7 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
         if resp.error is not None:
             results_error = resp.error
         elif resp.is_html and resp.status and resp.status < 400:
-            tree = _tree_of(resp)
-            sources.append((resp.url, PageFacts(tree, resp.url, html=resp.text), True))
+            sources.append((resp.url, response_facts(resp), True))
         q = resp.requested_url
         for part in urlsplit(q).query.split("&"):
             if "=" in part:
@@ -161,8 +164,7 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
                     UI.text("results_page_controls" if is_results else "form_controls",
                             n=len(rc), controls="; ".join(w for _, w in rc[:4])),
                     {"controls": [d for d, _ in rc][:10], "results_page": is_results}))
-        for href, html, words in fx.memo("advanced-search.links",
-                                         lambda f: advanced_links(f.tree, f.url)):
+        for href, html, words in fx.memo("advanced-search.links", _links_of):
             links.append(Evidence(purl, "link", html, "" if href.startswith(("http", "/"))
                                   else href, UI.text("advanced_link", words=words),
                                   {"href": href}))
@@ -189,15 +191,7 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
 # the sections this probe reads besides the home page (its Follow tables)
 SECTIONS = ("search",)
 
-
-def judge(site, ctx: Context) -> Finding:
-    return judge_in_reach(site, SECTIONS, lambda pages: _judge(site, ctx, pages))
-
-
-judge.__doc__ = _judge.__doc__ + (
-    "\n\nPages read: the home page and the pages one click away; all captured pages when "
-    "that does not pass.")
-
+judge = in_reach(SECTIONS, _judge, rendered=True, side=("search_query", "search_query_post"))
 
 
 PROBE = Probe(id="advanced-search", version=VERSION,

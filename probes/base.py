@@ -261,18 +261,76 @@ def pages_in_reach(site: "SiteCapture", tables: Iterable[str] = ()) -> tuple[lis
 
 
 def judge_in_reach(site: "SiteCapture", tables: Iterable[str],
-                   judge_pages: Callable[[list], "Finding"]) -> "Finding":
+                   judge_pages: Callable[[list], "Finding"], rendered: bool = False,
+                   side: Iterable[str] = ()) -> "Finding":
     """``judge_pages(near)``; when that does not pass and other pages were captured,
     ``judge_pages(near + rest)`` instead (see ``pages_in_reach``). ``details.pages_read``
-    says which."""
+    says which; ``details.capped_pages`` the pages read that hit a size cap (``note_caps``;
+    ``rendered``: the probe reads the rendered DOMs too; ``side``: and these
+    ``site.side`` responses, e.g. the search results page)."""
     near, rest = pages_in_reach(site, tables)
     finding = judge_pages(near)
+    read = near
     if finding.status != Status.PASS and rest:
         finding = judge_pages(near + rest)
         finding.details["pages_read"] = "all"
+        read = near + rest
     else:
         finding.details["pages_read"] = "home and one click away"
+    note_caps(finding, read, rendered,
+              responses=[site.side[k] for k in side if k in site.side])
     return finding
+
+
+def in_reach(tables: Iterable[str], judge_pages: Callable[..., "Finding"],
+             rendered: bool = False, side: Iterable[str] = ()) -> Judge:
+    """A probe's ``judge`` that reads the pages in reach: ``judge_pages(site, ctx, pages)``
+    through ``judge_in_reach`` (``rendered``, ``side``: what else it reads, for the cap
+    note); its rule (docstring) is ``judge_pages``' with the reading rule after it."""
+    tables, side = tuple(tables), tuple(side)
+
+    def judge(site: "SiteCapture", ctx: Context) -> "Finding":
+        return judge_in_reach(site, tables, lambda pages: judge_pages(site, ctx, pages),
+                              rendered, side)
+
+    judge.__doc__ = (judge_pages.__doc__ or "").rstrip() + (
+        "\n\nPages read: the home page and the pages one click away; all captured pages "
+        "when that does not pass.")
+    return judge
+
+
+def note_caps(finding: "Finding", pages: Iterable, rendered: bool = False,
+              text: bool = True, responses: Iterable = ()) -> None:
+    """Make a size cut visible: the pages among ``pages`` (static HTML, and with
+    ``rendered`` their rendered DOMs; then the side ``responses`` read, as parsed) that hit
+    a cap of ``pageread.facts`` (a 10 MB page, a 100k-node DOM, 5,000+ links, a huge text;
+    the text caps only with ``text``, for a probe that reads text) go into
+    ``details.capped_pages``, each with the caps it hit and what they mean. The finding was
+    judged on what fits."""
+    from crawler.artifacts import MAX_LINKS, MAX_PARSE_CHARS, MAX_PARSE_TAGS
+    from pageread.facts import MAX_FORMS, MAX_TEXT_CHARS, MAX_TEXT_NODES, page_facts, \
+        rendered_facts, response_facts
+
+    limits = {"body": "", "parse": f"{MAX_PARSE_CHARS:,}", "nodes": f"{MAX_PARSE_TAGS:,}",
+              "links": f"{MAX_LINKS:,}", "forms": f"{MAX_FORMS:,}",
+              "text": f"{MAX_TEXT_NODES:,} / {MAX_TEXT_CHARS:,}"}
+    read = []
+    for p in pages:
+        read.append((p.url, "html", page_facts(p)))
+        if rendered:
+            read.append((p.url, "rendered", rendered_facts(p)))
+    read += [(r.url, "response", response_facts(r)) for r in responses if r.is_html]
+    rows = []
+    for url, dom, fx in read:
+        caps = fx.caps(text) if fx is not None else []
+        if caps:
+            rows.append({"url": url, "dom": dom, "capped": ", ".join(caps),
+                         "note": "; ".join(UI.text("cap_" + c, limit=limits[c])
+                                           for c in caps)})
+    if rows:
+        finding.details["capped_pages"] = table(rows[:5], headings=["url", "dom", "capped",
+                                                                   "note"],
+                                                title=UI.text("title_capped"))
 
 
 # what run_probe itself says (the causes' own sentences are crawler.causes.EXPLANATIONS;
@@ -283,6 +341,14 @@ UI = UIStrings("run", {
     "not-captured": "The {probe} probe needs {missing}, which this capture does not hold (it "
                     "was captured for other probes).",
     "crashed": "The {probe} probe crashed: {error}",
+    # big pages (note_caps): judged on the part that fits, never silently
+    "title_capped": "Pages judged only in part (too big)",
+    "cap_body": "the body was cut at the download size limit",
+    "cap_parse": "only the first {limit} characters were parsed",
+    "cap_nodes": "only the first {limit} elements were parsed",
+    "cap_links": "only the first {limit} links were read",
+    "cap_text": "only the first {limit} text nodes or characters of text were read",
+    "cap_forms": "only the first {limit} forms were read",
 })
 
 

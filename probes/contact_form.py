@@ -22,12 +22,12 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from pageread.facts import capped_pages, page_facts, rendered_facts
+from pageread.facts import page_facts, rendered_facts
 from pageread.forms import script_built
 from pageread.links import telegram_bot
 from pageread.words import data_table, fold, keywords, menu_link
 
-from .base import (judge_in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, counts, table)
 
 VERSION = "1.1"
@@ -64,7 +64,6 @@ UI = UIStrings("contact-form", {
     "title_telegram_bots": "Telegram appeal bots",
     "title_section_links": "Links to the appeals section",
     "title_other_forms": "Other forms (not appeal forms)",
-    "title_capped": "Pages judged only in part (too big)",
 })
 
 _AT_BOT = re.compile(r"(?<![\w@/])@([a-z0-9_]{3,40}bot)\b", re.I)
@@ -179,8 +178,6 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
                                               title=UI.text("title_section_links")),
                "other_forms": counts(rejected, title=UI.text("title_other_forms")),
                "submitted": False}
-    if capped_pages(facts):
-        details["capped_pages"] = table(capped_pages(facts)[:5], title=UI.text("title_capped"))
     ways = []
     if forms_ev:
         ways.append(UI.text("way_form", n=len(forms_ev)))
@@ -222,15 +219,7 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
 # the sections this probe reads besides the home page (its Follow tables)
 SECTIONS = ("appeal_section",)
 
-
-def judge(site, ctx: Context) -> Finding:
-    return judge_in_reach(site, SECTIONS, lambda pages: _judge(site, ctx, pages))
-
-
-judge.__doc__ = _judge.__doc__ + (
-    "\n\nPages read: the home page and the pages one click away; all captured pages when "
-    "that does not pass.")
-
+judge = in_reach(SECTIONS, _judge, rendered=True)
 
 
 PROBE = Probe(id="contact-form", version=VERSION,

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import unquote
 
+from pageread.facts import page_facts
 from pageread.selectors import css_selector
 from pageread.words import fold, keywords, menu_link
 
-from .base import (judge_in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, table)
 
 VERSION = "1.0"
@@ -241,7 +242,7 @@ def _is_contacts_page(page) -> str:
     if path_m:
         return path_m
     for sel in ("h1", "title"):
-        n = page.tree.css_first(sel)
+        n = page_facts(page).tree.css_first(sel)
         if n is not None:
             m = keywords("contacts").search(n.text(deep=True))
             if m:
@@ -262,7 +263,7 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
         by_url.setdefault(p.response.requested_url.rstrip("/"), p)
     links: list[tuple[str, str, str, str]] = []  # (from, href, text, word)
     for p in pages:
-        for lk in p.links:
+        for lk in page_facts(p).links:
             w = is_contacts_link(lk.text, lk.url)
             if w and not any(lk.url == x[1] for x in links):
                 links.append((p.url, lk.url, lk.text, w))
@@ -280,10 +281,11 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
         if p not in contact_pages and _is_contacts_page(p):
             contact_pages.append(p)
     for p in contact_pages:
-        main = p.tree.css_first("main") or p.tree.body
+        pf = page_facts(p)
+        main = pf.tree.css_first("main") or pf.tree.body
         if main is None:
             continue
-        fx = facts_in(main)
+        fx = facts_in(main, pf.text_of(main))
         if fx:
             all_facts.merge(fx)
             where.append({"url": p.url, "kind": "contacts-page", **fx.to_dict()})
@@ -292,8 +294,9 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
                                      fx.to_dict()))
     # 2. contact blocks on every page (address, class contact, footer)
     for p in pages:
-        for blk in contact_blocks(p.tree):
-            fx = facts_in(blk)
+        pf = page_facts(p)
+        for blk in contact_blocks(pf.tree):
+            fx = facts_in(blk, pf.text_of(blk))
             if not fx:
                 continue
             new = Facts()
@@ -313,8 +316,9 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
     loose = Facts()
     if not block_facts:
         for p in pages:
-            if p.tree.body is not None:
-                fx = facts_in(p.tree.body)
+            pf = page_facts(p)
+            if pf.tree.body is not None:
+                fx = facts_in(pf.tree.body, pf.body_text)
                 if fx:
                     loose.merge(fx)
                     where.append({"url": p.url, "kind": "page text", **fx.to_dict()})
@@ -358,15 +362,7 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
 # the sections this probe reads besides the home page (its Follow tables)
 SECTIONS = ("contacts",)
 
-
-def judge(site, ctx: Context) -> Finding:
-    return judge_in_reach(site, SECTIONS, lambda pages: _judge(site, ctx, pages))
-
-
-judge.__doc__ = _judge.__doc__ + (
-    "\n\nPages read: the home page and the pages one click away; all captured pages when "
-    "that does not pass.")
-
+judge = in_reach(SECTIONS, _judge)
 
 
 PROBE = Probe(id="contact-us", version=VERSION,

@@ -25,9 +25,9 @@ import datetime as dt
 from collections import Counter
 
 from pageread.dates import DateHit, copyright_years, newest, parse_date
-from pageread.facts import capped_pages, page_facts, rendered_facts
+from pageread.facts import page_facts, rendered_facts
 
-from .base import (judge_in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, counts, table)
 
 VERSION = "1.1"
@@ -56,7 +56,6 @@ UI = UIStrings("last-updated", {
     "title_ignored_counts": "Dates not used, by reason",
     "title_copyright_notices": "Copyright notices",
     "title_http_last_modified": "HTTP Last-Modified headers",
-    "title_capped": "Pages judged only in part (too big)",
 })
 
 
@@ -134,8 +133,6 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
                                     title=UI.text("title_http_last_modified")),
         "max_age_days": MAX_AGE_DAYS,
     }
-    if capped_pages(facts):
-        details["capped_pages"] = table(capped_pages(facts)[:5], title=UI.text("title_capped"))
     if "sitemaps" in site.errors:
         details["sitemaps_error"] = site.errors["sitemaps"].to_dict()
     notes = []
@@ -185,14 +182,7 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
 # the sections this probe reads besides the home page (its Follow tables)
 SECTIONS = ("news",)
 
-
-def judge(site, ctx: Context) -> Finding:
-    return judge_in_reach(site, SECTIONS, lambda pages: _judge(site, ctx, pages))
-
-
-judge.__doc__ = _judge.__doc__ + (
-    "\n\nPages read: the home page and the pages one click away; all captured pages when "
-    "that does not pass.")
+judge = in_reach(SECTIONS, _judge, rendered=True)
 
 
 # SITEMAPS is optional: lastmod is one source among many; its failure is noted in details.

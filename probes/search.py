@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from typing import Iterable
 from urllib.parse import parse_qsl, urlsplit
 
-from pageread.facts import page_facts, rendered_facts
+from pageread.facts import page_facts, rendered_facts, response_facts
 from pageread.forms import FormInfo, search_toggles
 from pageread.words import fold, keywords
 
-from .base import (judge_in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, table)
 
 VERSION = "1.1"
@@ -140,8 +140,6 @@ def read_results(resp, template: Iterable[str], word: str) -> ResultsPage:
     count."""
     from urllib.parse import urljoin
 
-    from selectolax.lexbor import LexborHTMLParser
-
     rp = ResultsPage(resp.status, resp.url)
     if resp.error is not None:
         rp.error = f"{resp.error.cause}: {resp.error.detail}"
@@ -150,7 +148,8 @@ def read_results(resp, template: Iterable[str], word: str) -> ResultsPage:
         rp.error = (UI.text("not_html", content_type=resp.content_type) if resp.content_type
                     else UI.text("not_html_untyped"))
         return rp
-    tree = LexborHTMLParser(resp.text)
+    fx = response_facts(resp)  # parsed once, within the caps; shared with advanced-search
+    tree = fx.tree
     known = {u.rstrip("/") for u in template}
     host = urlsplit(resp.url).hostname
     search_path = urlsplit(resp.url).path.rstrip("/")
@@ -173,8 +172,7 @@ def read_results(resp, template: Iterable[str], word: str) -> ResultsPage:
             continue
         seen.add(u)
         rp.result_links.append(u)
-    body = tree.body
-    text = fold(body.text(deep=True, separator=" ") if body is not None else "")
+    text = fold(fx.body_text)
     m = keywords("no_results").search(text, folded=True)
     rp.no_results = m.text if m else ""
     rp.echoes_query = bool(word) and fold(word) in text
@@ -321,14 +319,7 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
 # the sections this probe reads besides the home page (its Follow tables)
 SECTIONS = ("search",)
 
-
-def judge(site, ctx: Context) -> Finding:
-    return judge_in_reach(site, SECTIONS, lambda pages: _judge(site, ctx, pages))
-
-
-judge.__doc__ = _judge.__doc__ + (
-    "\n\nPages read: the home page and the pages one click away; all captured pages when "
-    "that does not pass.")
+judge = in_reach(SECTIONS, _judge, rendered=True, side=("search_query", "search_query_post"))
 
 
 # LINKED is optional: a search page one click from home (single-URL mode) is looked at too
