@@ -208,11 +208,32 @@ class PageFacts:
         have read of it so far, so the same for every probe and every run: the parse caps,
         the forms cap and - with ``text``, for a probe that reads the page's text - the text
         caps (reading the text nodes and the body text to know)."""
-        if text:
+        if text and self._text_may_cap:
             _ = self.texts, self.body_text
-        if "forms" not in self._caps and len(self.tree.css("form")) > MAX_FORMS:
+        if self._form_count > MAX_FORMS:
             self._caps.add("forms")
         return [c for c in CAPS if c in self._caps and (text or c != "text")]
+
+    @cached_property
+    def _text_may_cap(self) -> bool:
+        """Whether reading the text could hit a text cap, from the source alone: a text node
+        lies between two tags and is never longer than its source (entities only shrink),
+        so a page with fewer tags than ``MAX_TEXT_NODES``, less source than
+        ``MAX_TEXT_CHARS`` and no run of ``MAX_NODE_TEXT`` characters without a ``<``
+        cannot hit one (the usual page: no need to read its text to know)."""
+        html = self._html or self.tree.html or ""
+        tags = html.count("<")
+        if tags + 1 >= MAX_TEXT_NODES or len(html) + tags + 1 >= MAX_TEXT_CHARS:
+            return True
+        # a run of MAX_NODE_TEXT characters without "<" holds a whole aligned block of half
+        # that length without one: a few str.find calls instead of a scan in Python
+        half = MAX_NODE_TEXT // 2
+        return any(html.find("<", i, i + half) < 0
+                   for i in range(0, len(html) - half + 1, half))
+
+    @cached_property
+    def _form_count(self) -> int:
+        return len(self.tree.css("form"))
 
     def _cap(self, what: str) -> None:
         self._caps.add(what)

@@ -35,7 +35,11 @@ _FOLD_TABLE = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
     "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
 })
-_SPACES = re.compile(r"\s+")
+
+
+# the same table as pairs, for ``str.replace`` (``str.translate`` with a dict looks every
+# character up: 10x slower than a replace per character present, on a page's text)
+_FOLD_PAIRS = tuple((chr(k), v or "") for k, v in _FOLD_TABLE.items())
 
 
 @lru_cache(maxsize=262144)
@@ -44,8 +48,15 @@ def fold(text: str | None) -> str:
     ё to е, dashes to ``-``, invisible characters dropped, runs of white space to one space."""
     if not text:
         return ""
-    t = unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
-    return _SPACES.sub(" ", t).strip()
+    t = unicodedata.normalize("NFC", text).lower()
+    if t.isascii():
+        if "`" in t:
+            t = t.replace("`", "'")
+    else:
+        for c, r in _FOLD_PAIRS:  # the replacements are never keys: order does not matter
+            if c in t:
+                t = t.replace(c, r)
+    return " ".join(t.split())  # white space as ``\s`` reads it (str.isspace), stripped
 
 
 @dataclass(frozen=True)

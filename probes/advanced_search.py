@@ -82,28 +82,18 @@ def refining_controls(form: FormInfo) -> list[tuple[str, str]]:
     return out
 
 
-def advanced_links(tree, url: str, texts_may_match: bool = True
-                   ) -> list[tuple[str, str, str]]:
-    """(href or selector, html, matched words) of links/buttons saying "advanced search".
-    ``texts_may_match`` False: the page's text has none of the words, so the elements' own
-    texts are not read (their title, aria-label, class, id and href still are)."""
+def advanced_links(tree, url: str) -> list[tuple[str, str, str]]:
+    """(href or selector, html, matched words) of links/buttons saying "advanced search"."""
     out = []
     for n in tree.css("a, button, [role=button], summary, label"):
         a = n.attributes or {}
-        own = n.text(deep=True, separator=" ", strip=True) if texts_may_match else ""
-        text = " ".join(x for x in (own, a.get("title"), a.get("aria-label")) if x)
+        text = " ".join(x for x in (n.text(deep=True, separator=" ", strip=True),
+                                    a.get("title"), a.get("aria-label")) if x)
         m = keywords("advanced_search").search(text) or keywords("advanced_search").anywhere(
             attrs=[a.get("class"), a.get("id"), a.get("href")])
         if m:
             out.append((a.get("href") or css_selector(n), n.html or "", m.text))
     return out[:5]
-
-
-def _links_of(fx: PageFacts) -> list[tuple[str, str, str]]:
-    """``advanced_links`` of one page: element texts are read only when the page's text
-    has an "advanced search" word at all (an element's text is a piece of the body's)."""
-    may = keywords("advanced_search").search(fx.body_text) is not None
-    return advanced_links(fx.tree, fx.url, may)
 
 
 def _search_forms(forms: list[FormInfo], results_page: bool,
@@ -164,7 +154,8 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
                     UI.text("results_page_controls" if is_results else "form_controls",
                             n=len(rc), controls="; ".join(w for _, w in rc[:4])),
                     {"controls": [d for d, _ in rc][:10], "results_page": is_results}))
-        for href, html, words in fx.memo("advanced-search.links", _links_of):
+        for href, html, words in fx.memo("advanced-search.links",
+                                         lambda f: advanced_links(f.tree, f.url)):
             links.append(Evidence(purl, "link", html, "" if href.startswith(("http", "/"))
                                   else href, UI.text("advanced_link", words=words),
                                   {"href": href}))

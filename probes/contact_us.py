@@ -67,13 +67,39 @@ UI = UIStrings("contact-us", {
     "title_where": "Where the contacts were found",
 })
 
-PHONE_998 = re.compile(r"(?<![\d+])(?:\+\s*|\(\s*\+?\s*)?998\s*\)?[\s\-.]*\(?\s*\d{2}\s*\)?"
+# (the look-behinds follow the first character, ``\((?<![\d+]\()`` = ``(?<![\d+])\(``, so
+# that ``re`` scans for that character instead of trying every position: 5-10x faster)
+PHONE_998 = re.compile(r"(?:\+(?<![\d+]\+)\s*998|\((?<![\d+]\()\s*\+?\s*998|9(?<![\d+]9)98)"
+                       r"\s*\)?[\s\-.]*\(?\s*\d{2}\s*\)?"
                        r"[\s\-.]*\d{3}[\s\-.]*\d{2}[\s\-.]*\d{2}(?!\d)")
-PHONE_LOCAL = re.compile(r"(?<![\d+])\(\s*\d{2,3}\s*\)\s*\d{3}[\s\-]\d{2}[\s\-]\d{2}(?!\d)")
+PHONE_LOCAL = re.compile(r"\((?<![\d+]\()\s*\d{2,3}\s*\)\s*\d{3}[\s\-]\d{2}[\s\-]\d{2}(?!\d)")
 # "Tel: 71 233-45-67" - a 2-3-2-2 number without +998 counts only right after a phone word
-PHONE_BARE = re.compile(r"(?<![\d+(\-])\d{2}[\s\-]\d{3}[\s\-]\d{2}[\s\-]\d{2}(?![\d\-])")
+PHONE_BARE = re.compile(r"\d(?<![\d+(\-]\d)\d[\s\-]\d{3}[\s\-]\d{2}[\s\-]\d{2}(?![\d\-])")
+_SHORT_NUMBER = re.compile(r"(\d(?<![\d+(]\d)\d{2,4})(?![\d\-./:)])")
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*"
                    r"\.[a-z]{2,24}(?![\w-])", re.I)
+
+
+def emails_in(t: str) -> list:
+    """``EMAIL.finditer(t)``, searched only between the "@"s: an address holds one "@" and
+    lies between its neighbours (a regex that starts with a look-behind and a repeat tries
+    every position of a long text)."""
+    out = []
+    ats, i = [], t.find("@")
+    while i >= 0:
+        ats.append(i)
+        i = t.find("@", i + 1)
+    prev, last_end = -1, 0
+    for k, i in enumerate(ats):
+        end = ats[k + 1] if k + 1 < len(ats) else len(t)
+        m = EMAIL.search(t, max(prev + 1, i - 64, last_end), end)
+        if m is not None:
+            out.append(m)
+            last_end = m.end()
+        prev = i
+    return out
+
+
 _NOT_EMAIL_TLD = ("png", "jpg", "jpeg", "gif", "svg", "webp", "js", "css")
 
 
@@ -111,8 +137,11 @@ class Facts:
 def _hotlines(text: str) -> list[str]:
     """Short numbers (3-5 digits) right after a phone word: "Ishonch telefoni: 1242"."""
     out = []
-    f = PHONE_LOCAL.sub(" ", PHONE_998.sub(" ", fold(text)))
-    for m in re.finditer(r"(?<![\d+(])(\d{3,5})(?![\d\-./:)])", f):
+    f = fold(text)
+    if "998" in f:  # every +998 number has it
+        f = PHONE_998.sub(" ", f)
+    f = PHONE_LOCAL.sub(" ", f)
+    for m in _SHORT_NUMBER.finditer(f):
         n = m.group(1)
         if 1900 <= int(n) <= 2100:
             continue  # a year
@@ -178,7 +207,7 @@ def facts_in(node, text: str | None = None) -> Facts:
     links)."""
     t = text if text is not None else node.text(deep=True, separator=" ")
     fx = Facts()
-    for m in PHONE_998.finditer(t):
+    for m in PHONE_998.finditer(t) if "998" in t else ():
         fx.phones.append(" ".join(m.group(0).split()))
     for m in PHONE_LOCAL.finditer(t):
         v = " ".join(m.group(0).split())
@@ -197,7 +226,7 @@ def facts_in(node, text: str | None = None) -> Facts:
                                         for p in fx.phones + fx.hotlines):
             (fx.phones if len(digits) >= 7 else fx.hotlines).append(v)
     fx.hotlines += [h for h in _hotlines(t) if h not in fx.hotlines]
-    for m in EMAIL.finditer(t):
+    for m in emails_in(t):
         v = m.group(0)
         if not v.lower().rsplit(".", 1)[-1] in _NOT_EMAIL_TLD and v not in fx.emails:
             fx.emails.append(v)
