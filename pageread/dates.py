@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .facts import SKIP_TAGS
-from .selectors import css_selector
+from .selectors import ancestors as _ancestors, css_selector
 from .words import fold, keywords
 
 # --- month names ------------------------------------------------------------------------
@@ -197,14 +197,6 @@ _SKIP_TAGS = SKIP_TAGS
 def _classes(node) -> str:
     a = node.attributes or {}
     return f"{a.get('class') or ''} {a.get('id') or ''}".lower()
-
-
-def _ancestors(node, n: int):
-    p = node.parent
-    while p is not None and n > 0 and p.tag not in ("body", "html"):
-        yield p
-        p = p.parent
-        n -= 1
 
 
 def _is_today_widget(mention: DateMention, context: str, before: str, node,

@@ -49,7 +49,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
-from .selectors import css_selector
+from .selectors import ancestors as _ancestors, css_selector
 from .words import data_table, fold, guess_lang, keywords
 
 import re
@@ -425,14 +425,6 @@ def _under_article(node) -> str:
         if any(w in cls for w in t.get("container", [])):
             return f"in a comments container ({cls.strip()[:40]})"
     return ""
-
-
-def _ancestors(node, n: int):
-    p = node.parent
-    while p is not None and n > 0 and p.tag not in ("body", "html"):
-        yield p
-        p = p.parent
-        n -= 1
 
 
 def classify(node, page_url: str, root=None, index: int = -1, html: str = "") -> FormInfo:
