@@ -39,6 +39,12 @@ def test_demo_end_to_end(tmp_path):
     assert status[("buxoro", "legacy-redirect")] == "pass"
     assert status[("buxoro", "wcag")] in ("pass", "fail")  # judged, not error
     assert "error" not in {s for (t, i), s in status.items() if t == "buxoro"}
+    # i10-services: the service and content probes, present on Termiz, absent on Urgut
+    # (crawler/farm/sites/services.py; Urgut has their look-alikes: share buttons, a hidden
+    # pixel, a copyright line, a phone without a support label, FAQ named in text only)
+    for ind in ("help", "helpdesk-phone", "online-support", "usage-stats", "business-info",
+                "privacy-policy", "open-data", "social-media"):
+        assert (status[("termiz", ind)], status[("urgut", ind)]) == ("pass", "fail"), ind
     index = out / "report" / "index.html"
     assert index.exists()
     # the search box the search finding cites is pictured, outlined, in the report: a box
