@@ -1,10 +1,14 @@
 """Nightly-run simulation: 229 targets that are sections of ONE host (like the hokimiyat
 sections of gov.uz), a politeness limit of R requests/s on that host. The scan must finish
-within 1.15x of the politeness bound - requests to the host / R - i.e. the crawler keeps
-the host busy at its allowed rate while work is queued, and never exceeds it.
+within 1.05x of the politeness bound - requests to the host / R - i.e. the crawler keeps
+the host busy at its allowed rate while work is queued, and never exceeds it. It runs with
+the nightly progress on (per-page events; without a terminal, one journal line per target,
+to ``--progress-log``) and the end-of-run work of a nightly scan (changes, regressions,
+scores), so their cost is in the figure.
 
     python bench/bench_nightly.py --targets 229 --pages 5 --rate 20
     python bench/bench_nightly.py --probes none     # crawl only, no probes
+    python bench/bench_nightly.py --progress off    # without the progress display
 
 nginx serves the sections and enforces the same rate (``limit_req``, burst = R, excess
 answered 503): a 503 in its log would mean govscan went faster than it promised. The
@@ -38,6 +42,10 @@ def main():
     ap.add_argument("--target-concurrency", type=int, default=8)
     ap.add_argument("--probes", choices=("static", "none"), default="static")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--progress", choices=("lines", "off"), default="lines",
+                    help="journal lines per target (default) or no progress")
+    ap.add_argument("--progress-log", default=None,
+                    help="where the progress lines go (default OUT/progress.log)")
     a = ap.parse_args()
 
     from bench_crawl import static_probes
@@ -59,15 +67,21 @@ def main():
                       per_host_concurrency=a.concurrency, retries=0)
     opts = CaptureOptions(max_pages=a.pages, render_pages=0, screenshots=False)
     log = out / "logs" / "access-shared.log"
+    plog = Path(a.progress_log or out / "progress.log")
     with NginxFarm(out, out / "nginx-shared.conf", ("127.0.0.1", port)):
         log.write_text("")  # the start-up probe connection is not part of the run
         store = Store(out / "nightly.db")
         t0 = time.time()
+        old_err = sys.stderr
         try:
-            s = asyncio.run(run_scan(targets, probes, store, opts, cfg, progress=False,
-                                     render=False, capture_dir=out / "cap",
-                                     target_concurrency=a.target_concurrency))
+            with open(plog, "w", encoding="utf-8") as fh:
+                sys.stderr = fh  # not a terminal: the journal's line per target
+                s = asyncio.run(run_scan(targets, probes, store, opts, cfg,
+                                         progress=a.progress == "lines", render=False,
+                                         capture_dir=out / "cap",
+                                         target_concurrency=a.target_concurrency))
         finally:
+            sys.stderr = old_err
             store.close()
         elapsed = time.time() - t0
         time.sleep(0.3)  # let nginx flush its log
@@ -87,9 +101,11 @@ def main():
         "min_gap_ms": round(1000 * min(gaps), 1) if gaps else None,
         "median_gap_ms": round(1000 * sorted(gaps)[len(gaps) // 2], 1) if gaps else None,
         "max_gap_ms": round(1000 * max(gaps), 1) if gaps else None,
-        "goal": "ratio <= 1.15 and no 503",
+        "progress": a.progress, "progress_lines": sum(1 for _ in open(plog, encoding="utf-8")),
+        "regressions": len(s.regressions), "scores": sorted(s.scores),
+        "goal": "ratio <= 1.05 and no 503",
     }
-    res["ok"] = res["ratio"] <= 1.15 and "503" not in statuses
+    res["ok"] = res["ratio"] <= 1.05 and "503" not in statuses
     print(json.dumps(res, indent=2))
 
 

@@ -159,6 +159,17 @@ class TLSInfo:
     trust store in use; ``verify_error`` says why it failed. The certificate fields are read
     even when verification failed (a second, non-verifying handshake), so an auditor sees
     *which* certificate was served.
+
+    When the fetcher's own (TLS >= 1.2, modern ciphers) handshake failed, ``version`` and
+    ``cipher`` are what the server negotiates with a permissive client that only reads
+    them (``crawler.fetch.tls``), ``failure`` names why the fetcher's handshake failed -
+    ``protocol`` (the server offers no TLS >= 1.2), ``key-exchange`` (no cipher/key
+    exchange a modern client accepts), ``certificate`` or ``handshake`` (anything else) -
+    and ``cert_problem`` names what is wrong with the certificate, when something is:
+    ``expired``, ``not-yet-valid``, ``wrong-host``, ``self-signed``, ``untrusted``,
+    ``revoked``, ``weak`` or ``other``. ``verified`` stays the certificate's verdict: a
+    server that speaks only TLS 1.0 with a valid certificate is ``verified`` with
+    ``failure="protocol"``.
     """
 
     verified: bool
@@ -171,6 +182,8 @@ class TLSInfo:
     not_before: str = ""  # ISO 8601
     not_after: str = ""  # ISO 8601
     self_signed: bool = False
+    failure: str = ""  # i14-https: why the fetcher's own handshake failed (see above)
+    cert_problem: str = ""  # i14-https: what is wrong with the certificate (see above)
 
     def days_left(self, today: dt.date) -> int | None:
         if not self.not_after:
@@ -190,7 +203,8 @@ class Response:
     """One fetch: the URL asked for, every redirect hop, and the final answer (or the error).
 
     ``headers`` keys are lower-case; repeated headers are joined with ", " except
-    ``set-cookie`` (joined with "\\n"). ``text`` is the body decoded with ``encoding``
+    ``set-cookie`` and ``strict-transport-security`` (joined with "\\n": only the first
+    HSTS field counts, RFC 6797 section 8.1). ``text`` is the body decoded with ``encoding``
     (from the Content-Type header, a BOM, ``<meta charset>``, else detected).
     """
 

@@ -34,6 +34,9 @@ class CaptureOptions:
     single_url: bool = False  # `govscan probe`: judge the URL (+ one click), no crawl
     hints: Hints = field(default_factory=Hints)  # merged from the selected probes
     extra: dict[str, Any] = field(default_factory=dict)
+    # i13 progress: on_event(target_id, event, data) - "stage" {stage} before each gatherer,
+    # "page" {url} per page fetched (see emit); None = nobody listens
+    on_event: Callable[[str, str, dict], None] | None = None
 
 
 @dataclass
@@ -111,6 +114,23 @@ def closure(artifacts) -> list[Artifact]:
     return [a for a in ORDER if a in want]
 
 
+def stage_of(step: Step) -> str:
+    """The stage a person watching a run sees for a gatherer: crawl, render or validate."""
+    mod = step.gatherer.split(":")[0]
+    return ("render" if mod.startswith("crawler.browser") else
+            "validate" if mod.startswith("crawler.validator") else "crawl")
+
+
+def emit(env: CaptureEnv, site: SiteCapture, event: str, **data) -> None:
+    """Tell ``options.on_event`` (progress display) what is happening; never raises."""
+    cb = getattr(getattr(env, "options", None), "on_event", None)
+    if cb is not None:
+        try:
+            cb(site.target.id, event, data)
+        except Exception:  # noqa: BLE001 - a display must not sink a capture
+            log.debug("progress callback failed", exc_info=True)
+
+
 def _load(spec: str) -> Gatherer:
     import importlib
 
@@ -122,6 +142,7 @@ async def capture_site(target: Target, artifacts, env: CaptureEnv) -> SiteCaptur
     """Gather ``artifacts`` (plus dependencies) for ``target``. Never raises."""
     site = SiteCapture(target=target, capture_dir=str(env.capture_dir))
     for art in closure(artifacts):
+        emit(env, site, "stage", stage=stage_of(BY_ARTIFACT[art]))  # i13 progress
         try:
             gather = _load(BY_ARTIFACT[art].gatherer)
         except (ImportError, AttributeError) as exc:

@@ -24,6 +24,7 @@ import re
 from urllib.parse import urlsplit
 
 from .artifacts import Page, Response, SiteCapture
+from .capture import emit
 from .causes import Cause
 from .urls import (TrapGuard, dedup_key, link_priority, looks_binary,
                    normalize_url)
@@ -146,6 +147,7 @@ async def gather_pages(site: SiteCapture, env) -> None:
     home_resp = await fetcher.fetch(start, html_only=True)
     home = Page(home_resp, depth=0, found_from="", scope=target.scope)
     site.pages.append(home)
+    emit(env, site, "page", url=home.url)  # i13 progress
     if env.options.single_url:
         return
     start_lang = target.language_of(start) if target.languages else ""
@@ -199,6 +201,7 @@ async def gather_pages(site: SiteCapture, env) -> None:
                     failed += 1
                 page = Page(resp, depth=depth, found_from=found, scope=target.scope)
                 site.pages.append(page)
+                emit(env, site, "page", url=page.url)  # i13 progress
                 chosen[id(page)] = order
                 if resp.ok and resp.is_html:
                     for link in page.links:
@@ -272,6 +275,7 @@ async def gather_linked(site: SiteCapture, env) -> None:
             continue
         site.linked.append(Page(r, depth=1, found_from=home.url, role="linked",
                                 scope=site.target.scope))
+        emit(env, site, "page", url=r.url)  # i13 progress
 
 
 async def gather_legacy(site: SiteCapture, env) -> None:

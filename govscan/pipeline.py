@@ -36,12 +36,17 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_ABORTED = 0, 1, 2, 3
 
 
-def exit_code(statuses: Iterable[str] | dict[str, int], completed: bool = True) -> int:
+def exit_code(statuses: Iterable[str] | dict[str, int], completed: bool = True,
+              regressions: int | None = None) -> int:
     """The exit code of a finished job (stable; scripts depend on it): 3 when it did not
-    complete, 1 when some finding is ``fail`` or ``error``, else 0. ``statuses`` is an
-    iterable of statuses or a status -> count mapping."""
+    complete; then, with ``regressions`` given (``--fail-on regressions``: the count of
+    regressions the run found), 1 when there is any, else 0; without it, 1 when some
+    finding is ``fail`` or ``error``, else 0. ``statuses`` is an iterable of statuses or a
+    status -> count mapping. (2, usage, is decided before a job starts.)"""
     if not completed:
         return EXIT_ABORTED
+    if regressions is not None:
+        return EXIT_FAILURES if regressions else EXIT_OK
     seen = {s for s, n in statuses.items() if n} if isinstance(statuses, dict) \
         else {str(s) for s in statuses}
     return EXIT_FAILURES if seen & {"fail", "error"} else EXIT_OK
@@ -176,11 +181,17 @@ def rejudge(store, source_run: int | None = None, indicators: Iterable[str] | No
     src = source_run or store.latest_run()
     if src is None or store.run(src) is None:
         raise LookupError(f"{store.path} has no run {source_run or ''}".strip())
+    if store.run(src).get("captures_pruned_at"):  # i13: retention keeps findings only
+        raise LookupError(f"run {src}'s captures were pruned on "
+                          f"{store.run(src)['captures_pruned_at']} (retention): nothing to "
+                          f"judge again")
     probes = select(list(indicators or []) or store.run_options(src).get("probes") or ["all"])
     ctx = Context(now=now or dt.date.today())
     caps = store.captures(src)
     targets = [Target.from_dict(c["target"]) for c in caps]
-    new = store.start_run({"rejudge_of": src, "probes": [p.id for p in probes]}, targets)
+    src_dir = store.run_options(src).get("capture_dir")  # i13: its pictures are there
+    new = store.start_run({"rejudge_of": src, "probes": [p.id for p in probes],
+                           **({"capture_dir": src_dir} if src_dir else {})}, targets)
     counts: dict[str, int] = {}
     for c in caps:
         site = store.load_capture(src, c["target_id"])

@@ -22,7 +22,19 @@ Open the database in Datasette (``datasette govscan.db``) and the tables explain
 ``verdicts``   auditors' manual verdicts (target, indicator, status, who, when, note,
                evidence URL); the latest one not withdrawn is in force.
 ``scores``     per (run, target, criterion) the UN-style shares (govscan/scores.py).
+``regressions`` per run, the (target, indicator) pairs that regressed (the rule:
+               ``govscan/changes.py``; N consecutive failing runs after a met one).
 ``meta``       ``schema_version``.
+
+Views, for reading (Datasette or ``sqlite3``): ``latest_findings`` (per target and
+indicator, the finding of the newest completed run that judged it), ``regressions_by_run``
+and ``latest_regressions`` (with target names, summaries and URLs), ``scores_by_run`` and
+``latest_scores`` (shares as percentages). Two columns are compressed (zlib) and read as
+blobs: ``bodies.body`` (the bytes as served) and ``artifacts.data`` (JSON); the Datasette
+plugin in ``deploy/datasette/`` adds ``unz(blob)`` to read them.
+
+Retention (``govscan.retention``) never deletes a run or its findings: it drops the page
+bodies, artifacts and screenshot references of old runs (``runs.captures_pruned_at``).
 
 A target's capture and its findings are written in ONE transaction, so a run killed at any
 moment (even SIGKILL) leaves whole targets or nothing; ``--resume`` continues after the last
@@ -44,7 +56,7 @@ from crawler import __version__
 from crawler.artifacts import Page, Rendered, Response, SitemapDoc, SiteCapture, Validation
 from crawler.targets import Target
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Migration N takes a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: list[str] = [
@@ -181,6 +193,49 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, target_id, criterion)
     );
     """,
+    # 4: nightly operation - the regressions each run found (the rule is
+    # govscan/changes.py; stored so SQL can read them), when a run's captures were pruned
+    # (its findings stay), and views a person can read in Datasette
+    """
+    ALTER TABLE runs ADD COLUMN captures_pruned_at TEXT;
+    CREATE TABLE IF NOT EXISTS regressions (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        target_id TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        after_runs INTEGER NOT NULL,     -- consecutive failing runs that made it one (N)
+        PRIMARY KEY (run_id, target_id, indicator)
+    );
+    CREATE INDEX IF NOT EXISTS findings_target_indicator ON findings(target_id, indicator, run_id);
+    CREATE VIEW IF NOT EXISTS latest_findings AS
+        SELECT f.target_id, t.name_uz AS target_name, t.level, f.indicator, f.status,
+               f.summary, f.url, f.run_id, r.started_at AS run_started_at, f.found_at,
+               f.probe_version, f.decree, f.un_code
+        FROM findings f JOIN runs r ON r.id = f.run_id
+        LEFT JOIN targets t ON t.id = f.target_id
+        WHERE f.run_id = (SELECT max(f2.run_id) FROM findings f2 JOIN runs r2 ON r2.id = f2.run_id
+                          WHERE r2.status = 'completed' AND f2.target_id = f.target_id
+                          AND f2.indicator = f.indicator);
+    CREATE VIEW IF NOT EXISTS regressions_by_run AS
+        SELECT g.run_id, r.started_at AS run_started_at, g.target_id, t.name_uz AS target_name,
+               g.indicator, g.after_runs, f.status, f.summary, f.url
+        FROM regressions g JOIN runs r ON r.id = g.run_id
+        LEFT JOIN targets t ON t.id = g.target_id
+        LEFT JOIN findings f ON f.run_id = g.run_id AND f.target_id = g.target_id
+                             AND f.indicator = g.indicator;
+    CREATE VIEW IF NOT EXISTS latest_regressions AS
+        SELECT * FROM regressions_by_run WHERE run_id = (SELECT max(id) FROM runs
+            WHERE status = 'completed' AND json_extract(options, '$.rejudge_of') IS NULL);
+    CREATE VIEW IF NOT EXISTS scores_by_run AS
+        SELECT s.run_id, r.started_at AS run_started_at, s.target_id, t.name_uz AS target_name,
+               t.level, s.criterion, s.met, s.judged, s.indicators,
+               round(100.0 * s.strict, 1) AS strict_percent,
+               round(100.0 * s.adjusted, 1) AS adjusted_percent, s.band, s.band_adjusted,
+               s.by_verdict
+        FROM scores s JOIN runs r ON r.id = s.run_id LEFT JOIN targets t ON t.id = s.target_id;
+    CREATE VIEW IF NOT EXISTS latest_scores AS
+        SELECT * FROM scores_by_run WHERE run_id = (SELECT max(id) FROM runs
+                                                    WHERE status = 'completed');
+    """,
 ]
 
 VERDICT_STATUSES = ("pass", "warn", "fail", "not_applicable")
@@ -307,8 +362,12 @@ class Store:
         return [r[0] for r in self.db.execute("SELECT id FROM runs ORDER BY id")]
 
     def vacuum(self) -> None:
-        """Give the space of deleted rows back to the disk."""
+        """Give the space of deleted rows back to the disk: the write-ahead log is folded in
+        first, then VACUUM rewrites the file (it needs free disk space about the database's
+        size, and the run lock - ``govscan.retention`` takes it - so no scan writes)."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.execute("VACUUM")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def latest_run(self, finished_only: bool = False) -> int | None:
         q = "SELECT id FROM runs " + ("WHERE status='completed' " if finished_only else "") + \
@@ -316,31 +375,107 @@ class Store:
         row = self.db.execute(q).fetchone()
         return row[0] if row else None
 
-    def prune(self, keep: int) -> dict:
-        """Retention: delete every run but the ``keep`` newest (with their pages, artifacts,
-        findings and captures) and the bodies no remaining page uses. Runs still marked
-        ``running`` are never deleted. Returns what was removed."""
-        if keep < 1:
-            raise ValueError("keep at least one run")
-        old = [r[0] for r in self.db.execute(
-            "SELECT id FROM runs WHERE status != 'running' AND id NOT IN "
-            "(SELECT id FROM runs ORDER BY id DESC LIMIT ?)", [keep])]
-        removed = {"runs": len(old), "pages": 0, "findings": 0, "bodies": 0}
+    # --- nightly operation: history, regressions, retention -----------------------------
+    def completed_runs(self, scans_only: bool = False, upto: int | None = None) -> list[int]:
+        """Ids of the completed runs, oldest first; ``scans_only`` leaves out re-judged runs
+        (a re-judgement is not a new look at the sites); ``upto``: runs <= this id."""
+        q = "SELECT id FROM runs WHERE status='completed'"
+        if scans_only:
+            q += " AND json_extract(options, '$.rejudge_of') IS NULL"
+        if upto is not None:
+            q += f" AND id <= {int(upto)}"
+        return [r[0] for r in self.db.execute(q + " ORDER BY id")]
+
+    def statuses(self, run_id: int) -> list[dict]:
+        """A run's findings with their status only (cheap: for regression histories)."""
+        return list(self.db.query("SELECT target_id, indicator, status FROM findings "
+                                  "WHERE run_id=?", [run_id]))
+
+    def save_regressions(self, run_id: int, pairs: Iterable[tuple[str, str]], n: int) -> None:
         with self.db.atomic():
-            for run_id in old:
-                removed["findings"] += self.db.execute(
-                    "DELETE FROM findings WHERE run_id=?", [run_id]).rowcount
-                self.db.execute("DELETE FROM artifacts WHERE run_id=?", [run_id])
-                self.db.execute("DELETE FROM shots WHERE run_id=?", [run_id])
-                self.db.execute("DELETE FROM scores WHERE run_id=?", [run_id])
+            self.db.execute("DELETE FROM regressions WHERE run_id=?", [run_id])
+            for tid, ind in pairs:
+                self.db.execute("INSERT INTO regressions VALUES (?,?,?,?)",
+                                [run_id, tid, ind, n])
+
+    def regressions(self, run_id: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM regressions_by_run WHERE run_id=? "
+                                  "ORDER BY target_id, indicator", [run_id]))
+
+    def runs(self) -> list[dict]:
+        """Every run, oldest first, with its options and summary decoded."""
+        out = []
+        for r in self.db.query("SELECT * FROM runs ORDER BY id"):
+            r["options"] = json.loads(r["options"] or "{}")
+            r["summary"] = json.loads(r["summary"] or "{}")
+            out.append(r)
+        return out
+
+    def prune_captures(self, run_ids: Iterable[int]) -> dict:
+        """Retention: drop what ``run_ids`` captured - page bodies (the page rows and their
+        metadata stay), artifacts, screenshot references - and the bodies no page uses any
+        more. Findings, scores and regressions are kept: every run's results stay readable.
+        The run is marked ``captures_pruned_at`` (it can no longer be re-judged). Runs still
+        ``running`` are never touched. Returns what was removed."""
+        removed = {"runs": 0, "pages": 0, "artifacts": 0, "shots": 0, "bodies": 0}
+        with self.db.atomic():
+            for run_id in run_ids:
+                row = self.db.execute("SELECT status, captures_pruned_at FROM runs WHERE id=?",
+                                      [run_id]).fetchone()
+                if row is None or row[0] == "running" or row[1]:
+                    continue
+                removed["runs"] += 1
+                removed["artifacts"] += self.db.execute(
+                    "DELETE FROM artifacts WHERE run_id=?", [run_id]).rowcount
+                removed["shots"] += self.db.execute(
+                    "DELETE FROM shots WHERE run_id=?", [run_id]).rowcount
                 removed["pages"] += self.db.execute(
-                    "DELETE FROM pages WHERE run_id=?", [run_id]).rowcount
-                self.db.execute("DELETE FROM captures WHERE run_id=?", [run_id])
-                self.db.execute("DELETE FROM runs WHERE id=?", [run_id])
+                    "UPDATE pages SET body_sha256=NULL WHERE run_id=? AND body_sha256 IS NOT "
+                    "NULL", [run_id]).rowcount
+                self.db.execute("UPDATE runs SET captures_pruned_at=? WHERE id=?",
+                                [_now(), run_id])
             removed["bodies"] = self.db.execute(
                 "DELETE FROM bodies WHERE sha256 NOT IN (SELECT body_sha256 FROM pages "
                 "WHERE body_sha256 IS NOT NULL)").rowcount
         return removed
+
+    def run_sizes(self) -> list[dict]:
+        """Bytes each run takes in the database: its page rows, artifacts, findings, and the
+        bodies it stored first (a body is stored once; later runs that saw the same content
+        cost nothing for it). An estimate from the stored lengths, not SQLite's pages."""
+        first_use = {}
+        for sha, run in self.db.execute("SELECT body_sha256, min(run_id) FROM pages WHERE "
+                                        "body_sha256 IS NOT NULL GROUP BY body_sha256"):
+            first_use[sha] = run
+        body_bytes: dict[int, int] = {}
+        for sha, n in self.db.execute("SELECT sha256, length(body) FROM bodies"):
+            run = first_use.get(sha)
+            if run is not None:
+                body_bytes[run] = body_bytes.get(run, 0) + (n or 0)
+
+        def per_run(q: str) -> dict[int, int]:
+            return {r: n or 0 for r, n in self.db.execute(q)}
+
+        pages = per_run("SELECT run_id, sum(length(requested_url) + coalesce(length(headers),"
+                        "0) + coalesce(length(redirect_chain),0) + coalesce(length(tls),0) "
+                        "+ 120) FROM pages GROUP BY run_id")
+        arts = per_run("SELECT run_id, sum(length(data)) FROM artifacts GROUP BY run_id")
+        finds = per_run("SELECT run_id, sum(coalesce(length(evidence),0) + coalesce("
+                        "length(details),0) + coalesce(length(summary),0) + coalesce("
+                        "length(message),0)) FROM findings GROUP BY run_id")
+        out = []
+        for r in self.db.query("SELECT id, status, started_at, captures_pruned_at FROM runs "
+                               "ORDER BY id"):
+            i = r["id"]
+            parts = {"bodies": body_bytes.get(i, 0), "pages": pages.get(i, 0),
+                     "artifacts": arts.get(i, 0), "findings": finds.get(i, 0)}
+            out.append({**r, **parts, "bytes": sum(parts.values())})
+        return out
+
+    def file_size(self) -> int:
+        """The database's bytes on disk (with its write-ahead log)."""
+        return sum(Path(f"{self.path}{s}").stat().st_size for s in ("", "-wal")
+                   if Path(f"{self.path}{s}").exists())
 
     # --- auditors' verdicts and scores ---------------------------------------------------
     def add_verdict(self, target_id: str, indicator: str, status: str, auditor: str,
@@ -405,6 +540,32 @@ class Store:
     def scores(self, run_id: int) -> list[dict]:
         return list(self.db.query("SELECT * FROM scores WHERE run_id=? ORDER BY target_id, "
                                   "criterion", [run_id]))
+
+    # --- read methods for the report (issue 11) -------------------------------------------
+    def previous_run(self, run_id: int) -> int | None:
+        """The latest completed run before ``run_id`` (what "changes since" compares to)."""
+        row = self.db.execute("SELECT id FROM runs WHERE status='completed' AND id < ? "
+                              "ORDER BY id DESC LIMIT 1", [run_id]).fetchone()
+        return row[0] if row else None
+
+    def recent_runs(self, run_id: int, n: int = 10) -> list[dict]:
+        """``run_id`` and the completed runs before it, at most ``n``, oldest first:
+        ``{id, started_at}`` (the report's trends)."""
+        rows = list(self.db.query(
+            "SELECT id, started_at FROM runs WHERE id = ? OR (status='completed' AND id < ?) "
+            "ORDER BY id DESC LIMIT ?", [run_id, run_id, n]))
+        return rows[::-1]
+
+    def status_counts(self, run_ids: Iterable[int]) -> list[dict]:
+        """Per run and indicator, how many findings have each status: ``{run_id,
+        indicator, status, n}``."""
+        ids = list(run_ids)
+        if not ids:
+            return []
+        return list(self.db.query(
+            f"SELECT run_id, indicator, status, COUNT(*) AS n FROM findings WHERE run_id IN "
+            f"({', '.join('?' * len(ids))}) GROUP BY run_id, indicator, status", ids))
+    # --- end of the report's read methods ------------------------------------------------
 
     # --- saving a target ----------------------------------------------------------------
     def _body(self, body: bytes) -> str | None:

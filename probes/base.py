@@ -293,6 +293,8 @@ def in_reach(tables: Iterable[str], judge_pages: Callable[..., "Finding"],
         return judge_in_reach(site, tables, lambda pages: judge_pages(site, ctx, pages),
                               rendered, side)
 
+    # the judge belongs to the probe's module (the report finds its UI block through it)
+    judge.__module__, judge.__qualname__ = judge_pages.__module__, "judge"
     judge.__doc__ = (judge_pages.__doc__ or "").rstrip() + (
         "\n\nPages read: the home page and the pages one click away; all captured pages "
         "when that does not pass.")
@@ -325,12 +327,12 @@ def note_caps(finding: "Finding", pages: Iterable, rendered: bool = False,
         caps = fx.caps(text) if fx is not None else []
         if caps:
             rows.append({"url": url, "dom": dom, "capped": ", ".join(caps),
-                         "note": "; ".join(UI.text("cap_" + c, limit=limits[c])
+                         "note": "; ".join(CAPS_UI.text("cap_" + c, limit=limits[c])
                                            for c in caps)})
     if rows:
         finding.details["capped_pages"] = table(rows[:5], headings=["url", "dom", "capped",
                                                                    "note"],
-                                                title=UI.text("title_capped"))
+                                                title=CAPS_UI.text("title_capped"))
 
 
 # what run_probe itself says (the causes' own sentences are crawler.causes.EXPLANATIONS;
@@ -341,7 +343,11 @@ UI = UIStrings("run", {
     "not-captured": "The {probe} probe needs {missing}, which this capture does not hold (it "
                     "was captured for other probes).",
     "crashed": "The {probe} probe crashed: {error}",
-    # big pages (note_caps): judged on the part that fits, never silently
+})
+
+# what ``note_caps`` writes into a finding's details (big pages: judged on the part that
+# fits, never silently); English text in details, not a message of its own
+CAPS_UI = UIStrings("caps", {
     "title_capped": "Pages judged only in part (too big)",
     "cap_body": "the body was cut at the download size limit",
     "cap_parse": "only the first {limit} characters were parsed",

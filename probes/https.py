@@ -6,6 +6,14 @@ HSTS or max-age under one year, a temporary (302/307) instead of a permanent (30
 redirect, TLS older than 1.2, a certificate expiring in under 14 days, or mixed content on a
 rendered page. ``error`` when no endpoint could be reached at all (with the cause).
 
+A failed handshake is worded by its real cause (``https_failure``), from the facts the
+fetcher's look-only handshakes recorded (``crawler.fetch.tls``): the protocol (the server
+offers only TLS below 1.2 - with a certificate that validates that is the catalogue's
+``warn``, not a ``fail``), the key exchange, or the certificate (expired, wrong host,
+untrusted, self-signed...). An https endpoint that redirects to plain http is a
+downgrade (``fail``). Of several Strict-Transport-Security fields only the first counts
+(RFC 6797 §8.1); the evidence shows them all.
+
 The predicates below follow cisagov/pshtt's published definitions; each docstring is the
 definition it implements.
 """
@@ -15,45 +23,77 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from crawler.artifacts import Response, SiteCapture
+from crawler.artifacts import Response, SiteCapture, TLSInfo
 from crawler.causes import ENDPOINT_DOWN, Cause
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets, table
+from .base import (Artifact, Context, Evidence, Finding, Message, Probe, Status, UIStrings,
+                   bullets, table)
 
 UI = UIStrings("https", {
     # summaries
     "error_unreachable": "Could not reach the site on any endpoint: {error}",
-    "fail_cert_invalid": "HTTPS is not available with a valid certificate: the certificate "
-                         "does not validate ({error})",
+    "fail_cert": "HTTPS is not available with a valid certificate: {problem} ({error})",
+    "fail_protocol": "HTTPS is not available: the server offers only {version}, which "
+                     "modern browsers refuse (TLS 1.2 or newer is needed)",
+    "fail_protocol_cert": "HTTPS is not available with a valid certificate: the server "
+                          "offers only {version}, which modern browsers refuse, and {problem}",
+    "fail_protocol_unknown": "HTTPS is not available: the TLS handshake failed on the "
+                             "protocol version - the server offers none that a modern "
+                             "client accepts ({error})",
+    "fail_key_exchange": "HTTPS is not available: the TLS handshake failed on key exchange - "
+                         "the server offers only {cipher} over {version}, which modern "
+                         "clients refuse",
+    "fail_handshake": "HTTPS is not available: the TLS handshake failed ({error})",
     "fail_https_error": "HTTPS is not available with a valid certificate: {error}",
     "fail_no_https": "HTTPS is not available with a valid certificate: no https endpoint "
                      "answered",
+    "fail_downgrade": "HTTPS is not used: {url} redirects to plain http ({target})",
     "fail_not_forced": "Plain http is served without a redirect to https ({url} answers HTTP "
                        "{status})",
     "warn": "HTTPS works and http redirects to it, but: {defects}",
     "pass_redirect": "Valid HTTPS, http → https ({status} redirect), strong HSTS",
     "pass_http_closed": "Valid HTTPS, http → https (http closed), strong HSTS",
+    # what is wrong with a certificate, the {problem} of the summaries above
+    "problem_expired": "the certificate expired on {date}",
+    "problem_not_yet_valid": "the certificate is not valid before {date}",
+    "problem_wrong_host": "the certificate is for {names}, not for {host}",
+    "problem_self_signed": "the certificate is self-signed ({subject})",
+    "problem_untrusted": "the certificate is not issued by a trusted authority (issuer "
+                         "{issuer})",
+    "problem_revoked": "the certificate has been revoked",
+    "problem_weak": "the certificate's key or signature is too weak",
+    "problem_other": "the certificate does not validate",
     # the defects, joined with "; " into {defects}
     "no_hsts": "no HSTS header",
     "weak_hsts": "weak HSTS (max-age={max_age}, under one year)",
+    "hsts_no_max_age": "HSTS header without a valid max-age",
     "temporary_redirect": "temporary redirect ({status}) from http to https instead of "
                           "301/308",
     "old_tls": "old TLS version {version}",
+    "old_tls_only": "the server offers only {version}, which modern browsers refuse (its "
+                    "headers, HSTS included, were not read)",
     "cert_expiring": "certificate expires in {days} days",
     "mixed_content": "mixed content: {n} http sub-resource(s) on https pages",
     # evidence messages
     "endpoint_error": "{endpoint}: {error}",
     "endpoint_redirects": "{endpoint}: {n} redirect(s), ends at {status} {url}",
+    "endpoint_downgrade": "{endpoint}: redirects to plain http, ends at {status} {url}",
     "endpoint_no_redirect": "{endpoint}: HTTP {status}, no redirect",
     "chain_failed": "failed: {cause}",
     "hsts_header": "HSTS header on the https endpoint",
+    "hsts_fields": "{n} HSTS header fields on the https endpoint: only the first counts "
+                   "(RFC 6797 §8.1)",
     # a certificate, its parts joined with "; "
     "cert_valid": "certificate valid",
     "cert_invalid": "certificate INVALID: {error}",
     "cert_subject": "subject {subject}",
+    "cert_no_subject": "no subject (the names are in the SAN extension)",
+    "cert_names": "names {names}",
     "cert_issuer": "issuer {issuer}",
     "cert_expires": "expires {date}",
     "cert_expires_days": "expires {date} ({days} days left)",
+    "cert_negotiated": "the server negotiates {version} {cipher} (read by a separate "
+                       "handshake; govscan's own failed on: {failure})",
     # mixed content
     "mixed_network": "the https page requested an http {resource_type}",
     "mixed_network_untyped": "the https page requested an http resource",
@@ -70,6 +110,8 @@ STRONG_HSTS = 31536000  # one year, pshtt's "strong HSTS"
 PRELOAD_MIN = 18 * 7 * 24 * 3600  # 18 weeks
 EXPIRY_WARN_DAYS = 14
 OLD_TLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
+CERT_PROBLEMS = ("expired", "not-yet-valid", "wrong-host", "self-signed", "untrusted",
+                 "revoked", "weak")  # crawler.fetch.tls names them; anything else: "other"
 
 
 # --- predicates over one endpoint ---------------------------------------------------------
@@ -79,11 +121,30 @@ def is_live(r: Response | None) -> bool:
     return r is not None and r.error is None and r.status is not None
 
 
+def serves_only_old_tls(r: Response | None) -> bool:
+    """An https endpoint serves only a protocol below TLS 1.2: the fetcher's handshake
+    failed on the protocol and a permissive handshake negotiated SSLv3, TLS 1.0 or 1.1."""
+    return r is not None and r.tls is not None and r.tls.failure == "protocol" and \
+        r.tls.version in OLD_TLS
+
+
 def has_valid_https(r: Response | None) -> bool:
     """An https endpoint has valid HTTPS when it answered and its certificate validated
-    (chain to a trusted root, host name, dates) - pshtt "Valid HTTPS"."""
-    return is_live(r) and r.requested_url.startswith("https://") and \
-        (r.tls is None or r.tls.verified)
+    (chain to a trusted root, host name, dates) - pshtt "Valid HTTPS". A server that speaks
+    only TLS below 1.2 with a certificate that validates counts too: the catalogue makes
+    old TLS a ``warn``, not a ``fail`` (govscan reads nothing over it)."""
+    if r is None or not r.requested_url.startswith("https://"):
+        return False
+    if serves_only_old_tls(r):
+        return r.tls.verified
+    return is_live(r) and (r.tls is None or r.tls.verified)
+
+
+def downgrades_to_http(r: Response | None) -> bool:
+    """An https endpoint downgrades when its redirect chain ends at a plain http URL
+    (pshtt "Downgrades HTTPS")."""
+    return r is not None and r.requested_url.startswith("https://") and bool(r.redirects) \
+        and r.url.startswith("http://")
 
 
 def redirects_to_https(r: Response | None) -> bool:
@@ -108,12 +169,21 @@ def first_redirect_is_permanent(r: Response) -> bool:
     return bool(r.redirects) and r.redirects[0].status in (301, 308)
 
 
+def hsts_fields(raw: str) -> list[str]:
+    """The Strict-Transport-Security header fields of a response, in order (the fetcher
+    keeps repeated fields one a line)."""
+    return [f.strip() for f in raw.split("\n") if f.strip()]
+
+
 def parse_hsts(value: str) -> dict:
     """Parse a Strict-Transport-Security header (RFC 6797): max-age in seconds,
     includeSubDomains, preload. Directive names are case-insensitive; the first
-    max-age wins."""
-    out = {"max_age": None, "include_subdomains": False, "preload": False, "raw": value}
-    for part in value.split(";"):
+    max-age wins. Of several header fields only the first is processed (RFC 6797 §8.1;
+    pshtt splits them too)."""
+    fields = hsts_fields(value) or [""]
+    out = {"max_age": None, "include_subdomains": False, "preload": False,
+           "raw": fields[0], "fields": len(fields)}
+    for part in fields[0].split(";"):
         part = part.strip()
         m = re.match(r"(?i)max-age\s*=\s*\"?(\d+)\"?$", part)
         if m and out["max_age"] is None:
@@ -147,6 +217,8 @@ def _chain_text(r: Response) -> str:
 def _endpoint_evidence(key: str, r: Response) -> Evidence:
     if r.error is not None:
         msg = UI.text("endpoint_error", endpoint=key, error=r.error.message)
+    elif downgrades_to_http(r):
+        msg = UI.text("endpoint_downgrade", endpoint=key, status=r.status, url=r.url)
     elif r.redirects:
         msg = UI.text("endpoint_redirects", endpoint=key, n=len(r.redirects), status=r.status,
                       url=r.url)
@@ -155,6 +227,7 @@ def _endpoint_evidence(key: str, r: Response) -> Evidence:
     return Evidence(r.requested_url, "redirect", snippet=_chain_text(r), message=msg,
                     data={"endpoint": key, "status": r.status,
                           "hops": [h.to_dict() for h in r.redirects], "final_url": r.url,
+                          "downgrade": downgrades_to_http(r),
                           "error": r.error.to_dict() if r.error else None})
 
 
@@ -164,13 +237,63 @@ def _cert_evidence(r: Response, today) -> Evidence:
     expires = t.not_after[:10] or "?"
     parts = [UI.text("cert_valid") if t.verified else
              UI.text("cert_invalid", error=t.verify_error),
-             UI.text("cert_subject", subject=t.subject or "?"),
+             UI.text("cert_subject", subject=t.subject) if t.subject else
+             UI.text("cert_no_subject"),
              UI.text("cert_issuer", issuer=t.issuer or "?"),
              UI.text("cert_expires_days", date=expires, days=days) if days is not None else
              UI.text("cert_expires", date=expires)]
-    msg = "; ".join(parts + ([t.version] if t.version else []))
-    return Evidence(r.requested_url, "certificate", message=msg,
+    if t.sans:
+        parts.insert(2, UI.text("cert_names", names=", ".join(t.sans[:8])))
+    if t.failure:
+        parts.append(UI.text("cert_negotiated", version=t.version or "?",
+                             cipher=t.cipher or "?", failure=t.failure))
+    elif t.version:
+        parts.append(t.version)
+    return Evidence(r.requested_url, "certificate", message="; ".join(parts),
                     data={**t.to_dict(), "days_left": days})
+
+
+def _problem(t: TLSInfo, host: str) -> str:
+    """The certificate problem, in words (``problem_*``)."""
+    p = t.cert_problem if t.cert_problem in CERT_PROBLEMS else "other"
+    if p == "expired":
+        return UI.text("problem_expired", date=t.not_after[:10] or "?")
+    if p == "not-yet-valid":
+        return UI.text("problem_not_yet_valid", date=t.not_before[:10] or "?")
+    if p == "wrong-host":
+        return UI.text("problem_wrong_host", names=", ".join(t.sans[:5]) or t.subject or "?",
+                       host=host)
+    if p == "self-signed":
+        return UI.text("problem_self_signed", subject=t.subject or "?")
+    if p == "untrusted":
+        return UI.text("problem_untrusted", issuer=t.issuer or "?")
+    return UI.text(f"problem_{p}")
+
+
+def https_failure(r: Response | None) -> Message:
+    """Why an https endpoint has no valid HTTPS, by its real cause: the protocol version
+    (the server offers only TLS below 1.2), the key exchange (no cipher a modern client
+    accepts), the certificate (expired, not yet valid, wrong host, self-signed, untrusted,
+    revoked, weak), another handshake failure, or another fetch error."""
+    if r is None:
+        return UI("fail_no_https")
+    t = r.tls
+    host = urlsplit(r.requested_url).hostname or ""
+    if t is not None and t.failure == "protocol":
+        if not t.version:
+            return UI("fail_protocol_unknown", error=t.verify_error)
+        if t.verified:
+            return UI("fail_protocol", version=t.version)
+        return UI("fail_protocol_cert", version=t.version, problem=_problem(t, host))
+    if t is not None and t.failure == "key-exchange" and t.version:
+        return UI("fail_key_exchange", version=t.version, cipher=t.cipher or "?")
+    if t is not None and not t.verified and (t.cert_problem or not t.failure):
+        return UI("fail_cert", problem=_problem(t, host), error=t.verify_error)
+    if t is not None and t.failure:
+        return UI("fail_handshake", error=t.verify_error)
+    if r.error is not None:
+        return UI("fail_https_error", error=r.error.message)
+    return UI("fail_no_https")
 
 
 # --- mixed content ---------------------------------------------------------------------
@@ -246,6 +369,29 @@ def mixed_content(site) -> list[Evidence]:
     return out
 
 
+def _hsts_defects(main: Response, evidence: list, details: dict, defects: list) -> None:
+    """The HSTS header of the canonical https endpoint: its evidence (every field), the
+    parsed first field, and its defect (none, no valid max-age, under one year)."""
+    hsts_raw = main.headers.get("strict-transport-security", "")
+    hsts = parse_hsts(hsts_raw) if hsts_raw else None
+    details["hsts"] = hsts
+    if hsts_raw:
+        fields = hsts_fields(hsts_raw)
+        evidence.append(Evidence(main.url, "header",
+                                 snippet="\n".join(f"Strict-Transport-Security: {f}"
+                                                   for f in fields),
+                                 message=UI.text("hsts_fields", n=len(fields))
+                                 if len(fields) > 1 else UI.text("hsts_header"),
+                                 data={**hsts, "all_fields": fields}))
+    if hsts is None:
+        defects.append(UI.text("no_hsts"))
+    elif hsts["max_age"] is None:
+        defects.append(UI.text("hsts_no_max_age"))
+    elif not is_strong_hsts(hsts):
+        defects.append(UI.text("weak_hsts", max_age=hsts["max_age"]))
+    details["hsts_preload_ready"] = bool(hsts and is_hsts_preload_ready(hsts))
+
+
 def judge(site: SiteCapture, ctx: Context) -> Finding:
     """Pass: an https endpoint answers with a valid certificate, and plain http (the start
     URL over http and the host roots) redirects to https or is closed. Fail: no valid https,
@@ -262,9 +408,9 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
         headings=["endpoint", "status", "final_url", "redirects", "error"],
         title=UI.text("title_endpoints"))}
 
-    certs = [r for r in https_eps.values() if r.tls is not None and r.tls.subject]
-    for r in certs:
-        evidence.append(_cert_evidence(r, ctx.now))
+    for r in https_eps.values():
+        if r.tls is not None and (r.tls.subject or r.tls.issuer or r.tls.sans):
+            evidence.append(_cert_evidence(r, ctx.now))
 
     if ep and all(is_down(r) or (r.error is not None and r.error.cause not in
                                  (Cause.TLS_INVALID, Cause.HTTP_ERROR))
@@ -285,15 +431,16 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
 
     if main is None or not has_valid_https(main):
         bad = main if main is not None else next(iter(https_eps.values()), None)
-        if bad is not None and bad.tls is not None and not bad.tls.verified:
-            summary = UI("fail_cert_invalid", error=bad.tls.verify_error)
-        elif bad is not None and bad.error is not None:
-            summary = UI("fail_https_error", error=bad.error.message)
-        else:
-            summary = UI("fail_no_https")
         details["found"] = False
-        return Finding("https", Status.FAIL, start, summary, evidence, details)
+        if bad is not None and bad.tls is not None and bad.tls.failure:
+            details["handshake_failure"] = bad.tls.failure
+        return Finding("https", Status.FAIL, start, https_failure(bad), evidence, details)
     details["found"] = True
+    details["downgrades"] = downgrades_to_http(main)
+    if downgrades_to_http(main):
+        return Finding("https", Status.FAIL, start,
+                       UI("fail_downgrade", url=main.requested_url, target=main.url),
+                       evidence, details)
 
     # http must go to https (or be closed)
     start_http = http_eps.get("http://start") or http_eps.get(f"http://{label}")
@@ -307,19 +454,13 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
                        evidence, details)
 
     # warnings
-    hsts_raw = main.headers.get("strict-transport-security", "")
-    hsts = parse_hsts(hsts_raw) if hsts_raw else None
-    details["hsts"] = hsts
-    if hsts_raw:
-        evidence.append(Evidence(main.url, "header",
-                                 snippet=f"Strict-Transport-Security: {hsts_raw}",
-                                 message=UI.text("hsts_header"),
-                                 data=hsts))
-    if hsts is None:
-        defects.append(UI.text("no_hsts"))
-    elif not is_strong_hsts(hsts):
-        defects.append(UI.text("weak_hsts", max_age=hsts["max_age"]))
-    details["hsts_preload_ready"] = bool(hsts and is_hsts_preload_ready(hsts))
+    if serves_only_old_tls(main):
+        # nothing was fetched over the old protocol: its headers are unknown
+        defects.append(UI.text("old_tls_only", version=main.tls.version))
+        details["hsts"] = None
+        details["hsts_checked"] = False
+    else:
+        _hsts_defects(main, evidence, details, defects)
 
     temp = [k for k, r in http_eps.items() if r.redirects and not first_redirect_is_permanent(r)
             and redirects_to_https(r)]
@@ -327,7 +468,7 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
         defects.append(UI.text("temporary_redirect",
                                status=http_eps[temp[0]].redirects[0].status))
     if main.tls is not None:
-        if main.tls.version in OLD_TLS:
+        if main.tls.version in OLD_TLS and not serves_only_old_tls(main):
             defects.append(UI.text("old_tls", version=main.tls.version))
         days = main.tls.days_left(ctx.now)
         details["certificate_days_left"] = days
@@ -352,6 +493,6 @@ def judge(site: SiteCapture, ctx: Context) -> Finding:
     return Finding("https", Status.PASS, start, summary, evidence, details)
 
 
-PROBE = Probe(id="https", version="1.0",
+PROBE = Probe(id="https", version="1.1",
               requires=frozenset({Artifact.ENDPOINTS}),
               optional=frozenset({Artifact.RENDERED}), judge=judge)

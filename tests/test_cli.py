@@ -78,7 +78,7 @@ def _fetch_args(farm):
             *[f"--resolve={h}:{ip}" for h, ip in farm.resolve.items()]]
 
 
-def test_scan_report_rejudge_on_the_farm(farm, tmp_path):
+def test_scan_report_rejudge_on_the_farm(farm, tmp_path, capsys):
     db = tmp_path / "g.db"
     code = main(["scan", "--targets", str(_farm_targets(farm, tmp_path)), "--db", str(db),
                  "--indicators", "https", "search", "sitemap", "--max-pages", "5", "-q",
@@ -91,10 +91,15 @@ def test_scan_report_rejudge_on_the_farm(farm, tmp_path):
     assert rows[("buxoro", "search")] == "pass"
     assert rows[("xiva", "search")] == "fail"
     assert rows[("buxoro", "https")] == "pass"
-    assert (tmp_path / "rep" / "index.html").exists()
-    assert (tmp_path / "rep" / "targets" / "xiva.html").exists()
+    # the latest report at a stable path, each run's archived beside it
+    assert (tmp_path / "rep" / "latest" / "index.html").exists()
+    assert (tmp_path / "rep" / "runs" / "1" / "targets" / "xiva.html").exists()
+    assert json.loads((tmp_path / "rep" / "runs" / "1" / "summary.json").read_text())[
+        "run_id"] == 1
     # judge the stored capture again, offline: same verdicts, a new run
     assert main(["rejudge", "--db", str(db)]) == EXIT_FAILURES
+    printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert printed["rejudge_of"] == 1 and printed["run_id"] == 2
     runs = con.execute("SELECT id, status FROM runs ORDER BY id").fetchall()
     assert [s for _, s in runs] == ["completed", "completed"]
     again = dict(((t, i), s) for t, i, s in con.execute(

@@ -71,10 +71,11 @@ def test_demo_end_to_end(tmp_path):
     pictures = sorted(p.name for p in (out / "report" / "screenshots").rglob("outline-*.png"))
     assert pictures and pictures == sorted(
         p.name for p in (out / "report2" / "screenshots").rglob("outline-*.png"))
-    # retention keeps what the kept run shows, though its source run is gone
+    # retention keeps what the kept run shows: the re-judged run keeps its source's captures
     assert main(["prune", "--db", str(out / "govscan.db"), "--keep", "1"]) == 0
     assert (out / "captures" / shot).is_file()
-    assert [r[0] for r in con.execute("SELECT id FROM runs")] == [2]
+    assert [r[0] for r in con.execute("SELECT id FROM runs WHERE captures_pruned_at IS NULL")
+            ] == [1, 2]
 
     errors = chromium_errors([index, *sorted((out / "report" / "targets").glob("*.html"))])
     assert errors == []

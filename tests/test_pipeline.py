@@ -89,17 +89,21 @@ def test_rejudge_reproduces_findings_and_pictures_and_prune_keeps_them(tmp_path)
     assert store.screenshots(result.run_id, site.target.id) == [
         {"url": HOME, "kind": "page", "path": shot}]
 
-    # the run that was judged again goes; its picture stays, since the kept run shows it
-    removed = prune(store, keep=1)
-    assert removed["runs"] == 1 and store.run_ids() == [result.run_id]
+    # the kept re-judged run keeps the run it was judged from, and so its picture
+    removed = prune(store, keep_runs=1)
+    assert removed["runs"] == 0 and removed["kept"] == [run1, result.run_id]
     assert (store.captures_dir / shot).is_file()
-    # once no run shows it, it goes too
+    # once no kept run shows it, it goes; the findings of every run stay
     other = site_from_pages({HOME: SEARCH_PAGE})
     run3 = store.start_run({}, [other.target])
     store.save_target_result(run3, other, [])
     store.finish_run(run3, "completed", {})
-    assert prune(store, keep=1)["files"] == 1
+    removed = prune(store, keep_runs=1)
+    assert removed["files"] == 1 and removed["pruned"] == [run1, result.run_id]
     assert not (store.captures_dir / shot).exists()
+    assert said(result.run_id) == said(run1) and store.run_ids() == [run1, result.run_id, run3]
+    with pytest.raises(LookupError, match="pruned"):
+        pipeline.rejudge(store, run1)
     store.close()
 
 

@@ -214,6 +214,10 @@ def test_custom_probes_are_judged_in_process_and_progress_renders(farm, tmp_path
     assert sorted(seen) == [1, 3]  # maps.test has one page, crawl.test more than 3
     err = capsys.readouterr().err
     assert "run " in err and "completed" in err and "targets" in err
+    # not a terminal (the journal): one line per finished target, with pages and status
+    lines = [ln for ln in err.splitlines() if ln.startswith("[")]
+    assert len(lines) == 2 and all(" pages · " in ln and "pass (pass 1)" in ln and "ETA" in ln
+                                   for ln in lines), lines
 
 
 def test_portable_capture_pickles_after_parsing(farm):

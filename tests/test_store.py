@@ -118,7 +118,7 @@ def test_database_is_readable_by_plain_sqlite(tmp_path):
     assert {"run_id", "target_id", "indicator", "status", "evidence", "probe_version"} <= set(cols)
 
 
-def test_prune_keeps_the_newest_runs_and_their_bodies(tmp_path):
+def test_prune_captures_keeps_findings_and_the_bodies_kept_runs_use(tmp_path):
     s = Store(tmp_path / "g.db")
     site = _site()
     runs = []
@@ -127,10 +127,13 @@ def test_prune_keeps_the_newest_runs_and_their_bodies(tmp_path):
         s.save_target_result(run, site, _findings())
         s.finish_run(run, "completed", {})
         runs.append(run)
-    gone = s.prune(keep=1)
-    assert gone["runs"] == 2 and gone["findings"] == 4
-    assert [r[0] for r in s.db.execute("SELECT id FROM runs")] == [runs[-1]]
-    assert gone["bodies"] == 0  # the kept run still uses every body
+    gone = s.prune_captures(runs[:2])
+    assert gone["runs"] == 2 and gone["bodies"] == 0  # the kept run still uses every body
+    assert s.run_ids() == runs  # every run stays, with its findings
+    assert all(len(s.findings(r)) == 2 for r in runs)
+    assert all(s.run(r)["captures_pruned_at"] for r in runs[:2])
+    assert not s.run(runs[2])["captures_pruned_at"]
     back = s.load_capture(runs[-1], site.target.id)
     assert back.pages[1].response.text == "<p>+998 65 222-22-22</p>"
+    assert s.prune_captures(runs)["bodies"] == 3  # no page uses them any more
     assert s.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -76,8 +76,13 @@ class Profile:
     name: str
     cert: str = "valid"  # valid | expired | self-signed | wrong-host | none
     http: str = "redirect-301"  # redirect-301 | redirect-302 | serve | refuse
-    hsts: str = "max-age=31536000; includeSubDomains"  # "" = no HSTS header
+    hsts: str | tuple[str, ...] = "max-age=31536000; includeSubDomains"  # "" = none
     default_host: str = "gov.test"
+    # i14-https (crawler/farm/tls_hosts.py): the protocol/ciphers served (modern | tls1.0 |
+    # tls1.1 | rsa-kex), what https does (serve | redirect-http); a tuple ``hsts`` is sent
+    # as that many header fields; certs self-signed-leaf | no-subject | rsa too
+    tls: str = "modern"
+    https: str = "serve"
 
 
 DEFAULT_PROFILES = (
@@ -205,6 +210,10 @@ class _Handler(BaseHTTPRequestHandler):
             if scheme == "http" and profile.http == "refuse":
                 self.close_connection = True
                 return
+            if scheme == "https" and profile.https == "redirect-http":  # i14-https
+                hostport = self.headers.get("Host") or f"127.0.0.1:{req.port}"
+                self._send(req, Reply(301, b"", {"Location": f"http://{hostport}{self.path}"}))
+                return
             if scheme == "http" and profile.http.startswith("redirect") and \
                     not self.path.startswith("/.well-known/"):
                 code = 302 if profile.http == "redirect-302" else 301
@@ -237,8 +246,9 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Strict-Transport-Security"] = self.server.profile.hsts
         headers.setdefault("Content-Length", str(len(body)))
         for k, v in headers.items():
-            if v is not None:
-                self.send_header(k, v)
+            for one in (v if isinstance(v, tuple) else (v,)):  # i14-https: repeated fields
+                if one is not None:
+                    self.send_header(k, one)
         self.end_headers()
         if req.method == "HEAD":
             return
@@ -298,19 +308,31 @@ class Farm:
             "wrong-host": self.ca.issue_cert("other.example", "www.other.example"),
             "self-signed": trustme.CA(organization_name="self").issue_cert(*ids),
         }
+        self._tls_ids = ids  # i14-https: the TLS hosts' certificates, made on first use
 
-    def _ssl_ctx(self, kind: str) -> ssl.SSLContext | None:
+    def _leaf(self, kind: str):
+        if kind not in self._leafs:  # i14-https
+            from .tls_hosts import make_leafs
+
+            self._leafs.update(make_leafs(self.ca, self.workdir, self._tls_ids))
+        return self._leafs[kind]
+
+    def _ssl_ctx(self, kind: str, tls: str = "modern") -> ssl.SSLContext | None:
         if kind == "none":
             return None
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.set_alpn_protocols(["http/1.1"])
-        self._leafs[kind].configure_cert(ctx)
+        self._leaf(kind).configure_cert(ctx)
+        if tls != "modern":  # i14-https
+            from .tls_hosts import apply_tls
+
+            apply_tls(ctx, tls)
         return ctx
 
     # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> "Farm":
         for name, prof in self.profiles.items():
-            srv = _FarmHTTPServer(self, prof, self._ssl_ctx(prof.cert))
+            srv = _FarmHTTPServer(self, prof, self._ssl_ctx(prof.cert, prof.tls))
             threading.Thread(target=srv.serve_forever, name=f"farm-{name}",
                              daemon=True).start()
             self.servers[name] = srv

@@ -27,9 +27,10 @@ failure is ``resp.error``, a ``FetchError`` whose cause comes from the closed se
 * **connections**: one small httpx/httpcore pool per host (the pool scans all its
   connections on every request), keep-alive, the host map and SSRF guard in a custom
   httpcore network backend.
-* **TLS facts** of https responses (``resp.tls``) from the live connection; when the
-  certificate does not validate, a second non-verifying handshake reads what was served
-  (``.tls``).
+* **TLS facts** of https responses (``resp.tls``) from the live connection (kept on the
+  end of a chain that left https for http); when the handshake fails, look-only
+  handshakes read what the server negotiates and serves and name the cause - protocol,
+  key exchange or certificate (``.tls.handshake_facts``).
 
 One job: the HTTP client - requests, retries, redirects, the body cap. May import every
 other module of this package, httpx, ``crawler.causes`` and ``crawler.artifacts``.
@@ -54,7 +55,7 @@ from .errors import (RETRY_STATUSES, TRANSIENT, UNREACHABLE, classify, is_connec
 from .guard import GuardedBackend
 from .politeness import HostState
 from .robots import ROBOTS_TOKEN, RobotsRule, origin_of, parse_robots
-from .tls import tls_from_der, tls_from_ssl_object
+from .tls import handshake_facts, tls_from_ssl_object
 
 DNS_NEGATIVE_TTL = 300.0  # seconds a failed name lookup (or a host given up) is remembered
 HOST_DOWN_AFTER = 4  # connections in a row that could not be opened before a host is given up
@@ -83,14 +84,13 @@ class Fetcher:
 
     def _make_ssl_context(self) -> ssl.SSLContext:
         ctx = ssl.create_default_context()
-        try:
-            import certifi
-
-            ctx.load_verify_locations(certifi.where())
-        except (ImportError, OSError):
-            pass
-        if self.config.ca_bundle:
-            ctx.load_verify_locations(self.config.ca_bundle)
+        for path in self._ca_files():
+            try:
+                ctx.load_verify_locations(path)
+            except OSError:
+                if path != self.config.ca_bundle:
+                    continue
+                raise
         if self.config.http2:
             ctx.set_alpn_protocols(["h2", "http/1.1"])
         else:
@@ -218,6 +218,7 @@ class Fetcher:
         hops: list[Hop] = []
         seen: set[tuple[str, str]] = set()
         current, meth, body_data = url, method.upper(), data
+        hop_tls: TLSInfo | None = None  # i14-https: the first https hop's TLS facts
         while True:
             p = urlsplit(current)
             if p.scheme not in ("http", "https") or not p.hostname:
@@ -232,6 +233,9 @@ class Fetcher:
             resp = await self._attempts(url, current, meth, headers, body_data, html_only,
                                         max_body, follow)
             resp.redirects = hops
+            hop_tls = hop_tls or resp.tls
+            if resp.tls is None and hop_tls is not None and url.startswith("https:"):
+                resp.tls = hop_tls  # https -> http: the https endpoint keeps its TLS facts
             if not follow or resp.error is not None or resp.status not in (301, 302, 303,
                                                                            307, 308):
                 return self._done(resp, t0)
@@ -335,7 +339,7 @@ class Fetcher:
                     resp = Response(requested_url=requested, url=url, error=err)
                     if err.cause == Cause.TLS_INVALID:
                         await st.wait_turn()  # a second connection: polite like a request
-                        resp.tls = await self._unverified_tls(url, err.detail)
+                        resp.tls = await self._unverified_tls(url, exc, err.detail)
                     return resp
 
     async def _send(self, requested, url, method, headers, data, html_only,
@@ -399,35 +403,41 @@ class Fetcher:
                 self._tls_cache[origin] = info
         return info
 
-    async def _unverified_tls(self, url: str, why: str) -> TLSInfo | None:
-        """Read the certificate a server presents although it did not validate."""
+    async def _unverified_tls(self, url: str, exc: BaseException, why: str) -> TLSInfo | None:
+        """What a server whose handshake failed negotiates and serves, and why it failed
+        (``.tls.handshake_facts``: look-only handshakes, nothing is requested over them)."""
         p = urlsplit(url)
         host, port = p.hostname or "", p.port or 443
+        key = f"{origin_of(url)} {why}"  # one look per origin and failure, not per request
+        if key in self._tls_cache:
+            return self._tls_cache[key]
         try:
             # the SSRF guard as for any connection (PrivateAddressError -> None below)
             ips = await GuardedBackend(self.config).checked_addresses(host, port)
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            async with asyncio.timeout(self.config.connect_timeout):
-                reader, writer = await asyncio.open_connection(
-                    ips[0], port, ssl=ctx, server_hostname=host)
-            try:
-                obj = writer.get_extra_info("ssl_object")
-                der = obj.getpeercert(binary_form=True) if obj else None
-                if not der:
-                    return None
-                info = tls_from_der(der, obj.version() or "", (obj.cipher() or ("",))[0])
-            finally:
-                writer.close()
-                try:
-                    await writer.wait_closed()
-                except Exception:  # noqa: BLE001
-                    pass
-            info.verify_error = why
-            return info
+            info = await handshake_facts(ips[0], port, host, exc, why, self._ca_files(),
+                                         self.config.connect_timeout)
         except Exception:  # noqa: BLE001 - best effort
             return None
+        self._tls_cache[key] = info
+        return info
+
+    def _ca_files(self) -> list[str]:
+        """The CA files the fetcher trusts besides the system store (certifi, --ca-bundle)."""
+        out = []
+        try:
+            import certifi
+
+            out.append(certifi.where())
+        except ImportError:
+            pass
+        if self.config.ca_bundle:
+            out.append(self.config.ca_bundle)
+        return out
+
+
+# i14-https: every Strict-Transport-Security field kept, one a line: only the first counts
+# (RFC 6797 section 8.1), which a ", " join would hide
+_LINE_JOINED = ("set-cookie", "strict-transport-security")
 
 
 def _headers(h: httpx.Headers) -> dict[str, str]:
@@ -435,7 +445,7 @@ def _headers(h: httpx.Headers) -> dict[str, str]:
     for k, v in h.multi_items():
         k = k.lower()
         if k in out:
-            out[k] = out[k] + ("\n" if k == "set-cookie" else ", ") + v
+            out[k] = out[k] + ("\n" if k in _LINE_JOINED else ", ") + v
         else:
             out[k] = v
     return out
