@@ -5,6 +5,13 @@ gatherer (an ``async def gather(site, env)`` that fills its part of the capture)
 never raise - a failure is recorded in ``site.errors[artifact]`` with its cause, and what was
 captured before it is kept. The order matters: pages first (the others read them).
 
+A target has a time budget (``CaptureOptions.target_budget`` seconds, wall clock, from its
+first request to its last artifact): when it runs out, the gatherer at work is cancelled, what
+it had captured so far is kept (the start page and the pages crawled until then are judged as
+usual), and that artifact and every one not yet gathered get ``time-budget`` in
+``site.errors`` (probes needing them report ``error`` with that cause); ``site.notes`` says
+where the budget ran out. ``None`` or 0 means no budget.
+
 ``CaptureEnv`` carries the shared machinery of a run: the polite fetcher, the browser pool
 and the validator service (both started lazily, only when an artifact needs them), options,
 and where screenshots go.
@@ -12,16 +19,22 @@ and where screenshots go.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-from .artifacts import Artifact, Hints, SiteCapture
+from .artifacts import Artifact, Hints, Page, Response, SiteCapture
 from .causes import Cause, FetchError
 from .targets import Target
 
 log = logging.getLogger(__name__)
+
+# 15 minutes: a gov.uz target takes ~3-4 min at the nightly defaults (8 targets share the
+# host's 2 requests/s, plus 3 rendered pages); see README "Time and size limits"
+DEFAULT_TARGET_BUDGET = 900.0
 
 
 @dataclass
@@ -32,6 +45,9 @@ class CaptureOptions:
     exercise_post_search: bool = False  # send a query through a POST search form too
     screenshots: bool = True
     single_url: bool = False  # `govscan probe`: judge the URL (+ one click), no crawl
+    # seconds one target may take to capture (None/0: unbounded); see the module doc and
+    # README "Time and size limits" for the default
+    target_budget: float | None = DEFAULT_TARGET_BUDGET
     hints: Hints = field(default_factory=Hints)  # merged from the selected probes
     extra: dict[str, Any] = field(default_factory=dict)
     # i13 progress: on_event(target_id, event, data) - "stage" {stage} before each gatherer,
@@ -138,10 +154,33 @@ def _load(spec: str) -> Gatherer:
     return getattr(importlib.import_module(mod), fn)
 
 
+def _budget_spent(site: SiteCapture, arts: list[Artifact], budget: float) -> None:
+    """The budget ran out at ``arts[0]``: it and the artifacts after it get ``time-budget``;
+    a crawl cut short keeps its pages (judged), a start page that was never fetched is
+    recorded as failed with that cause (the start page is always ``site.pages[0]``)."""
+    err = FetchError(Cause.TIME_BUDGET, f"the target's time budget of {budget:g}s ran out "
+                                        f"while gathering {arts[0]}")
+    for art in arts:
+        site.errors.setdefault(str(art), err)
+    if arts[0] == Artifact.PAGES and site.pages:
+        # the crawl was cut short, but the pages fetched until then are judged (as when the
+        # page budget is reached); site.errors["pages"] only matters without a start page
+        site.gathered.add(str(Artifact.PAGES))
+    if Artifact.PAGES in arts and not site.pages:
+        site.pages.append(Page(Response(requested_url=site.start_url, error=err), depth=0,
+                               found_from="", scope=site.target.scope))
+    site.notes.append(f"time budget of {budget:g}s ran out while gathering {arts[0]}; not "
+                      f"gathered: {', '.join(map(str, arts))}")
+
+
 async def capture_site(target: Target, artifacts, env: CaptureEnv) -> SiteCapture:
-    """Gather ``artifacts`` (plus dependencies) for ``target``. Never raises."""
+    """Gather ``artifacts`` (plus dependencies) for ``target`` within the target's time
+    budget (see the module doc). Never raises."""
     site = SiteCapture(target=target, capture_dir=str(env.capture_dir))
-    for art in closure(artifacts):
+    budget = env.options.target_budget or None
+    deadline = time.monotonic() + budget if budget else None
+    arts = closure(artifacts)
+    for i, art in enumerate(arts):
         emit(env, site, "stage", stage=stage_of(BY_ARTIFACT[art]))  # i13 progress
         try:
             gather = _load(BY_ARTIFACT[art].gatherer)
@@ -150,8 +189,19 @@ async def capture_site(target: Target, artifacts, env: CaptureEnv) -> SiteCaptur
                                                f"no gatherer for {art}: {exc}")
             continue
         try:
-            await gather(site, env)
+            if deadline is None:
+                await gather(site, env)
+            else:
+                async with asyncio.timeout_at(asyncio.get_running_loop().time()
+                                              + (deadline - time.monotonic())):
+                    await gather(site, env)
             site.gathered.add(str(art))
+        except TimeoutError:
+            if deadline is not None and time.monotonic() >= deadline:
+                _budget_spent(site, arts[i:], budget)
+                break
+            log.exception("gatherer %s failed on %s", art, target.start_url)
+            site.errors[str(art)] = FetchError(Cause.OTHER, f"{art} gatherer: timeout")
         except Exception as exc:  # noqa: BLE001 - a gatherer bug must not sink the site
             log.exception("gatherer %s failed on %s", art, target.start_url)
             site.errors[str(art)] = FetchError(Cause.OTHER, f"{art} gatherer: {exc!r}")

@@ -34,6 +34,8 @@ class Cause(StrEnum):
     NOT_CAPTURED = "not-captured"
     PROBE_CRASHED = "probe-crashed"
     OTHER = "other"
+    BAD_ENCODING = "bad-encoding"  # Content-Encoding unknown, unsupported or corrupt
+    TIME_BUDGET = "time-budget"  # the target's time budget ran out before this was gathered
 
 
 EXPLANATIONS: dict[Cause, str] = {
@@ -67,6 +69,11 @@ EXPLANATIONS: dict[Cause, str] = {
     Cause.PROBE_CRASHED: "The probe itself failed on this input (a govscan bug: please "
                          "report it with the URL).",
     Cause.OTHER: "An unexpected error.",
+    Cause.BAD_ENCODING: "The body could not be decoded: its Content-Encoding is unknown or "
+                        "not supported, or the compressed data is corrupt.",
+    Cause.TIME_BUDGET: "The target's time budget ran out: what was captured until then was "
+                       "judged, the rest was not gathered (raise --target-budget, or the "
+                       "server is very slow).",
 }
 
 

@@ -22,6 +22,7 @@ from xml.etree import ElementTree as ET
 
 from .artifacts import Response, SiteCapture, SitemapDoc
 from .fetch import origin_of
+from .fetch.robots import sitemap_urls
 
 SM_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 WELL_KNOWN = ("/sitemap.xml", "/sitemap_index.xml", "/wp-sitemap.xml", "/sitemaps.xml")
@@ -46,17 +47,9 @@ async def gather_robots(site: SiteCapture, env) -> None:
 
 
 def robots_sitemaps(robots: Response | None) -> list[str]:
-    """The ``Sitemap:`` URLs a robots.txt announces (absolute, in order, de-duplicated)."""
-    if robots is None or not robots.ok or not robots.body:
-        return []
-    out: list[str] = []
-    for line in robots.text.splitlines():
-        m = re.match(r"\s*sitemap\s*:\s*(\S+)", line, re.I)
-        if m:
-            u = urljoin(robots.url, m.group(1).strip())
-            if u not in out:
-                out.append(u)
-    return out
+    """The ``Sitemap:`` URLs a robots.txt announces (absolute, in order, de-duplicated):
+    ``crawler.fetch.robots.sitemap_urls``, whatever the file's rules say."""
+    return sitemap_urls(robots)
 
 
 def candidate_urls(site: SiteCapture) -> list[tuple[str, str]]:

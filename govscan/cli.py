@@ -227,7 +227,8 @@ def cmd_probe(args) -> int:
                                       render=not args.no_render,
                                       exercise_post_search=bool(args.exercise_post_search),
                                       extra=_capture_extra(args),
-                                      screenshots=not args.no_screenshots))
+                                      screenshots=not args.no_screenshots,
+                                      target_budget=args.target_budget))  # issue 12
     if args.json:
         sys.stdout.write(json.dumps([_public(f) for f in findings], ensure_ascii=False,
                                     indent=2) + "\n")
@@ -635,6 +636,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--now", metavar="YYYY-MM-DD", help="fix 'today' for freshness rules")
     sp.add_argument("--exercise-post-search", action="store_true", default=None,
                     help="also send a query through a POST search form")
+    # issue 12 (fetch side): the per-URL time budget -> CaptureOptions.target_budget
+    sp.add_argument("--target-budget", type=float, metavar="SECONDS",
+                    help="seconds one URL may take to capture (default 900); what was "
+                         "captured by then is judged, the rest is 'time-budget'")
     _add_fetch_options(sp)
     _add_browser_options(sp)
     sp.set_defaults(func=cmd_probe, resolve_map=None)

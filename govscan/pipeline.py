@@ -132,14 +132,18 @@ async def capture_each(urls: list[str], job: Plan, fetch_config: FetchConfig, *,
 async def probe_urls(indicator: str, urls: list[str], fetch_config: FetchConfig,
                      now: dt.date, render: bool = True, exercise_post_search: bool = False,
                      capture_dir: Path | None = None, extra: dict | None = None,
-                     screenshots: bool = True) -> list:
+                     screenshots: bool = True, target_budget: float | None = None) -> list:
     """``govscan probe``: one probe (or ``all``) against each URL, capturing on the fly only
     what it needs (a browser only for browser probes): the URL itself plus, where the
     indicator needs it, the pages one click away. Findings per URL in probe order; evidence
-    screenshot paths are made absolute (there is no database to resolve them against)."""
+    screenshot paths are made absolute (there is no database to resolve them against).
+    ``target_budget``: seconds each URL may take to capture (None: ``CaptureOptions``'s
+    default; 0: unbounded)."""
     opts = CaptureOptions(single_url=True, max_pages=1, render_pages=1,
                           exercise_post_search=exercise_post_search, screenshots=screenshots,
                           extra=dict(extra or {}))
+    if target_budget is not None:
+        opts.target_budget = target_budget
     job = plan(select([indicator]), opts, render=render, now=now)
     cdir = Path(capture_dir or tempfile.mkdtemp(prefix="govscan-probe-"))
     judged: dict[int, list] = {}

@@ -111,11 +111,22 @@ def test_exit_codes_are_distinct():
     assert len({EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_ABORTED}) == 4
 
 
-def test_offline_scan_of_the_real_targets_ends_cleanly(tmp_path):
+def test_offline_scan_of_the_real_targets_ends_cleanly(tmp_path, monkeypatch):
     """The path a user behind a firewall hits: no network, every target an `error` with a
-    DNS/connection cause, nothing crashing, quickly (failed lookups are not re-queued)."""
+    DNS/connection cause, nothing crashing, quickly (failed lookups are not re-queued).
+    Hermetic (issue 12): the fetcher's resolver is replaced by one that knows no name, so
+    even on a machine with internet no real government site is looked up or reached."""
     import time
 
+    from crawler.fetch import guard
+
+    asked: list[str] = []
+
+    async def no_dns(self, host, port):
+        asked.append(host)
+        raise guard.DNSError(f"{host}: no DNS in this test")
+
+    monkeypatch.setattr(guard.GuardedBackend, "resolve", no_dns)
     db = tmp_path / "off.db"
     t0 = time.monotonic()
     code = main(["scan", "--db", str(db), "--no-render", "-q", "--max-pages", "3"])
@@ -132,3 +143,4 @@ def test_offline_scan_of_the_real_targets_ends_cleanly(tmp_path):
     assert causes <= {"dns", "refused", "timeout", "reset"}, causes
     assert con.execute("SELECT status FROM runs").fetchone()[0] == "completed"
     assert took < 120
+    assert "gov.uz" in asked and "my.gov.uz" in asked  # every lookup went to the fake

@@ -7,6 +7,7 @@ whose cause comes from the closed set in ``crawler.causes``.
 * ``config``     - ``FetchConfig``: every knob and its default.
 * ``guard``      - the SSRF guard: public addresses only, checked in the network backend.
 * ``errors``     - exceptions and statuses onto the closed cause set; retry rules.
+* ``decoding``   - content codings (gzip, deflate, br, zstd, stacked) undone under the cap.
 * ``encoding``   - the text encoding of a body.
 * ``tls``        - TLS/certificate facts of an https response.
 * ``robots``     - robots.txt rules per origin; what an origin is.

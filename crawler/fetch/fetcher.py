@@ -16,14 +16,21 @@ failure is ``resp.error``, a ``FetchError`` whose cause comes from the closed se
   plus a global limit.
 * **remembered failures** - a name that did not resolve, and a host:port whose connections
   could not be opened ``HOST_DOWN_AFTER`` times in a row (circuit breaker), fail at once for
-  ``DNS_NEGATIVE_TTL`` seconds instead of queueing behind the host's delay.
+  ``DNS_NEGATIVE_TTL`` seconds instead of queueing behind the host's delay; a host:port that
+  timed out ``HOST_SLOW_AFTER`` times in a row after it was reached is given up for
+  ``HOST_SLOW_TTL`` seconds (then one request may try again).
 * **redirects** are followed here (httpx is told not to), every hop recorded in
   ``resp.redirects``; a URL seen twice is a loop, more than ``max_redirects`` is too many.
 * **retries** with exponential backoff for transient failures (reset, connect timeout,
-  502/503/504) and 429/503 honouring ``Retry-After`` (capped) - ``.errors``.
-* **the body** is streamed with a size cap (``truncated`` + ``too-large``), and decoded from
-  the Content-Type charset, a BOM, ``<meta charset>``, else detected by charset_normalizer
-  (``.encoding``).
+  502/503/504) and 429/503 honouring ``Retry-After`` (capped) - ``.errors``. A timeout after
+  the server was reached (its TCP connection opened, as httpcore's trace events tell: slow
+  headers, a trickled body, an accepted connection never answered) is *not* retried: each
+  attempt has the ``total_timeout`` deadline, and a slow server would be as slow again.
+* **the body** is streamed raw and its content codings undone incrementally by
+  ``.decoding`` with the cap on *decoded* bytes (``truncated`` + ``too-large``; an unknown
+  or corrupt coding is ``bad-encoding``); ``Accept-Encoding`` offers only what it can undo.
+  The text is decoded from the Content-Type charset, a BOM, ``<meta charset>``, else
+  detected by charset_normalizer (``.encoding``).
 * **connections**: one small httpx/httpcore pool per host (the pool scans all its
   connections on every request), keep-alive, the host map and SSRF guard in a custom
   httpcore network backend.
@@ -49,6 +56,7 @@ import httpx
 from ..artifacts import Hop, Response, TLSInfo
 from ..causes import Cause, FetchError
 from .config import FetchConfig
+from .decoding import BodyDecoder, DecodingError, TooLarge, supported_codings
 from .encoding import detect_encoding
 from .errors import (RETRY_STATUSES, TRANSIENT, UNREACHABLE, classify, is_connect_failure,
                      parse_retry_after)
@@ -59,6 +67,8 @@ from .tls import handshake_facts, tls_from_ssl_object
 
 DNS_NEGATIVE_TTL = 300.0  # seconds a failed name lookup (or a host given up) is remembered
 HOST_DOWN_AFTER = 4  # connections in a row that could not be opened before a host is given up
+HOST_SLOW_AFTER = 3  # timeouts in a row after the server was reached before it is given up
+HOST_SLOW_TTL = 120.0  # seconds a host given up for its timeouts is left alone
 
 
 class Fetcher:
@@ -73,6 +83,8 @@ class Fetcher:
         self._unresolvable: dict[str, tuple[float, FetchError]] = {}  # negative DNS cache
         # host:port -> (connection failures in a row, when the last was, its error)
         self._down: dict[str, tuple[int, float, FetchError]] = {}
+        # host:port -> (timeouts in a row after the server was reached, when, the error)
+        self._slow: dict[str, tuple[int, float, FetchError]] = {}
         self._global = asyncio.Semaphore(max(1, self.config.global_concurrency))
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._backend = GuardedBackend(self.config)
@@ -122,7 +134,9 @@ class Fetcher:
             headers={"User-Agent": c.user_agent,
                      "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
                                "*/*;q=0.8",
-                     "Accept-Language": c.accept_language})
+                     "Accept-Language": c.accept_language,
+                     # only what .decoding can undo under the body cap
+                     "Accept-Encoding": ", ".join(supported_codings())})
 
     def client_for(self, host: str) -> httpx.AsyncClient:
         """One small connection pool per host: httpcore's pool scans every connection it
@@ -166,8 +180,8 @@ class Fetcher:
         rule = parse_robots(origin, resp)
         if rule.crawl_delay:
             host = urlsplit(origin).hostname or ""
-            st = self.host_state(host)
-            st.delay = max(st.delay, min(rule.crawl_delay, self.config.max_crawl_delay))
+            # from the very next request on (the one after robots.txt included)
+            self.host_state(host).raise_delay(min(rule.crawl_delay, self.config.max_crawl_delay))
         return rule
 
     async def allowed(self, url: str) -> tuple[bool, FetchError | None]:
@@ -273,14 +287,17 @@ class Fetcher:
         host = (urlsplit(url).hostname or "").lower()
         attempt = 0
         while True:
-            resp = await self._one(requested, url, method, headers, data, html_only, max_body,
-                                   host)
+            resp, reached = await self._one(requested, url, method, headers, data, html_only,
+                                            max_body, host)
             if attempt >= c.retries:
                 return resp
             wait = None
             if resp.error is not None and resp.error.cause in TRANSIENT:
-                if resp.error.cause == Cause.TIMEOUT and "read" in resp.error.detail:
-                    return resp  # a server that hangs will hang again: do not triple it
+                if resp.error.cause == Cause.TIMEOUT and reached:
+                    # the server was reached and is just slow (slow headers, a trickled
+                    # body, an accepted connection never answered): it will be as slow
+                    # again, so one deadline is spent, not 1 + retries
+                    return resp
                 wait = c.backoff * (2 ** attempt)
             elif resp.error is None and resp.status in RETRY_STATUSES:
                 wait = c.backoff * (2 ** attempt)
@@ -295,43 +312,67 @@ class Fetcher:
             attempt += 1
             await asyncio.sleep(wait)
 
-    async def _one(self, requested, url, method, headers, data, html_only, max_body,
-                   host) -> Response:
-        """One HTTP request (no redirects) under the host and global limits."""
+    def _remembered(self, host: str, endpoint: str) -> FetchError | None:
+        """A failure remembered for this host or port, to fail at once with (or None)."""
+        now = time.monotonic()
         known = self._unresolvable.get(host)
-        if known is not None and time.monotonic() - known[0] < DNS_NEGATIVE_TTL:
+        if known is not None and now - known[0] < DNS_NEGATIVE_TTL:
             # the name did not resolve a moment ago: fail at once instead of queueing behind
             # the host's politeness delay for a host we cannot reach (a scan behind a
             # firewall would otherwise wait delay x requests for nothing)
-            return Response(requested_url=requested, url=url, error=known[1])
-        endpoint = urlsplit(url).netloc.lower()  # refused/unreachable is a property of a port
+            return known[1]
         down = self._down.get(endpoint)
-        if down is not None and down[0] >= HOST_DOWN_AFTER and \
-                time.monotonic() - down[1] < DNS_NEGATIVE_TTL:
+        if down is not None and down[0] >= HOST_DOWN_AFTER and now - down[1] < DNS_NEGATIVE_TTL:
             # circuit breaker: several connections in a row could not even be opened
-            err = down[2]
-            return Response(requested_url=requested, url=url, error=FetchError(
-                err.cause, f"{err.detail} (host given up after {down[0]} failed connections "
-                           f"in a row)"))
+            return FetchError(down[2].cause, f"{down[2].detail} (host given up after "
+                                             f"{down[0]} failed connections in a row)")
+        slow = self._slow.get(endpoint)
+        if slow is not None and slow[0] >= HOST_SLOW_AFTER and now - slow[1] < HOST_SLOW_TTL:
+            # circuit breaker: the server answered too slowly several times in a row; one
+            # request is let through again after HOST_SLOW_TTL (and gives it up again when
+            # it times out too)
+            return FetchError(Cause.TIMEOUT, f"{slow[2].detail} (host given up for "
+                                             f"{HOST_SLOW_TTL:g}s after {slow[0]} timeouts "
+                                             f"in a row)")
+        return None
+
+    async def _one(self, requested, url, method, headers, data, html_only, max_body,
+                   host) -> tuple[Response, bool]:
+        """One HTTP request (no redirects) under the host and global limits, and whether the
+        server was reached (a TCP connection opened to it)."""
+        endpoint = urlsplit(url).netloc.lower()  # refused/unreachable is a property of a port
+        known = self._remembered(host, endpoint)
+        if known is not None:
+            return Response(requested_url=requested, url=url, error=known), False
         st = self.host_state(host)
         async with st.sem:
             await st.wait_turn()
+            known = self._remembered(host, endpoint)  # given up while this one queued
+            if known is not None:
+                return Response(requested_url=requested, url=url, error=known), False
             async with self._global:
                 self.requests += 1
+                seen = _Progress()
                 try:
                     async with asyncio.timeout(self.config.total_timeout):
                         resp = await self._send(requested, url, method, headers, data,
-                                                html_only, max_body)
+                                                html_only, max_body, seen)
                     self._down.pop(endpoint, None)  # a connection worked: it is up
-                    return resp
+                    self._slow.pop(endpoint, None)  # and it answered in time
+                    return resp, True
                 except asyncio.CancelledError:
                     raise
-                except TimeoutError:
-                    return Response(requested_url=requested, url=url, error=FetchError(
-                        Cause.TIMEOUT, f"total timeout {self.config.total_timeout:g}s"))
                 except Exception as exc:  # noqa: BLE001
-                    err = classify(exc)
-                    if err.cause == Cause.DNS:
+                    if isinstance(exc, TimeoutError):
+                        err = FetchError(Cause.TIMEOUT, f"total timeout "
+                                                        f"{self.config.total_timeout:g}s")
+                    else:
+                        err = classify(exc)
+                    if err.cause == Cause.TIMEOUT and seen.reached:
+                        err = FetchError(Cause.TIMEOUT, f"{err.detail} {seen.where()}")
+                        n = self._slow.get(endpoint, (0, 0.0, err))[0] + 1
+                        self._slow[endpoint] = (n, time.monotonic(), err)
+                    elif err.cause == Cause.DNS:
                         self._unresolvable[host] = (time.monotonic(), err)
                     elif is_connect_failure(err):
                         n = self._down.get(endpoint, (0, 0.0, err))[0] + 1
@@ -340,10 +381,10 @@ class Fetcher:
                     if err.cause == Cause.TLS_INVALID:
                         await st.wait_turn()  # a second connection: polite like a request
                         resp.tls = await self._unverified_tls(url, exc, err.detail)
-                    return resp
+                    return resp, seen.reached
 
     async def _send(self, requested, url, method, headers, data, html_only,
-                    max_body) -> Response:
+                    max_body, seen: "_Progress") -> Response:
         kw: dict[str, Any] = {}
         if data is not None:
             if isinstance(data, (bytes, str)):
@@ -352,7 +393,9 @@ class Fetcher:
                 kw["data"] = data
         client = self.client_for((urlsplit(url).hostname or "").lower())
         req = client.build_request(method, url, headers=headers, **kw)
+        req.extensions["trace"] = seen.trace
         r = await client.send(req, stream=True)
+        seen.stage = "body"
         try:
             hdrs = _headers(r.headers)
             resp = Response(requested_url=requested, url=url, status=r.status_code,
@@ -371,19 +414,9 @@ class Fetcher:
                 if ct and ct not in ("text/html", "application/xhtml+xml"):
                     resp.error = FetchError(Cause.NOT_HTML, ct)
                     return resp
-            chunks, size = [], 0
-            async for chunk in r.aiter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > max_body:
-                    resp.truncated = True
-                    resp.error = FetchError(Cause.TOO_LARGE,
-                                            f"body larger than the cap of {max_body} bytes")
-                    break
-            body = b"".join(chunks)
-            if resp.truncated:
-                body = body[:max_body]
-            resp.body = body
+            resp.body, resp.error = await _read_body(r, max_body)
+            resp.truncated = resp.error is not None and resp.error.cause == Cause.TOO_LARGE
+            body = resp.body
             if body:
                 ct = hdrs.get("content-type", "")
                 resp.encoding = detect_encoding(body, ct, is_html=resp.is_html or not ct)
@@ -438,6 +471,47 @@ class Fetcher:
 # i14-https: every Strict-Transport-Security field kept, one a line: only the first counts
 # (RFC 6797 section 8.1), which a ", " join would hide
 _LINE_JOINED = ("set-cookie", "strict-transport-security")
+
+
+class _Progress:
+    """How far one request got (from httpcore's trace events): whether a connection to the
+    server was opened, and in which stage a timeout struck."""
+
+    def __init__(self):
+        self.reached = False
+        self.stage = "connect"
+
+    async def trace(self, event: str, info: dict) -> None:
+        if event.endswith("connect_tcp.complete") or "send_request_headers" in event:
+            self.reached = True
+            if self.stage == "connect":
+                self.stage = "headers"
+
+    def where(self) -> str:
+        return ("(the server was reached, but its headers did not arrive in time; not retried)"
+                if self.stage == "headers" else
+                "(the server was reached, but its body did not arrive in time; not retried)")
+
+
+async def _read_body(r: httpx.Response, max_body: int) -> tuple[bytes, FetchError | None]:
+    """The body of a streamed response, its content codings undone incrementally with the
+    cap on *decoded* bytes (``.decoding``); (body, error) - a body over the cap is kept up to
+    the cap with ``too-large``, an unknown or corrupt coding is ``bad-encoding``."""
+    coding = r.headers.get("content-encoding", "")
+    too_large = FetchError(Cause.TOO_LARGE, f"body larger than the cap of {max_body} bytes")
+    try:
+        dec = BodyDecoder(coding, max_body)
+        raw = 0
+        async for chunk in r.aiter_raw():
+            raw += len(chunk)
+            dec.feed(chunk)
+            if raw > max_body:  # compressed bytes beyond the cap: too large whatever they hold
+                return b"".join(dec.parts), too_large
+        return dec.finish(), None
+    except TooLarge as exc:
+        return exc.partial, too_large
+    except DecodingError as exc:
+        return b"", FetchError(Cause.BAD_ENCODING, f"Content-Encoding {coding!r}: {exc}")
 
 
 def _headers(h: httpx.Headers) -> dict[str, str]:
