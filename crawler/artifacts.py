@@ -42,10 +42,13 @@ class Artifact(StrEnum):
     VNU = "vnu"  # Nu HTML Checker messages for each page as served
     CSS = "css"  # CSS validation of every style sheet a page uses
     LEGACY = "legacy"  # the target's pre-2025 domains, fetched with their redirects
+    # i10-content: browser: the home page's version for the visually impaired switched on,
+    # its look before/after (``Rendered.extra["a11y_mode"]``, crawler.browser.a11y_mode)
+    A11Y_MODE = "a11y_mode"
 
 
 BROWSER_ARTIFACTS = frozenset({Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE,
-                               Artifact.ENGINES})
+                               Artifact.ENGINES, Artifact.A11Y_MODE})
 # the artifacts read from the crawled pages: nothing of them can be judged when the start
 # page could not be fetched (``SiteCapture.fatal_error``)
 PAGE_BASED = frozenset({Artifact.PAGES, Artifact.LINKED, Artifact.SEARCH_QUERY,

@@ -109,6 +109,7 @@ STEPS: tuple[Step, ...] = (
     Step(Artifact.AXE, "crawler.browser.gatherers:gather_axe", _R),
     Step(Artifact.MOBILE, "crawler.browser.gatherers:gather_mobile", _R),
     Step(Artifact.ENGINES, "crawler.browser.gatherers:gather_engines", _P),
+    Step(Artifact.A11Y_MODE, "crawler.browser.a11y_mode:gather_a11y_mode", _P),  # i10-content
     Step(Artifact.VNU, "crawler.validator.gatherers:gather_vnu", _P),
     Step(Artifact.CSS, "crawler.validator.gatherers:gather_css", _P),
 )

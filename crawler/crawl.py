@@ -32,7 +32,8 @@ from .urls import (TrapGuard, dedup_key, link_priority, looks_binary,
 OTHER_LANGUAGE_PENALTY = 2.0
 DEPTH_PENALTY = 1.5
 PATTERN_PENALTY = 0.5  # per earlier link of the same URL pattern
-MAX_LINKED = 8
+MAX_LINKED = 8  # one-click pages at least (one per asked-for section when there are more)
+MAX_LINKED_CEILING = 24  # never more one-click pages than this, however many sections
 EVIDENCE_WEIGHT = 6  # sections weighing this much are never crowded out by their URL pattern
 
 
@@ -246,7 +247,8 @@ def _same_site(url: str, start: str) -> bool:
 async def gather_linked(site: SiteCapture, env) -> None:
     """Fetch the pages one click from the home page that look like contacts, appeals,
     sitemap or search pages - the ``linked`` sections of ``env.options.hints.follow`` - (by
-    link text/URL, up to ~8, same site), not already crawled; they go to ``site.linked`` with role "linked"."""
+    link text/URL, same site, the best link of each section first: ``_choose_linked``), not
+    already crawled; they go to ``site.linked`` with role "linked"."""
     home = site.home
     if home is None or not (home.response.ok and home.response.is_html):
         return
@@ -266,9 +268,9 @@ async def gather_linked(site: SiteCapture, env) -> None:
             continue
         k = dedup_key(n)
         if k not in cands or cands[k][0] < weight:
-            cands[k] = (weight + (1 if site.target.contains(n) else 0), n)
-    limit = int(env.options.extra.get("max_linked", MAX_LINKED))
-    chosen = [u for _, u in sorted(cands.values(), key=lambda x: -x[0])[:limit]]
+            cands[k] = (weight + (1 if site.target.contains(n) else 0), n, cat)
+    chosen = _choose_linked(list(cands.values()), len(wanted),
+                            env.options.extra.get("max_linked"))
     resps = await asyncio.gather(*(env.fetcher.fetch(u, html_only=True) for u in chosen))
     for r in resps:
         if r.error is not None and r.error.cause in (Cause.ROBOTS, Cause.NOT_HTML):
@@ -276,6 +278,22 @@ async def gather_linked(site: SiteCapture, env) -> None:
         site.linked.append(Page(r, depth=1, found_from=home.url, role="linked",
                                 scope=site.target.scope))
         emit(env, site, "page", url=r.url)  # i13 progress
+
+
+def _choose_linked(cands: list[tuple[float, str, str]], sections: int,
+                   limit: int | None = None) -> list[str]:
+    """Every asked-for section gets its best link first (so 20 probes asking for 20 sections
+    do not crowd each other out), then the best of the rest: ``MAX_LINKED`` pages, or one per
+    section when more sections were asked for, never more than ``MAX_LINKED_CEILING`` (or
+    ``limit`` when given)."""
+    ranked = sorted(cands, key=lambda x: -x[0])
+    cap = int(limit) if limit is not None else min(MAX_LINKED_CEILING,
+                                                   max(MAX_LINKED, sections))
+    first, seen_cats, rest = [], set(), []
+    for c in ranked:
+        (rest if c[2] in seen_cats else first).append(c)
+        seen_cats.add(c[2])
+    return [u for _, u, _ in (first + rest)[:cap]]
 
 
 async def gather_legacy(site: SiteCapture, env) -> None:

@@ -440,10 +440,11 @@ def attach_boxes(finding: Finding, site: "SiteCapture",
 
 # --- the registry -------------------------------------------------------------------------
 #
-# Every module of this package except the two below is a probe: it defines ``PROBE``. The
-# registry imports them all; a module that fails to import, defines no ``PROBE``, or names an
-# id the catalogue does not know stops the registry with an error (never a silently skipped
-# indicator).
+# Every module of this package except the two below is a probe: it defines ``PROBE``, or -
+# for a family of indicators judged by one shared rule (the login-only ones) - ``PROBES``, a
+# tuple of ``Probe``s. The registry imports them all; a module that fails to import, defines
+# neither (or both), or names an id the catalogue does not know stops the registry with an
+# error (never a silently skipped indicator).
 
 NOT_PROBES = frozenset({"base", "catalogue"})
 
@@ -468,18 +469,33 @@ def discover(folder=None, package: str = "probes") -> dict[str, Probe]:
         if info.name in NOT_PROBES or info.ispkg:
             continue
         mod = importlib.import_module(f"{package}.{info.name}" if package else info.name)
-        probe = getattr(mod, "PROBE", None)
-        if not isinstance(probe, Probe):
-            raise ProbeDefinitionError(f"probes/{info.name}.py defines no PROBE = Probe(...)")
-        try:
-            catalogue.get(probe.id)
-        except KeyError as exc:
-            raise ProbeDefinitionError(f"probes/{info.name}.py: {exc.args[0]}") from None
-        if probe.id in found:
-            raise ProbeDefinitionError(f"probes/{info.name}.py: indicator {probe.id!r} has "
-                                       f"two probes")
-        found[probe.id] = probe
+        for probe in _module_probes(mod, info.name):
+            try:
+                catalogue.get(probe.id)
+            except KeyError as exc:
+                raise ProbeDefinitionError(f"probes/{info.name}.py: {exc.args[0]}") from None
+            if probe.id in found:
+                raise ProbeDefinitionError(f"probes/{info.name}.py: indicator {probe.id!r} "
+                                           f"has two probes")
+            found[probe.id] = probe
     return found
+
+
+def _module_probes(mod, name: str) -> tuple[Probe, ...]:
+    """A module's probes: ``(PROBE,)``, or its ``PROBES`` family (a non-empty tuple of
+    ``Probe``); a module with neither, or with both, is refused."""
+    probe, family = getattr(mod, "PROBE", None), getattr(mod, "PROBES", None)
+    if family is not None:
+        if probe is not None:
+            raise ProbeDefinitionError(f"probes/{name}.py defines both PROBE and PROBES")
+        if not (isinstance(family, tuple) and family
+                and all(isinstance(p, Probe) for p in family)):
+            raise ProbeDefinitionError(f"probes/{name}.py: PROBES must be a non-empty tuple "
+                                       f"of Probe(...)")
+        return family
+    if not isinstance(probe, Probe):
+        raise ProbeDefinitionError(f"probes/{name}.py defines no PROBE = Probe(...)")
+    return (probe,)
 
 
 def registry() -> dict[str, Probe]:

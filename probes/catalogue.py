@@ -107,7 +107,7 @@ INDICATORS: tuple[Indicator, ...] = (
     _i("e-participation", "E-participation", "PP-308 Annex 1 items 10-12, 48-50",
        "OSI #034, LOSI #272/#275", group="content"),
     _i("accessibility-mode", "Version for the visually impaired",
-       "PP-308 Annex 1 items 10-12, 48-50", "-", group="content"),
+       "PP-308 Annex 1 items 10-12, 48-50", "-", browser=True, group="content"),
     _i("legacy-redirect", "Legacy domain redirects to gov.uz",
        "CoM resolution of 31.01.2025 (single gov.uz platform)", "-", group="content"),
 )

@@ -123,10 +123,53 @@ def test_every_module_in_probes_is_a_registered_probe():
     from probes import catalogue
     from probes.base import NOT_PROBES, registry
 
+    import importlib
+
     reg = registry()
     modules = {p.stem for p in (ROOT / "probes").glob("*.py")} - NOT_PROBES - {"__init__"}
-    assert len(reg) == len(modules)
+    # each module is one probe, or one family (PROBES) of indicators sharing one rule
+    per_module = [getattr(m, "PROBES", None) or (m.PROBE,) for m in
+                  (importlib.import_module(f"probes.{name}") for name in sorted(modules))]
+    assert sorted(p.id for fam in per_module for p in fam) == sorted(reg)
     assert all(catalogue.get(i) for i in reg)
+
+
+# --- a family of probes (one module, one shared rule, several indicators) --- i10-content
+FAMILY = ("from probes.base import Artifact, Finding, Probe, Status\n"
+          "def judge_for(ind):\n"
+          "    return lambda s, c: Finding(ind, Status.MANUAL, s.start_url, 'x')\n"
+          "PROBES = tuple(Probe(i, '1', frozenset({Artifact.PAGES}), judge_for(i))\n"
+          "               for i in ({ids}))\n")
+
+
+def test_a_module_may_define_a_family_of_probes(tmp_path, monkeypatch):
+    """``PROBES = (...)`` registers every indicator of the family from one module."""
+    import probes.base as base
+
+    name = "family_" + "".join(c for c in tmp_path.name if c.isalnum())
+    (tmp_path / f"{name}.py").write_text(FAMILY.replace(
+        "{ids}", "'save-resume', 'own-data-edit'"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = base.discover(tmp_path, package="")
+    assert sorted(found) == ["own-data-edit", "save-resume"]
+    assert found["own-data-edit"] is not found["save-resume"]
+
+
+@pytest.mark.parametrize("body,error", [
+    (FAMILY.replace("{ids}", "'save-resume', 'no-such-indicator'"), "unknown indicator"),
+    (FAMILY.replace("{ids}", "'save-resume', 'save-resume'"), "has two probes"),
+    ("PROBES = ()\n", "non-empty tuple"),
+    (FAMILY.replace("{ids}", "'save-resume',") + "PROBE = PROBES[0]\n", "both PROBE and PROBES"),
+])
+def test_a_broken_probe_family_fails_loudly(tmp_path, monkeypatch, body, error):
+    import probes.base as base
+
+    name = "family_" + "".join(c for c in tmp_path.name if c.isalnum())
+    (tmp_path / f"{name}.py").write_text(body)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(Exception, match=error):
+        base.discover(tmp_path, package="")
+# --- end i10-content
 
 
 @pytest.mark.parametrize("body,error", [

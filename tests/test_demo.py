@@ -45,6 +45,19 @@ def test_demo_end_to_end(tmp_path):
     for ind in ("help", "helpdesk-phone", "online-support", "usage-stats", "business-info",
                 "privacy-policy", "open-data", "social-media"):
         assert (status[("termiz", ind)], status[("urgut", ind)]) == ("pass", "fail"), ind
+    # i10-content: the content probes, present on denov and absent on nurota
+    for ind in ("languages", "procurement", "org-structure", "leadership", "e-participation"):
+        assert status[("denov", ind)] == "pass", ind
+        assert status[("nurota", ind)] == "fail", ind
+    # rendered: switched on (denov) / changes nothing (nurota); on a loaded machine the
+    # extra browser visit may time out, which is reported as warn ("could not be switched
+    # on"), never as the wrong verdict (test_probe_accessibility_mode checks the switch)
+    assert status[("denov", "accessibility-mode")] in ("pass", "warn")
+    assert status[("nurota", "accessibility-mode")] in ("fail", "warn")
+    assert status[("xiva", "accessibility-mode")] == "fail"
+    for ind in ("findability", "favourite-services", "own-data-edit", "save-resume"):
+        assert status[("denov", ind)] == status[("nurota", ind)] == "manual"
+    assert status[("buxoro", "languages")] == "pass"  # its /oz /uz /ru /en sections
     index = out / "report" / "index.html"
     assert index.exists()
     # the search box the search finding cites is pictured, outlined, in the report: a box
