@@ -9,6 +9,7 @@ list) are computed lazily and cached, so ten probes looking at one page parse it
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property, lru_cache
@@ -53,6 +54,34 @@ BROWSER_ARTIFACTS = frozenset({Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE,
 PAGE_BASED = frozenset({Artifact.PAGES, Artifact.LINKED, Artifact.SEARCH_QUERY,
                         Artifact.VNU, Artifact.CSS}) | BROWSER_ARTIFACTS
 
+
+
+# the most characters of one page's text (static body or rendered DOM) given to the HTML
+# parser: a 10 MB page is judged on its first 4 million characters (issue 12, "Memory";
+# pageread/facts.py caps what probes scan inside it); Page.parse_capped says it was cut
+MAX_PARSE_CHARS = 4_000_000
+# the most start tags given to the parser (the DOM size cap): a 100k-node page is judged on
+# its first 50,000 elements (an ordinary page has 1-5 thousand, a long archive 20 thousand)
+MAX_PARSE_TAGS = 50_000
+# the most links read from one page (crawler frontier and probes alike)
+MAX_LINKS = 5_000
+_START_TAG = re.compile(r"<[A-Za-z]")
+
+
+def parse_cut(text: str) -> tuple[str, str]:
+    """(the part of ``text`` given to the HTML parser, why it was cut): at most
+    ``MAX_PARSE_CHARS`` characters ("chars") and, within them, the source before the
+    ``MAX_PARSE_TAGS``+1-th start tag ("tags"); "" when the whole text is parsed. The cut is
+    never silent: ``Page.parse_capped`` / ``Rendered.parse_capped`` carry it and the probes
+    put it in their findings' details (``pageread.facts.PageFacts.capped``)."""
+    why = ""
+    if len(text) > MAX_PARSE_CHARS:
+        text, why = text[:MAX_PARSE_CHARS], "chars"
+    if text.count("<") > MAX_PARSE_TAGS:  # cheap: most pages stop here
+        for n, m in enumerate(_START_TAG.finditer(text)):
+            if n == MAX_PARSE_TAGS:
+                return text[:m.start()], "tags"
+    return text, why
 
 @dataclass(frozen=True)
 class Follow:
@@ -219,6 +248,23 @@ class Response:
             return ""
         return self.body.decode(self.encoding or "utf-8", errors="replace")
 
+    @property
+    def parsed_text(self) -> str:
+        """The part of an HTML body given to the parser (the caps of ``parse_cut``)."""
+        return parse_cut(self.text)[0] if self.is_html else ""
+
+    @property
+    def parse_capped(self) -> str:
+        """Why only the start of the body was parsed ("chars", "tags"; "" = all of it)."""
+        return parse_cut(self.text)[1] if self.is_html else ""
+
+    @cached_property
+    def tree(self) -> "LexborHTMLParser":
+        """A side response's HTML (a search results page), parsed once within the caps."""
+        from selectolax.lexbor import LexborHTMLParser
+
+        return LexborHTMLParser(self.parsed_text or "<html></html>")
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able, without the body (stored separately, compressed)."""
         return {
@@ -290,15 +336,27 @@ class Rendered:
     boxes: dict[str, list[float]] = field(default_factory=dict)
     error: FetchError | None = None
 
+    @property
+    def parsed_dom(self) -> str:
+        """The part of the DOM that is parsed (the caps of ``parse_cut``)."""
+        return parse_cut(self.dom or "")[0]
+
+    @property
+    def parse_capped(self) -> str:
+        """Why only the start of the DOM was parsed ("chars", "tags"; "" = all of it)."""
+        return parse_cut(self.dom or "")[1]
+
     @cached_property
     def tree(self) -> "LexborHTMLParser":
+        """The rendered DOM, parsed once, within the caps of ``parse_cut``."""
         from selectolax.lexbor import LexborHTMLParser
 
-        return LexborHTMLParser(self.dom or "<html></html>")
+        return LexborHTMLParser(self.parsed_dom or "<html></html>")
 
     def to_dict(self):
         d = dict(self.__dict__)
         d.pop("tree", None)
+        d.pop("facts", None)
         d["network"] = [n.__dict__ for n in self.network]
         d["error"] = self.error.to_dict() if self.error else None
         return d
@@ -372,16 +430,35 @@ class Page:
     def url(self) -> str:
         return self.response.url
 
+    @property
+    def parsed_text(self) -> str:
+        """The part of the body that is parsed: the decoded text of an HTML response within
+        the caps of ``parse_cut`` ("" for anything else)."""
+        return self.response.parsed_text
+
+    @property
+    def parse_capped(self) -> str:
+        """Why only the start of the page was parsed: "chars" (longer than
+        ``MAX_PARSE_CHARS``), "tags" (more than ``MAX_PARSE_TAGS`` elements); "" = all."""
+        return self.response.parse_capped
+
     @cached_property
     def tree(self) -> "LexborHTMLParser":
-        """The static HTML, parsed once (lexbor)."""
+        """The static HTML, parsed once (lexbor), within the caps of ``parse_cut``."""
         from selectolax.lexbor import LexborHTMLParser
 
-        return LexborHTMLParser(self.response.text if self.response.is_html else "<html></html>")
+        return LexborHTMLParser(self.parsed_text or "<html></html>")
 
     @cached_property
     def links(self) -> list[Link]:
-        return extract_links(self.tree, self.url, self.scope)
+        """The page's links in document order, at most ``MAX_LINKS`` of them
+        (``links_capped`` says the page had more)."""
+        return extract_links(self.tree, self.url, self.scope, limit=MAX_LINKS)
+
+    @property
+    def links_capped(self) -> bool:
+        """The page has more than ``MAX_LINKS`` links: only the first were read."""
+        return len(self.links) >= MAX_LINKS
 
 
 @lru_cache(maxsize=65536)
@@ -427,9 +504,10 @@ def _link_text(node) -> str:
     return " ".join((text or "").split())[:300]
 
 
-def extract_links(tree, base: str, scope: str = "") -> list[Link]:
+def extract_links(tree, base: str, scope: str = "", limit: int = 0) -> list[Link]:
     """Every ``<a href>`` / ``<area href>`` as an absolute URL without fragment, honouring
-    ``<base href>``; javascript:, mailto: and tel: links are kept (probes need tel/mailto)."""
+    ``<base href>``; javascript:, mailto: and tel: links are kept (probes need tel/mailto).
+    At most ``limit`` links (0 = all), the first in document order."""
     base_el = tree.css_first("base[href]")
     if base_el is not None:
         base = urljoin(base, base_el.attributes.get("href") or "")
@@ -459,6 +537,8 @@ def extract_links(tree, base: str, scope: str = "") -> list[Link]:
         seen.add(key)
         out.append(Link(absolute, text, node.attributes.get("rel") or "",
                         in_scope(absolute, scope)))
+        if len(out) == limit:
+            break
     return out
 
 

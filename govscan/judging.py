@@ -28,7 +28,9 @@ from .pipeline import judge_site
 log = logging.getLogger(__name__)
 
 
-_CACHED = ("tree", "links", "text")
+# i14: + pageread.facts (holds the tree); the links (plain data, extracted by the crawl
+# anyway) travel with the page instead of being extracted again in the judge
+_CACHED = ("tree", "text", "facts")
 
 
 def _clean(obj):

@@ -28,7 +28,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .selectors import css_selector
+from .facts import SKIP_TAGS
+from .selectors import ancestors as _ancestors, css_selector
 from .words import fold, keywords
 
 # --- month names ------------------------------------------------------------------------
@@ -64,7 +65,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
                        + _TIME)),
     ("dmy", re.compile(r"(?<![\d.])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)"
                        r"(?P<y>(?:19|20)\d\d)(?!\d)" + _YEAR_WORD + _TIME)),
-    ("d-mon-y", re.compile(r"(?<!\d)(?P<d>[0-3]?\d)(?:-?(?:chi|нчи|го|th|st|nd|rd))?[\s\-]*"
+    ("d-mon-y", re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)(?:-?(?:chi|нчи|го|th|st|nd|rd)|\.)?[\s\-]*"
                            + _MON + r",?\s*(?P<y>(?:19|20)\d\d)(?!\d)" + _YEAR_WORD + _TIME)),
     ("mon-d-y", re.compile(_MON + r"\s*(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d),?\s+"
                            r"(?P<y>(?:19|20)\d\d)(?!\d)" + _TIME)),
@@ -173,8 +174,8 @@ class DateHit:
 
 
 # ranking when two hits have the same date: the more explicit kind wins
-KIND_RANK = {"stamp": 0, "meta": 1, "jsonld": 2, "time": 3, "news-item": 4,
-             "next-payload": 5, "sitemap-lastmod": 6, "text": 7}
+KIND_RANK = {"stamp": 0, "meta": 1, "jsonld": 2, "time": 3, "epoch": 4, "news-item": 5,
+             "next-payload": 6, "app-state": 7, "sitemap-lastmod": 8, "text": 9}
 
 _META_NAMES = ("article:modified_time", "og:updated_time", "og:article:modified_time",
                "article:published_time", "og:article:published_time", "dcterms.modified",
@@ -190,21 +191,12 @@ _PAYLOAD_RE = re.compile(
     r'\\*"(?P<key>' + "|".join(_PAYLOAD_KEYS) + r')\\*"\s*:\s*\\*"(?P<val>[^"\\]{8,40})\\*"')
 _NEWS_ATTR = re.compile(r"news|post|item|article|entry|date|meta|yangilik|novost|yangiliklar"
                         r"|card|event|publish|time")
-_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title", "svg", "option",
-              "select", "textarea"}
+_SKIP_TAGS = SKIP_TAGS
 
 
 def _classes(node) -> str:
     a = node.attributes or {}
     return f"{a.get('class') or ''} {a.get('id') or ''}".lower()
-
-
-def _ancestors(node, n: int):
-    p = node.parent
-    while p is not None and n > 0 and p.tag not in ("body", "html"):
-        yield p
-        p = p.parent
-        n -= 1
 
 
 def _is_today_widget(mention: DateMention, context: str, before: str, node,
@@ -273,37 +265,90 @@ def _relative_hit(node, text: str, url: str, fetched_on: dt.date) -> "DateHit | 
                    fold(parent.text(deep=True, separator=" "))[:300], node=parent)
 
 
-def visible_dates(tree, url: str = "", fetched_on: dt.date | None = None) -> list[DateHit]:
-    """Dates in the visible text of a parsed page (lexbor tree), each classified."""
-    body = tree.body
-    if body is None:
-        return []
-    out: list[DateHit] = []
-    for node in body.traverse(include_text=True):
-        if node.tag != "-text":
-            continue
-        raw_text = node.text_content or ""
-        if not re.search(r"\d{4}", raw_text):
-            if fetched_on is not None and re.search(r"\d", raw_text):
-                rel = _relative_hit(node, fold(raw_text), url, fetched_on)
-                if rel is not None:
-                    out.append(rel)
-            continue
-        parent = node.parent
-        if parent is None or parent.tag in _SKIP_TAGS or any(
-                a.tag in _SKIP_TAGS for a in _ancestors(parent, 6)):
-            continue
-        own = fold(raw_text)
-        mentions = find_dates(own, folded=True)
-        if not mentions:
-            continue
-        # the context: the enclosing element's text (its parent's when it is too short)
-        ctx_node = parent
+_DAY_ONLY = re.compile(r"^\s*([0-3]?\d)\s*$")
+_MONTH_YEAR = re.compile(r"^\s*(?:(?P<m>[01]?\d)[./-](?P<y>(?:19|20)\d\d)|" + _MON +
+                         r"[\s,.]*(?P<y2>(?:19|20)\d\d))\s*(?:yil|йил|г\.?|год)?\s*$")
+
+
+def _split_date(day: "TextNode", rest: "TextNode") -> DateMention | None:
+    """A date split across sibling elements, as the news lists of older hokimiyat
+    templates write it: the day in one element, "month.year" (or "mart 2025") in the next
+    (``<span class="day">12</span><span class="month">03.2025</span>``). The two must sit
+    in one container (the same parent, or parents that are siblings)."""
+    m1 = _DAY_ONLY.match(day.folded)
+    if not m1:
+        return None
+    m2 = _MONTH_YEAR.match(rest.folded)
+    if not m2:
+        return None
+    pa, pb = day.parent, rest.parent
+
+    def mid(n):
+        return n.mem_id if n is not None else None
+
+    ga, gb = mid(pa.parent), mid(pb.parent)
+    if not (mid(pa) == mid(pb) or (ga is not None and ga == gb) or ga == mid(pb) or
+            gb == mid(pa)):
+        return None
+    g = m2.groupdict()
+    mon = int(g["m"]) if g.get("m") else _MON_BY_NAME.get(g.get("mon") or "")
+    when = _mk(g.get("y") or g.get("y2"), mon, m1.group(1))
+    if when is None:
+        return None
+    return DateMention(when, f"{m1.group(1)} {rest.folded}", 0, 0, False, "split")
+
+
+def _context(parent, own: str) -> tuple[Any, str]:
+    """The enclosing element's text (its parent's when it is too short)."""
+    ctx_node = parent
+    ctx = fold(ctx_node.text(deep=True, separator=" "))
+    if len(ctx) < len(own) + 12 and ctx_node.parent is not None and \
+            ctx_node.parent.tag not in ("body", "html"):
+        ctx_node = ctx_node.parent
         ctx = fold(ctx_node.text(deep=True, separator=" "))
-        if len(ctx) < len(own) + 12 and ctx_node.parent is not None and \
-                ctx_node.parent.tag not in ("body", "html"):
-            ctx_node = ctx_node.parent
-            ctx = fold(ctx_node.text(deep=True, separator=" "))
+    return ctx_node, ctx
+
+
+def visible_dates(tree, url: str = "", fetched_on: dt.date | None = None,
+                  facts=None) -> list[DateHit]:
+    """Dates in the visible text of a parsed page (lexbor tree), each classified. ``facts``
+    (a ``pageread.facts.PageFacts``) gives the page's text nodes once for every reader."""
+    if facts is None:
+        from .facts import PageFacts
+
+        facts = PageFacts(tree, url, fetched_on=fetched_on)
+    texts = facts.texts
+    out: list[DateHit] = []
+    for i, tn in enumerate(texts):
+        raw = tn.text
+        if not _HAS_DIGIT.search(raw):
+            continue
+        parent = tn.parent
+        if not _HAS_YEAR.search(raw):
+            if i + 1 < len(texts) and _DAY_ONLY.match(raw):
+                mm = _split_date(tn, texts[i + 1])
+                if mm is not None:
+                    holder = parent if parent.mem_id == texts[i + 1].parent.mem_id else (
+                        parent.parent or parent)
+                    ctx = fold(holder.text(deep=True, separator=" "))
+                    hit = DateHit(mm.when, _kind_for_text(ctx, holder), mm.raw, url,
+                                  ctx[:300], node=holder)
+                    if _is_today_widget(mm, ctx, "", holder, fetched_on):
+                        hit.rejected = "today-widget"
+                    out.append(hit)
+                    continue
+            rel = _relative_hit(_NodeView(parent), tn.folded, url, fetched_on) \
+                if fetched_on is not None else None
+            if rel is None:
+                rel = _short_year_hit(tn, url, fetched_on)
+            if rel is not None:
+                out.append(rel)
+            continue
+        own = tn.folded
+        mentions = find_dates(own, folded=True)
+        if not mentions or tn.hidden():
+            continue
+        _, ctx = _context(parent, own)
         for mm in mentions:
             pos = ctx.find(mm.raw)
             before = ctx[:pos] if pos >= 0 else ctx
@@ -313,6 +358,42 @@ def visible_dates(tree, url: str = "", fetched_on: dt.date | None = None) -> lis
                 hit.rejected = "today-widget"
             out.append(hit)
     return out
+
+
+_HAS_YEAR = re.compile(r"\d{4}")
+_HAS_DIGIT = re.compile(r"\d")
+_SHORT_DMY = re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>\d\d)(?![\d.])" + _TIME)
+
+
+class _NodeView:
+    """The text node's parent seen as the node ``_relative_hit`` expects (it reads
+    ``node.parent``)."""
+
+    __slots__ = ("parent",)
+
+    def __init__(self, parent):
+        self.parent = parent
+
+
+def _short_year_hit(tn, url: str, fetched_on: dt.date | None) -> "DateHit | None":
+    """``dd.mm.yy`` ("12.03.25") is read only inside a news item or a meta line (an
+    article, a ``<time>``, a container called news/post/date/meta...): elsewhere two-digit
+    years are too often something else (versions, scores, phone fragments). The century is
+    the one that puts the date nearest before the fetch day."""
+    m = _SHORT_DMY.search(tn.folded)
+    if not m or _kind_for_text("", tn.parent) != "news-item":
+        return None
+    y = 2000 + int(m.group("y"))
+    when = _mk(y, m.group("m"), m.group("d"), m.group("hh"), m.group("mi"), m.group("ss"))
+    if when is None:
+        return None
+    if fetched_on is not None and when.date() > fetched_on + dt.timedelta(days=1):
+        when = _mk(y - 100, m.group("m"), m.group("d")) or when
+    ctx = fold(tn.parent.text(deep=True, separator=" "))
+    hit = DateHit(when, "news-item", m.group(0), url, ctx[:300], node=tn.parent)
+    if _is_today_widget(None, ctx, ctx[:max(0, ctx.find(m.group(0)))], tn.parent, fetched_on):
+        hit.rejected = "today-widget"
+    return hit
 
 
 def _walk_json(obj, keys: tuple[str, ...], out: list[tuple[str, str]], depth=0):
@@ -337,18 +418,20 @@ def machine_dates(tree, url: str = "") -> list[DateHit]:
         a = m.attributes
         name = (a.get("property") or a.get("name") or a.get("itemprop") or
                 a.get("http-equiv") or "").strip().lower()
-        if name in _META_NAMES:
+        if name in _META_NAMES or is_dublin_core_date(name):
             when = parse_date(a.get("content"))
             if when:
                 out.append(DateHit(when, "meta", a.get("content") or "", url,
                                    f'<meta {name}="{a.get("content")}">', f'meta[{"property" if a.get("property") else "name"}="{name}"]'))
     for s in tree.css('script[type="application/ld+json"]'):
-        try:
-            data = json.loads(s.text(deep=True) or "null")
-        except (ValueError, TypeError):
-            continue
+        raw = s.text(deep=True) or ""
         pairs: list[tuple[str, str]] = []
-        _walk_json(data, _LD_KEYS, pairs)
+        try:
+            _walk_json(json.loads(raw or "null"), _LD_KEYS, pairs)
+        except (ValueError, TypeError, RecursionError):
+            # one syntax error (a trailing comma, an unescaped quote, two objects glued
+            # together) must not drop the block: read its date fields one by one
+            pairs = [(m.group("key"), m.group("val")) for m in _LD_RE.finditer(raw[:200_000])]
         for k, v in pairs:
             when = parse_date(v)
             if when:
@@ -368,19 +451,95 @@ def machine_dates(tree, url: str = "") -> list[DateHit]:
         out.append(hit)
     for s in tree.css("script"):
         txt = s.text(deep=True) or ""
-        if "__next_f" not in txt and (s.attributes.get("id") != "__NEXT_DATA__"):
+        if not txt:
             continue
+        sa = s.attributes
+        if "__next_f" in txt or sa.get("id") == "__NEXT_DATA__":
+            kind = "next-payload"
+            where = ("script (self.__next_f.push)" if "__next_f" in txt
+                     else "script#__NEXT_DATA__")
+        else:
+            state = app_state(txt, sa)
+            if not state:
+                continue
+            kind, where = "app-state", state
         seen = 0
-        for m in _PAYLOAD_RE.finditer(txt):
+        for m in _PAYLOAD_RE.finditer(txt[:2_000_000]):
             when = parse_date(m.group("val"))
             if when:
-                out.append(DateHit(when, "next-payload", m.group("val"), url,
-                                   m.group(0).replace("\\", "")[:200],
-                                   "script (self.__next_f.push)" if "__next_f" in txt
-                                   else "script#__NEXT_DATA__"))
+                out.append(DateHit(when, kind, m.group("val"), url,
+                                   m.group(0).replace("\\", "")[:200], where))
                 seen += 1
                 if seen >= 200:
                     break
+    out.extend(epoch_dates(tree, url))
+    return out
+
+
+_LD_RE = re.compile(r'"(?P<key>' + "|".join(_LD_KEYS) + r')"\s*:\s*"(?P<val>[^"]{8,40})"')
+_DC_DATE_TERMS = ("date", "modified", "created", "issued", "available", "datesubmitted",
+                  "dateaccepted", "datecopyrighted", "valid")
+
+
+def is_dublin_core_date(name: str) -> bool:
+    """A Dublin Core date element: ``dc.date``, ``dc.date.modified`` (any ``dc.date.*``
+    refinement), ``dcterms.modified`` / ``dcterms.created`` / ``dcterms.issued``... (also
+    written with a colon: ``dcterms:modified``)."""
+    n = name.replace(":", ".")
+    if n == "dc.date" or n.startswith("dc.date."):
+        return True
+    return n.startswith("dcterms.") and n[8:] in _DC_DATE_TERMS
+
+
+# application state that a page ships as JSON for its script (the Next.js forms are handled
+# above): Nuxt, Redux/Vuex initial states, Apollo caches, plain JSON data islands
+_STATE_MARKERS = ("__NUXT__", "__NUXT_DATA__", "__INITIAL_STATE__", "__PRELOADED_STATE__",
+                  "__APOLLO_STATE__", "__REDUX_STATE__", "__INITIAL_DATA__", "__APP_STATE__",
+                  "__STATE__", "__DATA__")
+
+
+def app_state(txt: str, attrs: dict) -> str:
+    """Where a script holds application state (``window.__NUXT__=...``, ``<script
+    type="application/json">``): its description, or "" for an ordinary script."""
+    typ = (attrs.get("type") or "").lower()
+    if typ == "application/json" or attrs.get("id") == "__NUXT_DATA__":
+        return f'script[type="{typ or "application/json"}"]' + (
+            f'#{attrs.get("id")}' if attrs.get("id") else "")
+    head = txt[:400]
+    for marker in _STATE_MARKERS:
+        if marker in head:
+            return f"script ({marker})"
+    return ""
+
+
+_EPOCH_ATTRS = ("data-time", "data-timestamp", "data-date", "data-created", "data-updated",
+                "data-published", "data-modified", "data-datetime", "data-ts", "data-unix",
+                "data-pubdate")
+_EPOCH = re.compile(r"^\s*(\d{10}|\d{13})\s*$")
+
+
+def epoch_dates(tree, url: str = "") -> list[DateHit]:
+    """Unix timestamps in date attributes (``data-time="1733011200"``, milliseconds too),
+    between 2000 and 2100; kind ``epoch``. A today's-date widget is rejected as for text."""
+    out: list[DateHit] = []
+    sel = ", ".join(f"[{a}]" for a in _EPOCH_ATTRS)
+    for n in tree.css(sel)[:500]:
+        a = n.attributes
+        for name in _EPOCH_ATTRS:
+            v = a.get(name)
+            m = _EPOCH.match(v or "")
+            if not m:
+                continue
+            secs = int(m.group(1)) / (1000 if len(m.group(1)) == 13 else 1)
+            if not 946684800 <= secs < 4102444800:  # 2000-01-01 .. 2100-01-01
+                continue
+            when = dt.datetime.fromtimestamp(secs, dt.timezone.utc).replace(tzinfo=None)
+            hit = DateHit(when, "epoch", v or "", url, f'{name}="{v}"', node=n)
+            if any(keywords("today_widget").in_attr(_classes(x)) for x in
+                   [n, *_ancestors(n, 3)]):
+                hit.rejected = "today-widget"
+            out.append(hit)
+            break
     return out
 
 
@@ -393,10 +552,11 @@ def copyright_years(text: str) -> list[str]:
     return [m.group(0).strip() for m in _COPYRIGHT_RE.finditer(text or "")][:3]
 
 
-def page_dates(tree, url: str = "", fetched_on: dt.date | None = None) -> list[DateHit]:
+def page_dates(tree, url: str = "", fetched_on: dt.date | None = None,
+               facts=None) -> list[DateHit]:
     """Every dated piece of evidence on one page (visible and machine-readable), rejected
     ones included (with ``rejected`` set) so a report can say what was ignored and why."""
-    return machine_dates(tree, url) + visible_dates(tree, url, fetched_on)
+    return machine_dates(tree, url) + visible_dates(tree, url, fetched_on, facts)
 
 
 def newest(hits: Iterable[DateHit]) -> DateHit | None:

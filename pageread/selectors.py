@@ -8,6 +8,15 @@ to their element with them. One function, so the three always agree.
 from __future__ import annotations
 
 
+def ancestors(node, n: int):
+    """Up to ``n`` ancestors of ``node``, nearest first, below ``<body>``."""
+    p = node.parent
+    while p is not None and n > 0 and p.tag not in ("body", "html"):
+        yield p
+        p = p.parent
+        n -= 1
+
+
 def css_selector(node, max_depth: int = 6) -> str:
     """A readable CSS path to ``node`` (stops at the nearest ancestor with an id)."""
     parts: list[str] = []

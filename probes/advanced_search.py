@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pageread.forms import FormInfo, page_forms
+from pageread.facts import PageFacts, page_facts, rendered_facts, response_facts
+from pageread.forms import FormInfo
 from pageread.selectors import css_selector
 from pageread.words import keywords
 
-from .base import Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings
+from .base import in_reach, Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings
 
-VERSION = "1.0"
+VERSION = "1.1"
 
 UI = UIStrings("advanced-search", {
     # summaries
@@ -95,27 +96,23 @@ def advanced_links(tree, url: str) -> list[tuple[str, str, str]]:
     return out[:5]
 
 
-def _tree_of(resp):
-    from selectolax.lexbor import LexborHTMLParser
-
-    return LexborHTMLParser(resp.text)
-
-
-def _search_forms(tree, url: str, results_page: bool, query_names: set[str]) -> list[FormInfo]:
-    """Search forms of a page; on a results page any form whose query field has the name of
-    the exercised query field counts too (results pages often repeat the form bare)."""
+def _search_forms(forms: list[FormInfo], results_page: bool,
+                  query_names: set[str]) -> list[FormInfo]:
+    """Search forms of a page; on a results page any GET form whose query field has the
+    name of the exercised query field counts too (results pages often repeat the form
+    bare)."""
     out = []
-    for f in page_forms(tree, url):
+    for f in forms:
         if f.kind == "search":
             out.append(f)
-        elif results_page and f.kind == "other":
+        elif results_page and f.kind == "other" and f.method == "get":
             q = f.query_field()
             if q is not None and q.name in query_names:
                 out.append(f)
     return out
 
 
-def judge(site, ctx: Context) -> Finding:
+def _judge(site, ctx: Context, pages: list) -> Finding:
     """Pass when a search form or the search results page offers a refining control (date
     range, section/category, type, language: date inputs, selects, checkbox/radio filters,
     fields so named in four language forms) or an "advanced search" link/button exists
@@ -123,15 +120,16 @@ def judge(site, ctx: Context) -> Finding:
     any captured page or the results page. Error when nothing was found and the results page
     could not be fetched."""
     url = site.start_url
-    pages = site.html_pages(linked=True)
     controls: list[Evidence] = []
     links: list[Evidence] = []
     query_names: set[str] = set()
     search_seen = False
-    sources: list[tuple[str, object, bool]] = [(p.url, p.tree, False) for p in pages]
+    sources: list[tuple[str, PageFacts, bool]] = [(p.url, page_facts(p), False)
+                                                  for p in pages]
     for p in pages:
-        if p.rendered is not None and p.rendered.dom:
-            sources.append((p.url, p.rendered.tree, False))
+        rf = rendered_facts(p)
+        if rf is not None:
+            sources.append((p.url, rf, False))
     results_error = None
     for key in ("search_query", "search_query_post"):
         resp = site.side.get(key)
@@ -140,13 +138,13 @@ def judge(site, ctx: Context) -> Finding:
         if resp.error is not None:
             results_error = resp.error
         elif resp.is_html and resp.status and resp.status < 400:
-            sources.append((resp.url, _tree_of(resp), True))
+            sources.append((resp.url, response_facts(resp), True))
         q = resp.requested_url
         for part in urlsplit(q).query.split("&"):
             if "=" in part:
                 query_names.add(part.split("=", 1)[0])
-    for purl, tree, is_results in sources:
-        forms = _search_forms(tree, purl, is_results, query_names)
+    for purl, fx, is_results in sources:
+        forms = _search_forms(fx.forms, is_results, query_names)
         search_seen = search_seen or bool(forms)
         for f in forms:
             rc = refining_controls(f)
@@ -156,7 +154,8 @@ def judge(site, ctx: Context) -> Finding:
                     UI.text("results_page_controls" if is_results else "form_controls",
                             n=len(rc), controls="; ".join(w for _, w in rc[:4])),
                     {"controls": [d for d, _ in rc][:10], "results_page": is_results}))
-        for href, html, words in advanced_links(tree, purl):
+        for href, html, words in fx.memo("advanced-search.links",
+                                         lambda f: advanced_links(f.tree, f.url)):
             links.append(Evidence(purl, "link", html, "" if href.startswith(("http", "/"))
                                   else href, UI.text("advanced_link", words=words),
                                   {"href": href}))
@@ -179,6 +178,11 @@ def judge(site, ctx: Context) -> Finding:
                    [Evidence(url, "message", message=UI.text(
                        "checked_with_results" if details["results_page_checked"]
                        else "checked", n=len(pages)))], details)
+
+# the sections this probe reads besides the home page (its Follow tables)
+SECTIONS = ("search",)
+
+judge = in_reach(SECTIONS, _judge, rendered=True, side=("search_query", "search_query_post"))
 
 
 PROBE = Probe(id="advanced-search", version=VERSION,

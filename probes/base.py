@@ -225,6 +225,116 @@ class Probe:
         return self.description or (self.judge.__doc__ or "").strip()
 
 
+# --- which pages a probe reads -------------------------------------------------------------
+
+def pages_in_reach(site: "SiteCapture", tables: Iterable[str] = ()) -> tuple[list, list]:
+    """(near, rest) - the pages a site-level probe reads first, and the others.
+
+    ``near``: the home page, the pages one click away that the capture fetched for the
+    probes (``site.linked``), and the crawled pages the home page links to under one of
+    ``tables`` (the probe's own ``Follow`` sections: a link text or path of that keyword
+    table). ``rest``: every other HTML page of the capture. A site-level indicator (a search
+    box, a chat widget, the contacts, an appeal form, a fresh date in the news list) is
+    decided on ``near``; a probe that found nothing there reads ``rest`` too
+    (``judge_in_reach``), so a deep page can still pass a site, and a failing site costs a
+    full read. Each final URL once, the home page first."""
+    from pageread.words import menu_link
+
+    pages = site.html_pages(linked=True)
+    if not pages:
+        return [], []
+    home = pages[0]
+    wanted: set[str] = set()
+    tables = tuple(tables)
+    if tables:
+        for lk in home.links:
+            if lk.in_scope and any(menu_link(t, lk.text, lk.url, 6) for t in tables):
+                wanted.add(lk.url.rstrip("/"))
+    near, rest = [home], []
+    for p in pages[1:]:
+        if p.role == "linked" or p.url.rstrip("/") in wanted or \
+                p.response.requested_url.rstrip("/") in wanted:
+            near.append(p)
+        else:
+            rest.append(p)
+    return near, rest
+
+
+def judge_in_reach(site: "SiteCapture", tables: Iterable[str],
+                   judge_pages: Callable[[list], "Finding"], rendered: bool = False,
+                   side: Iterable[str] = ()) -> "Finding":
+    """``judge_pages(near)``; when that does not pass and other pages were captured,
+    ``judge_pages(near + rest)`` instead (see ``pages_in_reach``). ``details.pages_read``
+    says which; ``details.capped_pages`` the pages read that hit a size cap (``note_caps``;
+    ``rendered``: the probe reads the rendered DOMs too; ``side``: and these
+    ``site.side`` responses, e.g. the search results page)."""
+    near, rest = pages_in_reach(site, tables)
+    finding = judge_pages(near)
+    read = near
+    if finding.status != Status.PASS and rest:
+        finding = judge_pages(near + rest)
+        finding.details["pages_read"] = "all"
+        read = near + rest
+    else:
+        finding.details["pages_read"] = "home and one click away"
+    note_caps(finding, read, rendered,
+              responses=[site.side[k] for k in side if k in site.side])
+    return finding
+
+
+def in_reach(tables: Iterable[str], judge_pages: Callable[..., "Finding"],
+             rendered: bool = False, side: Iterable[str] = ()) -> Judge:
+    """A probe's ``judge`` that reads the pages in reach: ``judge_pages(site, ctx, pages)``
+    through ``judge_in_reach`` (``rendered``, ``side``: what else it reads, for the cap
+    note); its rule (docstring) is ``judge_pages``' with the reading rule after it."""
+    tables, side = tuple(tables), tuple(side)
+
+    def judge(site: "SiteCapture", ctx: Context) -> "Finding":
+        return judge_in_reach(site, tables, lambda pages: judge_pages(site, ctx, pages),
+                              rendered, side)
+
+    # the judge belongs to the probe's module (the report finds its UI block through it)
+    judge.__module__, judge.__qualname__ = judge_pages.__module__, "judge"
+    judge.__doc__ = (judge_pages.__doc__ or "").rstrip() + (
+        "\n\nPages read: the home page and the pages one click away; all captured pages "
+        "when that does not pass.")
+    return judge
+
+
+def note_caps(finding: "Finding", pages: Iterable, rendered: bool = False,
+              text: bool = True, responses: Iterable = ()) -> None:
+    """Make a size cut visible: the pages among ``pages`` (static HTML, and with
+    ``rendered`` their rendered DOMs; then the side ``responses`` read, as parsed) that hit
+    a cap of ``pageread.facts`` (a 10 MB page, a 100k-node DOM, 5,000+ links, a huge text;
+    the text caps only with ``text``, for a probe that reads text) go into
+    ``details.capped_pages``, each with the caps it hit and what they mean. The finding was
+    judged on what fits."""
+    from crawler.artifacts import MAX_LINKS, MAX_PARSE_CHARS, MAX_PARSE_TAGS
+    from pageread.facts import MAX_FORMS, MAX_TEXT_CHARS, MAX_TEXT_NODES, page_facts, \
+        rendered_facts, response_facts
+
+    limits = {"body": "", "parse": f"{MAX_PARSE_CHARS:,}", "nodes": f"{MAX_PARSE_TAGS:,}",
+              "links": f"{MAX_LINKS:,}", "forms": f"{MAX_FORMS:,}",
+              "text": f"{MAX_TEXT_NODES:,} / {MAX_TEXT_CHARS:,}"}
+    read = []
+    for p in pages:
+        read.append((p.url, "html", page_facts(p)))
+        if rendered:
+            read.append((p.url, "rendered", rendered_facts(p)))
+    read += [(r.url, "response", response_facts(r)) for r in responses if r.is_html]
+    rows = []
+    for url, dom, fx in read:
+        caps = fx.caps(text) if fx is not None else []
+        if caps:
+            rows.append({"url": url, "dom": dom, "capped": ", ".join(caps),
+                         "note": "; ".join(CAPS_UI.text("cap_" + c, limit=limits[c])
+                                           for c in caps)})
+    if rows:
+        finding.details["capped_pages"] = table(rows[:5], headings=["url", "dom", "capped",
+                                                                   "note"],
+                                                title=CAPS_UI.text("title_capped"))
+
+
 # what run_probe itself says (the causes' own sentences are crawler.causes.EXPLANATIONS;
 # their message id is "cause.<cause>" with the low-level detail as parameter)
 UI = UIStrings("run", {
@@ -233,6 +343,18 @@ UI = UIStrings("run", {
     "not-captured": "The {probe} probe needs {missing}, which this capture does not hold (it "
                     "was captured for other probes).",
     "crashed": "The {probe} probe crashed: {error}",
+})
+
+# what ``note_caps`` writes into a finding's details (big pages: judged on the part that
+# fits, never silently); English text in details, not a message of its own
+CAPS_UI = UIStrings("caps", {
+    "title_capped": "Pages judged only in part (too big)",
+    "cap_body": "the body was cut at the download size limit",
+    "cap_parse": "only the first {limit} characters were parsed",
+    "cap_nodes": "only the first {limit} elements were parsed",
+    "cap_links": "only the first {limit} links were read",
+    "cap_text": "only the first {limit} text nodes or characters of text were read",
+    "cap_forms": "only the first {limit} forms were read",
 })
 
 

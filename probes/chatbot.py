@@ -27,10 +27,11 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from pageread.facts import page_facts
 from pageread.links import telegram_bot
 from pageread.selectors import css_selector
 
-from .base import Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings, bullets
+from .base import note_caps, pages_in_reach, Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings, bullets
 
 VERSION = "1.0"
 DATA = Path(__file__).resolve().parent / "data" / "chat_vendors.toml"
@@ -139,8 +140,10 @@ def vendor_of_url(url: str) -> tuple[str, str]:
 
 
 def static_signals(page) -> list[Evidence]:
-    """Vendor fingerprints in one page's HTML as served."""
-    tree, url = page.tree, page.url
+    """Vendor fingerprints in one page's HTML as served (its facts: the parsed part of the
+    HTML, the links within the caps)."""
+    fx = page_facts(page)
+    tree, url = fx.tree, page.url
     out: list[Evidence] = []
     vendors = load_vendors()
 
@@ -179,7 +182,7 @@ def static_signals(page) -> list[Evidence]:
         if vid:
             add(vid, "frame", f.html or src, css_selector(f),
                 UI.text("iframe", vendor=vendors[vid]["name"], why=why), "iframe")
-    raw = (page.response.text if hasattr(page, "response") else "").lower()
+    raw = fx.html_lower
     for vid, v in vendors.items():
         for sel in v["tags"] + v["selectors"]:
             if raw and not _could_match(sel, raw):
@@ -193,7 +196,7 @@ def static_signals(page) -> list[Evidence]:
                     UI.text("element", vendor=v["name"], selector=sel), "element")
                 break
     link_hosts = _link_hosts()
-    for lk in page.links:
+    for lk in fx.links:
         host = (urlsplit(lk.url).hostname or "").lower()
         vid = link_hosts.get(host) or next(
             (v for h, v in link_hosts.items() if host.endswith("." + h)), "")
@@ -229,7 +232,7 @@ def _link_hosts() -> dict[str, str]:
 def telegram_signals(page) -> list[Evidence]:
     out = []
     seen = set()
-    for lk in page.links:
+    for lk in page_facts(page).links:
         bot = telegram_bot(lk.url)
         if bot and bot.lower() not in seen:
             seen.add(bot.lower())
@@ -395,13 +398,22 @@ def rendered_signals(site) -> list[Evidence]:
 
 
 def judge(site, ctx: Context) -> Finding:
+    finding = _judge(site, ctx)
+    # the pages it reads (their HTML and element queries; no text): see _judge
+    note_caps(finding, pages_in_reach(site)[0], rendered=True, text=False)
+    return finding
+
+
+def _judge(site, ctx: Context) -> Finding:
     """A chat widget of a known vendor (static fingerprints: vendor script hosts and URL
     patterns, inline install snippets, vendor iframes, widget DOM, direct chat links; plus
     the rendered signals: vendor requests, frames, globals, a floating chat launcher): pass,
     naming the vendor. Only a Telegram bot link (t.me/<name>bot, not a channel): warn (weak
     evidence). Nothing: fail. Whether it is an AI bot is never verified (ai_verified=false)."""
     url = site.start_url
-    pages = site.html_pages(linked=True)
+    # a chat widget is part of the site's template: the home page and the pages one click
+    # away that the capture fetched are the pages it is judged on (pages_in_reach)
+    pages = pages_in_reach(site)[0]
     static: list[Evidence] = []
     tg: list[Evidence] = []
     for p in pages:
@@ -441,6 +453,9 @@ def judge(site, ctx: Context) -> Finding:
     return Finding("chatbot", Status.FAIL, url, UI("fail"),
                    [Evidence(url, "message", message=UI.text("checked", n=len(pages))), ai],
                    details)
+
+
+judge.__doc__ = _judge.__doc__
 
 
 # RENDERED is optional: without a browser the static half is still judged (a vendor in the

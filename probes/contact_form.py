@@ -22,14 +22,15 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from pageread.forms import page_forms
+from pageread.facts import page_facts, rendered_facts
+from pageread.forms import script_built
 from pageread.links import telegram_bot
 from pageread.words import data_table, fold, keywords, menu_link
 
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, counts, table)
 
-VERSION = "1.0"
+VERSION = "1.1"
 
 UI = UIStrings("contact-form", {
     # summaries
@@ -41,6 +42,10 @@ UI = UIStrings("contact-form", {
                         "found are {forms}).",
     "fail_no_form": "No way to send a written appeal was found: no appeal form, no link to "
                     "pm.gov.uz / my.gov.uz appeals, no Telegram appeal bot (no form at all).",
+    "error_script_form": "Could not tell whether appeals can be sent: no appeal form is in "
+                         "the HTML as served, but {page} builds its content with JavaScript "
+                         "({why}) and it was not rendered (--no-render, or beyond the "
+                         "pages rendered).",
     # the ways to appeal, joined with "; " into {ways}
     "way_form": "an appeal form ({n})",
     "way_platform": "a link to {platforms}",
@@ -53,6 +58,7 @@ UI = UIStrings("contact-form", {
     "section_link": "a link to the site's appeals section",
     "why_other_forms": "the forms found are {forms}",
     "why_no_form": "no form at all",
+    "script_form": "the page builds its content with JavaScript ({why}); it was not rendered",
     # details titles
     "title_platform_links": "Links to appeal platforms",
     "title_telegram_bots": "Telegram appeal bots",
@@ -96,23 +102,22 @@ def _appeals_section_link(text: str, href: str) -> str:
     return menu_link("appeal_section", text, href, 5)
 
 
-def judge(site, ctx: Context) -> Finding:
+def _judge(site, ctx: Context, pages: list) -> Finding:
     """An appeal/feedback form (a free-text field with appeal words or contact fields; not
     search, login, subscription or comment), a link to pm.gov.uz / the my.gov.uz appeal
     service / another national appeal platform, or an official Telegram appeal bot
     (t.me/<...murojaat...bot>): pass. Only a link to the site's own appeals section whose
     page was not captured: warn. None: fail. Forms are never submitted."""
     url = site.start_url
-    pages = site.html_pages(linked=True)
     captured = {p.url.rstrip("/") for p in pages} | {
         p.response.requested_url.rstrip("/") for p in pages}
     forms_ev: list[Evidence] = []
     rejected: dict[str, int] = {}
-    for p in pages:
-        trees = [p.tree] + ([p.rendered.tree] if p.rendered is not None and p.rendered.dom
-                            else [])
-        for tree in trees:
-            for f in page_forms(tree, p.url):
+    facts = [page_facts(p) for p in pages]
+    for p, fx in zip(pages, facts):
+        rf = rendered_facts(p)
+        for forms in ([fx.forms] + ([rf.forms] if rf is not None else [])):
+            for f in forms:
                 if f.kind != "appeal":
                     rejected[f.kind] = rejected.get(f.kind, 0) + 1
                     continue
@@ -127,8 +132,8 @@ def judge(site, ctx: Context) -> Finding:
     bot_ev: list[Evidence] = []
     section: list[Evidence] = []
     seen: set[str] = set()
-    for p in pages:
-        for lk in p.links:
+    for p, fx in zip(pages, facts):
+        for lk in fx.links:
             if lk.url in seen:
                 continue
             plat = platform_link(lk.url)
@@ -153,9 +158,8 @@ def judge(site, ctx: Context) -> Finding:
                                         message=UI.text("section_link"),
                                         data={"href": lk.url,
                                               "captured": lk.url.rstrip("/") in captured}))
-        body = p.tree.body
-        text = body.text(deep=True, separator=" ") if body is not None else ""
-        for m in _AT_BOT.finditer(text):
+        text = fx.body_text
+        for m in _AT_BOT.finditer(text) if "bot" in text.lower() else ():
             name = m.group(1)
             ctx_text = text[max(0, m.start() - 60):m.start()]
             if is_appeal_bot(name, ctx_text) and not any(
@@ -186,6 +190,20 @@ def judge(site, ctx: Context) -> Finding:
         ev = forms_ev[:2] + platform_ev[:2] + bot_ev[:2]
         return Finding("contact-form", Status.PASS, url, UI("pass", ways="; ".join(ways)),
                        ev, details)
+    # a form built by script is not in the HTML as served: on the home page and the
+    # appeals pages that were not rendered, signs of one make the answer "could not tell"
+    targets = {e.data["href"].rstrip("/") for e in section}
+    for p, fx in zip(pages, facts):
+        if (p is pages[0] or p.url.rstrip("/") in targets) and (
+                p.rendered is None or p.rendered.error is not None or not p.rendered.dom):
+            why = script_built(fx.tree, fx.forms, sum(len(t.text) for t in fx.texts))
+            if why:
+                details["cause"] = "not-rendered"
+                details["script_built"] = {"url": p.url, "why": why}
+                return Finding("contact-form", Status.ERROR, url,
+                               UI("error_script_form", page=p.url, why=why),
+                               [Evidence(p.url, "message", message=UI.text(
+                                   "script_form", why=why))] + section[:2], details)
     if section:
         return Finding("contact-form", Status.WARN, url, UI("warn_section_only"),
                        section[:3], details)
@@ -198,7 +216,15 @@ def judge(site, ctx: Context) -> Finding:
     return Finding("contact-form", Status.FAIL, url, summary,
                    [Evidence(url, "message", message=why)], details)
 
+# the sections this probe reads besides the home page (its Follow tables)
+SECTIONS = ("appeal_section",)
+
+judge = in_reach(SECTIONS, _judge, rendered=True)
+
 
 PROBE = Probe(id="contact-form", version=VERSION,
-              requires=frozenset({Artifact.PAGES, Artifact.LINKED}), judge=judge,
+              requires=frozenset({Artifact.PAGES, Artifact.LINKED}),
+              # RENDERED is optional: forms built by script are read from the rendered DOM;
+              # without it, signs of one make the finding "could not tell" (error)
+              optional=frozenset({Artifact.RENDERED}), judge=judge,
               hints=Hints(follow=(Follow("appeal_section", 10, linked=True),), boxes=("form",)))

@@ -24,12 +24,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from pageread.dates import DateHit, copyright_years, newest, page_dates, parse_date
+from pageread.dates import DateHit, copyright_years, newest, parse_date
+from pageread.facts import page_facts, rendered_facts
 
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, counts, table)
 
-VERSION = "1.0"
+VERSION = "1.1"
 MAX_AGE_DAYS = 31
 
 UI = UIStrings("last-updated", {
@@ -58,13 +59,6 @@ UI = UIStrings("last-updated", {
 })
 
 
-def _fetched_on(page) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(page.response.fetched_at[:10])
-    except (ValueError, TypeError):
-        return None
-
-
 def sitemap_hits(site) -> list[DateHit]:
     """``lastmod`` of XML sitemaps as date evidence. A sitemap that also lists URLs of
     other targets (a host-wide gov.uz sitemap) cannot date this target: its lastmods are
@@ -86,7 +80,7 @@ def sitemap_hits(site) -> list[DateHit]:
     return out
 
 
-def judge(site, ctx: Context) -> Finding:
+def _judge(site, ctx: Context, pages: list) -> Finding:
     """The newest dated evidence of an update (visible update stamps, dated news items,
     article:modified_time and similar meta, JSON-LD dateModified/datePublished,
     <time datetime>, Next.js payload dates, other full visible dates, sitemap lastmod of a
@@ -98,20 +92,20 @@ def judge(site, ctx: Context) -> Finding:
     if isinstance(now, dt.datetime):
         now = now.date()
     limit = now + dt.timedelta(days=1)
-    pages = site.html_pages(linked=True)
     hits: list[DateHit] = []
     http_lm: list[dict] = []
     copyrights: list[dict] = []
-    for p in pages:
-        hits.extend(page_dates(p.tree, p.url, _fetched_on(p)))
-        if p.rendered is not None and p.rendered.dom:
-            hits.extend(h for h in page_dates(p.rendered.tree, p.url, _fetched_on(p))
-                        if h.kind == "next-payload" or not h.rejected)
+    facts = [page_facts(p) for p in pages]
+    for p, fx in zip(pages, facts):
+        hits.extend(fx.dates)
+        rf = rendered_facts(p)
+        if rf is not None:
+            hits.extend(h for h in rf.dates
+                        if h.kind in ("next-payload", "app-state") or not h.rejected)
         lm = p.response.headers.get("last-modified")
         if lm:
             http_lm.append({"url": p.url, "last-modified": lm})
-        body = p.tree.body
-        for c in copyright_years(body.text(deep=True, separator=" ") if body else ""):
+        for c in copyright_years(fx.body_text):
             copyrights.append({"url": p.url, "text": c})
     hits.extend(sitemap_hits(site))
     for h in hits:
@@ -183,6 +177,12 @@ def judge(site, ctx: Context) -> Finding:
     return Finding("last-updated", Status.WARN, url,
                    UI("warn", date=best.date.isoformat(), kind=best.kind, age=age,
                       max_age=MAX_AGE_DAYS), ev, details)
+
+
+# the sections this probe reads besides the home page (its Follow tables)
+SECTIONS = ("news",)
+
+judge = in_reach(SECTIONS, _judge, rendered=True)
 
 
 # SITEMAPS is optional: lastmod is one source among many; its failure is noted in details.

@@ -24,19 +24,25 @@ from dataclasses import dataclass, field
 from typing import Iterable
 from urllib.parse import parse_qsl, urlsplit
 
-from pageread.forms import FormInfo, search_boxes, search_toggles
+from pageread.facts import page_facts, rendered_facts, response_facts
+from pageread.forms import FormInfo, search_toggles
 from pageread.words import fold, keywords
 
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (in_reach, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, table)
 
-VERSION = "1.0"
+VERSION = "1.1"
 
 UI = UIStrings("search", {
     # summaries
     "fail_no_box": "No search box was found on the home page or in the site header.",
     "warn_toggle_only": "A search toggle was found, but no search box is in the page's HTML "
                         "(it is probably built by JavaScript); the search was not exercised.",
+    "warn_link_only": "Only a link to a search page was found ({target}); its page was not "
+                      "captured, so no search box was seen: weaker evidence.",
+    "warn_link_no_box": "Only a link to a search page was found ({target}); no search box "
+                        "was found on that page as served (it may be built by JavaScript): "
+                        "weaker evidence.",
     "warn_not_gathered": "A search box is present; the query was not run in this capture "
                          "(search_query not gathered).",
     "warn_post": "A search box is present; the search form sends POST (often with a CSRF "
@@ -134,8 +140,6 @@ def read_results(resp, template: Iterable[str], word: str) -> ResultsPage:
     count."""
     from urllib.parse import urljoin
 
-    from selectolax.lexbor import LexborHTMLParser
-
     rp = ResultsPage(resp.status, resp.url)
     if resp.error is not None:
         rp.error = f"{resp.error.cause}: {resp.error.detail}"
@@ -144,7 +148,8 @@ def read_results(resp, template: Iterable[str], word: str) -> ResultsPage:
         rp.error = (UI.text("not_html", content_type=resp.content_type) if resp.content_type
                     else UI.text("not_html_untyped"))
         return rp
-    tree = LexborHTMLParser(resp.text)
+    fx = response_facts(resp)  # parsed once, within the caps; shared with advanced-search
+    tree = fx.tree
     known = {u.rstrip("/") for u in template}
     host = urlsplit(resp.url).hostname
     search_path = urlsplit(resp.url).path.rstrip("/")
@@ -167,8 +172,7 @@ def read_results(resp, template: Iterable[str], word: str) -> ResultsPage:
             continue
         seen.add(u)
         rp.result_links.append(u)
-    body = tree.body
-    text = fold(body.text(deep=True, separator=" ") if body is not None else "")
+    text = fold(fx.body_text)
     m = keywords("no_results").search(text, folded=True)
     rp.no_results = m.text if m else ""
     rp.echoes_query = bool(word) and fold(word) in text
@@ -196,7 +200,7 @@ def _word_from(resp_url: str, box: FormInfo | None) -> str:
     return ""
 
 
-def judge(site, ctx: Context) -> Finding:
+def _judge(site, ctx: Context, pages: list) -> Finding:
     """A search box on the home page or in the common header (role=search,
     input[type=search], search words in four language forms in the form's or fields'
     attributes, placeholder or label; not a newsletter/login box), and a one-word GET query
@@ -204,31 +208,54 @@ def judge(site, ctx: Context) -> Finding:
     not exercised (POST form without --exercise-post-search, JavaScript-only box or toggle) or
     no recognisable result links. Fail: no box, or the query failed / found nothing. Error:
     the query could not be sent."""
-    pages = site.html_pages(linked=True)
     url = site.start_url
     boxes: list[FormInfo] = []
     toggles: list[tuple[str, str, str, str]] = []
+    search_pages: list[tuple[str, str, str, str, str]] = []  # links to a search page
+    if pages:
+        home = page_facts(pages[0])
+        for sel, html, why, target in home.memo("search.toggles", lambda f: search_toggles(
+                f.tree, f.url)):
+            if target:
+                search_pages.append((home.url, sel, html, why, target.rstrip("/")))
+            else:
+                toggles.append((home.url, sel, html, why))
+    targets = {t[4] for t in search_pages}
     for i, page in enumerate(pages):
-        for b in search_boxes(page.tree, page.url):
-            if i == 0 or b.in_header or "search" in fold(urlsplit(page.url).path):
+        fx = page_facts(page)
+        on_search_page = "search" in fold(urlsplit(page.url).path) or \
+            page.url.rstrip("/") in targets or \
+            page.response.requested_url.rstrip("/") in targets
+        for b in fx.search_boxes:
+            if i == 0 or b.in_header or on_search_page:
                 boxes.append(b)
-        if page.rendered is not None and page.rendered.dom and not boxes:
-            boxes.extend(b for b in search_boxes(page.rendered.tree, page.url))
-        if i == 0:
-            toggles.extend((page.url, *t) for t in search_toggles(page.tree, page.url))
-    details = {"found": bool(boxes or toggles), "pages_checked": len(pages),
+        rf = rendered_facts(page)
+        if rf is not None and not boxes:
+            boxes.extend(rf.search_boxes)
+    details = {"found": bool(boxes or toggles or search_pages), "pages_checked": len(pages),
                "boxes": table([b.to_dict() for b in boxes[:5]],
                               headings=["page_url", "method", "action", "selector", "formless",
                                         "reasons"],
                               title=UI.text("title_boxes")),
                "exercised": False}
-    if not boxes and not toggles:
+    if not boxes and not toggles and not search_pages:
         return Finding("search", Status.FAIL, url, UI("fail_no_box"),
                        [Evidence(url, "message", message=UI.text("no_box_checked",
                                                                  n=len(pages)))], details)
-    if not boxes:
+    if not boxes and toggles:
         ev = [Evidence(u, "element", h, s, why) for u, s, h, why in toggles[:3]]
         return Finding("search", Status.WARN, url, UI("warn_toggle_only"), ev, details)
+    if not boxes:
+        # only a link to a search page: weaker evidence, whether or not its page was seen
+        captured = {p.url.rstrip("/") for p in pages} | {
+            p.response.requested_url.rstrip("/") for p in pages}
+        target = search_pages[0][4]
+        seen = target in captured
+        details["search_page"] = {"url": target, "captured": seen}
+        ev = [Evidence(u, "link", h, s, why) for u, s, h, why, _ in search_pages[:3]]
+        return Finding("search", Status.WARN, url,
+                       UI("warn_link_no_box" if seen else "warn_link_only", target=target),
+                       ev, details)
 
     get_box = next((b for b in boxes if not b.formless and b.method == "get"
                     and b.query_field() is not None), None)
@@ -287,6 +314,12 @@ def judge(site, ctx: Context) -> Finding:
         return Finding("search", Status.FAIL, url,
                        UI("fail_nothing_found", phrase=rp.no_results), evidence, details)
     return Finding("search", Status.WARN, url, UI("warn_no_result_links"), evidence, details)
+
+
+# the sections this probe reads besides the home page (its Follow tables)
+SECTIONS = ("search",)
+
+judge = in_reach(SECTIONS, _judge, rendered=True, side=("search_query", "search_query_post"))
 
 
 # LINKED is optional: a search page one click from home (single-URL mode) is looked at too

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from pageread.dates import parse_date
 from pageread.words import keywords
 
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (note_caps, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, table)
 
 VERSION = "1.0"
@@ -173,6 +173,12 @@ def xml_sitemaps(site, now: dt.date) -> dict:
 
 
 def judge(site, ctx: Context) -> Finding:
+    finding = _judge(site, ctx)
+    note_caps(finding, site.html_pages(linked=True), text=False)  # it reads links only
+    return finding
+
+
+def _judge(site, ctx: Context) -> Finding:
     """Pass when a user-facing sitemap page is linked (Sayt xaritasi / Сайт харитаси /
     Карта сайта / Sitemap, or an href like /sitemap) or a valid XML sitemap (robots.txt
     Sitemap: lines, /sitemap.xml and the usual paths, indexes and .gz followed) lists at least
@@ -231,6 +237,9 @@ def judge(site, ctx: Context) -> Finding:
     return Finding("sitemap", Status.FAIL, url, UI("fail", html=html_why, xml=xml_why),
                    evidence or [Evidence(url, "message", message=UI.text(
                        "reasons", html=html_why, xml=xml_why))], details)
+
+
+judge.__doc__ = _judge.__doc__
 
 
 # ROBOTS and SITEMAPS are optional so that a failed sitemap fetch does not hide a linked
