@@ -7,7 +7,7 @@ report shows it beside the automatic finding (both, never one hidden) and the sc
 it (``govscan/scores.py``): after every change the newest run is scored again, so the report
 built next shows it.
 
-    govscan verdict add gov-uz-oz-buxoro own-data-access pass --by "A. Karimov" \\
+    govscan verdict add buxoroshahar own-data-access pass --by "A. Karimov" \\
         --note "Checked in a OneID session: profile page shows passport data" \\
         --evidence https://my.gov.uz/oz/profile --date 2026-11-30
     govscan verdict list [--target ID] [--indicator ID] [--all] [--json]
