@@ -89,9 +89,7 @@ def judge(site, ctx) -> Finding:
         said = "; ".join(UI.text(f"kind_{k}", text=t) for k, t in kinds.items())
         return Finding("e-participation", Status.PASS, site.start_url,
                        UI("pass", kinds=said), evidence, details)
-    f = not_found("e-participation", site, UI("fail", n=len(pages)))
-    f.details = details
-    return f
+    return not_found("e-participation", site, UI("fail", n=len(pages)), details)
 
 
 PROBE = Probe(id="e-participation", version=VERSION,

@@ -206,9 +206,7 @@ def judge(site, ctx) -> Finding:
     if links:
         return Finding("leadership", Status.WARN, site.start_url,
                        UI("warn_link_only", text=links[0].text), evidence, details)
-    f = not_found("leadership", site, UI("fail", n=len(pages)))
-    f.details = details
-    return f
+    return not_found("leadership", site, UI("fail", n=len(pages)), details)
 
 
 PROBE = Probe(id="leadership", version=VERSION,

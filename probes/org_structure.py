@@ -76,9 +76,7 @@ def judge(site, ctx) -> Finding:
     if links:
         return Finding("org-structure", Status.WARN, site.start_url,
                        UI("warn", text=links[0].text), evidence, details)
-    f = not_found("org-structure", site, UI("fail", n=len(pages)))
-    f.details = details
-    return f
+    return not_found("org-structure", site, UI("fail", n=len(pages)), details)
 
 
 PROBE = Probe(id="org-structure", version=VERSION,

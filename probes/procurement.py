@@ -139,11 +139,11 @@ def opened(site, href: str):
     return None
 
 
-def not_found(indicator: str, site, message) -> "Finding":
+def not_found(indicator: str, site, message, details: dict | None = None) -> "Finding":
     """The fail finding of a section probe that found nothing: the message is its own
     evidence (what was looked at, on how many pages)."""
     return Finding(indicator, Status.FAIL, site.start_url, message,
-                   [Evidence(site.start_url, "message", message=message.text)])
+                   [Evidence(site.start_url, "message", message=message.text)], details or {})
 
 
 def hits_table(hits: list[LinkHit], title: str, **extra) -> dict:
@@ -171,9 +171,7 @@ def judge(site, ctx) -> Finding:
         return Finding("procurement", Status.PASS if ok else Status.WARN, site.start_url,
                        UI("pass_section" if ok else "warn_section", text=h.text), evidence,
                        details)
-    f = not_found("procurement", site, UI("fail", n=len(pages)))
-    f.details = details
-    return f
+    return not_found("procurement", site, UI("fail", n=len(pages)), details)
 
 
 PROBE = Probe(id="procurement", version=VERSION,
