@@ -405,20 +405,31 @@ class RenderPool:
         for u in keys:
             await quiet_close(self._parked.pop(u)[0])
 
-    async def axe_on(self, url: str, boxes: Callable[[dict], Iterable[str]] | None = None,
-                     size: tuple[int, int] | None = None) -> Visit:
-        """axe on the parked page of ``url`` (re-parked afterwards), or a fresh visit; with
-        ``boxes`` (axe result -> selectors) the boxes of those elements too
-        (``Visit.rendered.boxes``, on a screenshot of ``size``)."""
+    async def _begin_on_parked(self, url: str, field: str, what: str):
+        """The start of a step (``field``: ``axe`` or ``mobile``) on the parked page of
+        ``url``: ``(None, seconds left, the parked page or None)``, or ``(a finished Visit,
+        ...)`` when the page failed before or its time limit is (nearly) spent."""
         failed = self._failed_before(url)
         if failed is not None:
-            return Visit(Rendered(url, error=failed))
+            return Visit(Rendered(url, error=failed)), 0.0, None
         left = self._time_left(url)
         item = self._claim(url)
         if left < 0.5:
             if item is not None:
                 await quiet_close(item[0])
-            return Visit(Rendered(url), axe=self._out_of_time(url, "axe"))
+            out = Visit(Rendered(url))
+            setattr(out, field, self._out_of_time(url, what))
+            return out, left, None
+        return None, left, item
+
+    async def axe_on(self, url: str, boxes: Callable[[dict], Iterable[str]] | None = None,
+                     size: tuple[int, int] | None = None) -> Visit:
+        """axe on the parked page of ``url`` (re-parked afterwards), or a fresh visit; with
+        ``boxes`` (axe result -> selectors) the boxes of those elements too
+        (``Visit.rendered.boxes``, on a screenshot of ``size``)."""
+        done, left, item = await self._begin_on_parked(url, "axe", "axe")
+        if done is not None:
+            return done
         if item is None:
             return await self.visit(url, Plan(axe=True, axe_boxes=boxes, facts=False,
                                               full_dom=False), park=True,
@@ -457,15 +468,9 @@ class RenderPool:
     async def mobile_on(self, url: str, shots: Path | None = None) -> Visit:
         """Mobile measurements on the parked page of ``url`` (closed afterwards), or a fresh
         visit; the 360 px screenshot stored under ``shots`` when given."""
-        failed = self._failed_before(url)
-        if failed is not None:
-            return Visit(Rendered(url, error=failed))
-        left = self._time_left(url)
-        item = self._claim(url)
-        if left < 0.5:
-            if item is not None:
-                await quiet_close(item[0])
-            return Visit(Rendered(url), mobile=self._out_of_time(url, "mobile measurement"))
+        done, left, item = await self._begin_on_parked(url, "mobile", "mobile measurement")
+        if done is not None:
+            return done
         if item is None:
             return await self.visit(url, Plan(mobile=True, shots=shots,
                                               mobile_shot=shots is not None, screenshot=False,
