@@ -32,6 +32,23 @@ def site_from_pages(pages: dict[str, str | bytes], start_url: str | None = None,
     return site
 
 
+def page_html(body: str, head: str = "") -> str:
+    """A minimal whole page around ``body`` (``head`` goes after the title)."""
+    return (f"<!doctype html><html><head><title>t</title>{head}</head>"
+            f"<body>{body}</body></html>")
+
+
+def judge_home(probe, home: str, body: str, linked: dict[str, str] | None = None):
+    """``probe`` run on a site whose home page ``home`` has ``body``, with ``linked`` (url ->
+    body) as the pages one click away."""
+    from probes.base import Context, run_probe
+
+    site = site_from_pages({home: page_html(body)},
+                           linked={u: page_html(b) for u, b in (linked or {}).items()},
+                           gathered=("pages", "linked"))
+    return run_probe(probe, site, Context())
+
+
 def chromium_errors(paths) -> list[str] | None:
     """Open each local HTML file in Debian's Chromium (through Playwright) and return the
     console errors, uncaught exceptions and failed local requests; None without Chromium."""

@@ -9,16 +9,14 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from govscan.cli import main
-from helpers import site_from_pages
-from probes.base import Context, run_probe
+from helpers import judge_home, page_html
 from probes.contact_form import PROBE, platform_link
 from pageread.forms import page_forms
 
 HOME = "https://gov.test/oz/x"
 
 
-def page(body):
-    return f"<!doctype html><html><head><title>t</title></head><body>{body}</body></html>"
+page = page_html
 
 
 def kinds(html):
@@ -64,10 +62,7 @@ def test_platform_links(href, ok):
 
 
 def judge(body, linked=None):
-    site = site_from_pages({HOME: page(body)}, linked={u: page(b) for u, b in
-                                                        (linked or {}).items()},
-                           gathered=("pages", "linked"))
-    return run_probe(PROBE, site, Context())
+    return judge_home(PROBE, HOME, body, linked)
 
 
 def test_telegram_appeal_bot_link_and_written_handle_pass():

@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import site_from_pages
+from helpers import judge_home, page_html
 from test_probe_procurement import farm_finding
-from probes.base import Context, run_probe
 from probes.org_structure import PROBE
 
 HOME = "https://gov.test/oz/x"
 
 
-def page(body):
-    return f"<!doctype html><html><head><title>t</title></head><body>{body}</body></html>"
+page = page_html
 
 
 def judge(body, linked=None):
-    site = site_from_pages({HOME: page(body)},
-                           linked={u: page(b) for u, b in (linked or {}).items()},
-                           gathered=("pages", "linked"))
-    return run_probe(PROBE, site, Context())
+    return judge_home(PROBE, HOME, body, linked)
 
 
 @pytest.mark.parametrize("text", ["Tashkiliy tuzilma", "Ташкилий тузилма",

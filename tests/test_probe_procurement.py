@@ -7,22 +7,17 @@ import json
 import pytest
 
 from govscan.cli import main
-from helpers import site_from_pages
-from probes.base import Context, run_probe
+from helpers import judge_home, page_html
 from probes.procurement import PROBE, host_in, is_news_item, portal_hosts
 
 HOME = "https://gov.test/oz/x"
 
 
-def page(body):
-    return f"<!doctype html><html><head><title>t</title></head><body>{body}</body></html>"
+page = page_html
 
 
 def judge(body, linked=None):
-    site = site_from_pages({HOME: page(body)},
-                           linked={u: page(b) for u, b in (linked or {}).items()},
-                           gathered=("pages", "linked"))
-    return run_probe(PROBE, site, Context())
+    return judge_home(PROBE, HOME, body, linked)
 
 
 @pytest.mark.parametrize("body,host", [
