@@ -11,7 +11,7 @@ from crawler import browser
 from crawler.artifacts import Rendered
 from helpers import capture_urls, site_from_pages
 from probes.accessibility_mode import PROBE, changes
-from test_probe_procurement import farm_finding
+from services_farm import cli_probe
 from probes.base import Artifact, Context, run_probe
 from test_render import fetch_config
 
@@ -92,7 +92,7 @@ def test_rendered_click_error_warns():
 
 
 def probe(farm, capsys, path):
-    return farm_finding(farm, capsys, "accessibility-mode", path)
+    return cli_probe(farm, capsys, "accessibility-mode", path)
 
 
 @pytest.mark.parametrize("path,status", [

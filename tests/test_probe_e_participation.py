@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import site_from_pages
-from test_probe_procurement import farm_finding
+from services_farm import cli_probe
 from probes.base import Context, run_probe
 from probes.e_participation import PROBE
 
@@ -49,7 +49,7 @@ def test_absent_and_look_alikes_fail(body):
 
 
 def probe(farm, capsys, path):
-    return farm_finding(farm, capsys, "e-participation", path)
+    return cli_probe(farm, capsys, "e-participation", path)
 
 
 @pytest.mark.parametrize("path,status", [

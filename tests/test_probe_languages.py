@@ -7,7 +7,7 @@ import pytest
 
 from crawler.farm.sites._html import FILLER, page, paragraphs
 from helpers import site_from_pages
-from test_probe_procurement import farm_finding
+from services_farm import cli_probe
 from probes.base import Context, run_probe
 from probes.languages import PROBE, identify, text_variant, url_variant
 
@@ -95,7 +95,7 @@ def test_declared_variants_are_read_from_the_crawl():
 
 
 def probe(farm, capsys, path):
-    return farm_finding(farm, capsys, "languages", path)
+    return cli_probe(farm, capsys, "languages", path)
 
 
 @pytest.mark.parametrize("path", ["/oz/ind-denov", "/uz/ind-denov", "/ru/ind-denov",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import site_from_pages
-from test_probe_procurement import farm_finding
+from services_farm import cli_probe
 from probes.base import Context, run_probe
 from probes.leadership import PROBE
 
@@ -75,7 +75,7 @@ def test_a_home_page_block_under_a_leadership_heading_counts():
 
 
 def probe(farm, capsys, path):
-    return farm_finding(farm, capsys, "leadership", path)
+    return cli_probe(farm, capsys, "leadership", path)
 
 
 @pytest.mark.parametrize("path,status", [

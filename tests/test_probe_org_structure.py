@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import judge_home, page_html
-from test_probe_procurement import farm_finding
+from services_farm import cli_probe
 from probes.org_structure import PROBE
 
 HOME = "https://gov.test/oz/x"
@@ -44,7 +44,7 @@ def test_absent_and_look_alikes_fail(body):
 
 
 def probe(farm, capsys, path):
-    return farm_finding(farm, capsys, "org-structure", path)
+    return cli_probe(farm, capsys, "org-structure", path)
 
 
 @pytest.mark.parametrize("path,status", [

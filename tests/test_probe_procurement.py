@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from govscan.cli import main
 from helpers import judge_home, page_html
+from services_farm import cli_probe
 from probes.procurement import PROBE, host_in, is_news_item, portal_hosts
 
 HOME = "https://gov.test/oz/x"
@@ -62,18 +61,8 @@ def test_hosts_and_news_items():
     assert not is_news_item("https://gov.uz/oz/x/tenders")
 
 
-def farm_finding(farm, capsys, indicator, path):
-    """`govscan probe INDICATOR <farm page> --json --no-render`: the one finding (shared by
-    the content probes' tests)."""
-    main(["probe", indicator, farm.host_url("gov.test", path), "--json", "--no-render",
-          "--ca-bundle", str(farm.ca_pem), "--allow-private", "--per-host-delay", "0",
-          *[f"--resolve={h}:127.0.0.1" for h in farm.resolve]])
-    [f] = json.loads(capsys.readouterr().out)
-    return f
-
-
 def probe(farm, capsys, path):
-    return farm_finding(farm, capsys, "procurement", path)
+    return cli_probe(farm, capsys, "procurement", path)
 
 
 @pytest.mark.parametrize("path,status", [
