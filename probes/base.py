@@ -14,9 +14,12 @@ one broken probe never sinks a site's scan and never turns into a silent ``fail`
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 import traceback
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from crawler.artifacts import BROWSER_ARTIFACTS, Artifact, Follow, Hints  # noqa: F401 - vocabulary
@@ -36,6 +39,17 @@ class Status(StrEnum):
     ERROR = "error"  # could not be judged (network failure, crash): never a silent fail
     MANUAL = "manual"  # needs a person (login-only features, search-engine results)
     NOT_APPLICABLE = "not_applicable"
+
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@cache
+def data_file(name: str) -> dict:
+    """The parsed ``probes/data/<name>.toml``, read once per process and shared: callers
+    copy before they change anything in it."""
+    with open(DATA_DIR / f"{name}.toml", "rb") as fh:
+        return tomllib.load(fh)
 
 
 SNIPPET_MAX = 2000  # characters of HTML/text kept per evidence item
@@ -461,7 +475,6 @@ def discover(folder=None, package: str = "probes") -> dict[str, Probe]:
     above."""
     import importlib
     import pkgutil
-    from pathlib import Path
 
     folder = Path(folder or Path(__file__).parent)
     found: dict[str, Probe] = {}

@@ -22,19 +22,16 @@ never does: ``details.ai_verified`` is always false.
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from pageread.facts import page_facts
 from pageread.links import telegram_bot
 from pageread.selectors import css_selector
 
-from .base import note_caps, pages_in_reach, Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings, bullets
+from .base import note_caps, pages_in_reach, Artifact, Context, Evidence, Finding, Hints, Probe, Status, UIStrings, bullets, data_file
 
 VERSION = "1.0"
-DATA = Path(__file__).resolve().parent / "data" / "chat_vendors.toml"
 
 UI = UIStrings("chatbot", {
     # summaries (each ends with the AI note, as a whole sentence of its own)
@@ -85,7 +82,7 @@ def load_vendors() -> dict[str, dict]:
     """Chat vendors, keyed by id: ``{"name", "kind", "hosts", "iframe_hosts",
     "url_patterns", "globals", "tags", "selectors", "markers", "link_hosts"}`` (lists;
     ``hosts`` already includes ``iframe_hosts``). Read from probes/data/chat_vendors.toml."""
-    raw = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    raw = data_file("chat_vendors")
     out = {}
     for vid, v in raw.items():
         d = {"id": vid, "name": v.get("name", vid), "kind": v.get("kind", "live-chat")}
@@ -254,12 +251,11 @@ def telegram_signals(page) -> list[Evidence]:
 # has "vendor" and "signal". The browser looks for the globals and launcher words because
 # this probe's ``hints`` name them.
 
-LAUNCHER_DATA = Path(__file__).resolve().parent / "data" / "chat_launcher.toml"
 
 
 @lru_cache(maxsize=1)
 def _launcher_data() -> dict:
-    return tomllib.loads(LAUNCHER_DATA.read_text(encoding="utf-8"))
+    return data_file("chat_launcher")
 
 
 @lru_cache(maxsize=1)

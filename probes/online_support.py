@@ -25,9 +25,7 @@ analytics script is nothing.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from pageread.links import TELEGRAM_HOSTS, telegram_bot
@@ -35,13 +33,12 @@ from pageread.selectors import css_selector
 from pageread.words import keywords
 
 from . import chatbot
-from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets
+from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets, data_file
 from .help import near_pages, nothing_found, rendered_home
 from .social_media import classify
 
 VERSION = "1.0"
 AROUND = 60  # characters before a link read as its label
-DATA = Path(__file__).resolve().parent / "data" / "online_support.toml"
 
 UI = UIStrings("online-support", {
     "pass_chat": "A live chat is offered: {vendors}.",
@@ -67,7 +64,7 @@ UI = UIStrings("online-support", {
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    return tomllib.loads(DATA.read_text(encoding="utf-8"))["click_to_chat"]
+    return data_file("online_support")["click_to_chat"]
 
 
 def click_to_chat(href: str) -> str:

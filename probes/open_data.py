@@ -16,18 +16,15 @@ read too.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .base import (Artifact, Context, Finding, Follow, Hints, Probe, Status, UIStrings,
-                   bullets, table)
+                   bullets, table, data_file)
 from .help import (LinkHit, heading_match, near_pages, nothing_found, rendered_home,
                    section_links)
 
 VERSION = "1.0"
-DATA = Path(__file__).resolve().parent / "data" / "open_data.toml"
 
 UI = UIStrings("open-data", {
     "pass_portal": "The national open-data portal is linked: {href}.",
@@ -51,7 +48,7 @@ UI = UIStrings("open-data", {
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    return tomllib.loads(DATA.read_text(encoding="utf-8"))
+    return data_file("open_data")
 
 
 def portal_host(href: str) -> str:

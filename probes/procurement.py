@@ -16,18 +16,15 @@ This module also holds the link rules the other content probes share (``section_
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from pageread.words import keywords, menu_link
 
-from .base import Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings, table
+from .base import Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings, table, data_file
 
 VERSION = "1.0"
-PORTALS = Path(__file__).resolve().parent / "data" / "content_portals.toml"
 MENU_WORDS = 4  # a menu item, not a headline that happens to name the section
 
 UI = UIStrings("procurement", {
@@ -57,13 +54,12 @@ class LinkHit:
 @lru_cache(maxsize=None)
 def portal_hosts(table_name: str) -> tuple[str, ...]:
     """The portal hosts of one table of ``probes/data/content_portals.toml``."""
-    data = tomllib.loads(PORTALS.read_text(encoding="utf-8"))
+    data = data_file("content_portals")
     return tuple(h.lower() for h in data[table_name]["hosts"])
 
 
-@lru_cache(maxsize=1)
 def portal_data() -> dict:
-    return tomllib.loads(PORTALS.read_text(encoding="utf-8"))
+    return data_file("content_portals")
 
 
 def host_in(href: str, hosts: tuple[str, ...]) -> str:

@@ -14,17 +14,14 @@ allows it): a site that fails but links its app gets ``warn``.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from .base import (Artifact, Evidence, Finding, Probe, Status, UIStrings, bullets,
-                   error_finding, table)
+                   error_finding, table, data_file)
 
 ID = "responsive"
 VERSION = "1.0"
-DATA = Path(__file__).resolve().parent / "data" / "responsive.toml"
 
 UI = UIStrings(ID, {
     # summaries; {failed} is the failed checks below, joined with "; "
@@ -61,7 +58,7 @@ UI = UIStrings(ID, {
 
 @lru_cache(maxsize=1)
 def cfg() -> dict[str, Any]:
-    return tomllib.loads(DATA.read_text(encoding="utf-8"))
+    return data_file("responsive")
 
 
 def has_viewport_width(content: str | None) -> bool:

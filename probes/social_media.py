@@ -18,18 +18,15 @@ cannot be proven: the link, its text and the page are the evidence.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from pageread.links import _TELEGRAM_NOT_ACCOUNTS, TELEGRAM_HOSTS, telegram_bot
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets, table
+from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets, table, data_file
 from .help import LinkHit, near_pages, nothing_found, rendered_home
 
 VERSION = "1.0"
-DATA = Path(__file__).resolve().parent / "data" / "social_networks.toml"
 
 UI = UIStrings("social-media", {
     "pass": "Official accounts are linked: {networks}.",
@@ -48,7 +45,7 @@ UI = UIStrings("social-media", {
 @lru_cache(maxsize=1)
 def networks() -> dict[str, dict]:
     """Network id -> its table (``hosts`` filled in for Telegram), in report order."""
-    raw = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    raw = data_file("social_networks")
     out = {k: dict(v) for k, v in raw.items() if k != "share"}
     out["telegram"]["hosts"] = list(TELEGRAM_HOSTS)
     out["telegram"]["not_account"] = list(_TELEGRAM_NOT_ACCOUNTS)
@@ -57,7 +54,7 @@ def networks() -> dict[str, dict]:
 
 @lru_cache(maxsize=1)
 def _share() -> dict:
-    return tomllib.loads(DATA.read_text(encoding="utf-8"))["share"]
+    return data_file("social_networks")["share"]
 
 
 def _host_in(host: str, hosts) -> bool:

@@ -27,20 +27,17 @@ from __future__ import annotations
 
 import html
 import re
-import tomllib
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from pageread.selectors import css_selector
 from pageread.words import fold, keywords
 
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
-                   UIStrings, bullets, table)
+                   UIStrings, bullets, table, data_file)
 from .help import near_pages, nothing_found, section_links
 
 VERSION = "1.0"
-DATA = Path(__file__).resolve().parent / "data" / "usage_counters.toml"
 SHORT_TEXT = 200  # characters: a counter's text, not a paragraph that happens to hold a number
 
 UI = UIStrings("usage-stats", {
@@ -76,7 +73,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|left\s*:
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    return tomllib.loads(DATA.read_text(encoding="utf-8"))
+    return data_file("usage_counters")
 
 
 def _host_of(url: str, hosts) -> str:

@@ -22,22 +22,19 @@ from each page and capped at ``EVIDENCE_CAP``; the total is in ``details``.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter, defaultdict
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Iterable
 
 from crawler.artifacts import is_vnu_error as is_error, is_vnu_warning as is_warning
 from crawler.causes import Cause
 
 from .base import (Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, counts,
-                   error_finding, table)
+                   error_finding, table, data_file)
 
 VERSION = "1.0"
 EVIDENCE_CAP = 50
 COMMON_TOP = 10
-DATA = Path(__file__).parent / "data" / "vnu_wcag411.toml"
 
 UI = UIStrings("w3c-markup", {
     # summaries ({scope} is "scope" or "scope_unchecked" below; {share} a percentage)
@@ -79,7 +76,7 @@ COMMON_HEADINGS = ("message", "count", "share", "documents", "document_share")
 
 @lru_cache(maxsize=1)
 def _wcag411_rules() -> tuple[tuple[str, str, tuple[re.Pattern, ...]], ...]:
-    data = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    data = data_file("vnu_wcag411")
     return tuple((key, v.get("label", key), tuple(re.compile(p) for p in v["patterns"]))
                  for key, v in data.items())
 
