@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-from pageread.words import fold, menu_link
+from pageread.words import fold, may_name_section, menu_link
 
 from .artifacts import Follow
 
@@ -227,6 +227,9 @@ def link_priority(url: str, text: str, follow: Iterable[Follow] = ()) -> tuple[s
     if avoided(url, text):
         return "avoid", load_avoid().weight
     best, weight = "", 0.0
+    follow = tuple(follow)
+    if not follow or not may_name_section(tuple(f.table for f in follow), text, url):
+        return best, weight
     for f in follow:
         if f.weight > weight and menu_link(f.table, text, url, FOLLOW_MAX_WORDS):
             best, weight = f.table, f.weight

@@ -279,6 +279,29 @@ def guess_lang(text: str, html_lang: str = "", url: str = "") -> str:
     return hl[:2] if hl[:2] in LANGS else ""
 
 
+@lru_cache(maxsize=256)
+def _tables_filter(tables: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern | None]:
+    """(text prefilter, attribute prefilter) of every word of ``tables`` together."""
+    kws = [keywords(t) for t in tables]
+    text = _prefilter([w for k in kws for _, w, _ in k._text])
+    attrs = sorted({w for k in kws for w, _, _ in k._attr if w})
+    return text, (re.compile(_trie(attrs)) if attrs else None)
+
+
+@lru_cache(maxsize=65536)
+def may_name_section(tables: tuple[str, ...], text: str, href: str) -> bool:
+    """False when ``menu_link`` is "" for every table of ``tables`` whatever its word cap:
+    no word of any of them is in the link's text nor in its last path segment (one scan of
+    each for all the tables, instead of one per table - the crawl asks this of every link
+    for the 20 sections the probes follow)."""
+    rx_text, rx_attr = _tables_filter(tables)
+    t = fold(text)
+    if t and rx_text.search(t):
+        return True
+    segs = [s for s in urlsplit(href).path.split("/") if s]
+    return bool(segs and rx_attr is not None and rx_attr.search(fold(segs[-1])))
+
+
 @lru_cache(maxsize=65536)  # menus repeat on every page: a pure function of strings
 def menu_link(table: str, text: str, href: str, max_words: int) -> str:
     """The matched word when a link leads to the section a keyword list names: its text is

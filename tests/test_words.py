@@ -80,3 +80,37 @@ def test_every_keyword_table_has_the_four_language_forms():
                  "subscription", "updated_stamp", "today_widget", "no_results"):
         for lang in ("oz", "uz", "ru", "en"):
             assert data[name].get(lang), f"[{name}] has no {lang} words"
+
+
+def test_may_name_section_never_hides_a_menu_link():
+    """The crawl's one-scan prefilter (``may_name_section``) is a necessary condition of
+    ``menu_link``: on link texts and URLs made of the tables' own words, their pieces and
+    noise, whenever any table's ``menu_link`` matches, the prefilter says "may"; and it
+    says "no" on plain news headlines (so it does skip work)."""
+    import random
+
+    from pageread.words import _load_words, keywords, may_name_section, menu_link
+
+    tables = tuple(sorted(t for t, v in _load_words().items()
+                          if isinstance(v, dict) and any(isinstance(x, list) for x in v.values())))
+    pool = [w.rstrip("$") for t in tables for w in keywords(t).words()]
+    pool += [w.rstrip("$") for t in tables for w in keywords(t).table.get("attr", [])]
+    noise = ["Yangilik", "hokim", "uchrashdi", "новости", "2026", "the", "va", "-", "’"]
+    rng = random.Random(14)
+    hits = 0
+    for _ in range(1000):
+        words = [rng.choice(pool if rng.random() < 0.5 else noise)
+                 for _ in range(rng.randint(1, 5))]
+        cut = rng.choice(words)
+        text = " ".join(words)
+        if rng.random() < 0.3:
+            text = text.upper()
+        seg = cut.replace(" ", "-")[: rng.randint(3, 20)] if rng.random() < 0.5 else "page"
+        href = f"https://gov.test/oz/x/{seg}/"
+        some = tuple(rng.sample(tables, rng.randint(1, min(8, len(tables)))))
+        any_match = any(menu_link(t, text, href, 6) for t in some)
+        hits += bool(any_match)
+        assert may_name_section(some, text, href) or not any_match, (some, text, href)
+    assert hits > 100  # the cases did exercise matches
+    assert not may_name_section(("contacts", "search", "sitemap"),
+                                "Hokim aholi bilan uchrashdi", "https://gov.test/oz/x/news/12")
