@@ -13,7 +13,8 @@ first use and then shared by every probe that asks:
 * ``forms`` - every form classified by ``pageread.forms`` (and formless search boxes);
 * ``search_boxes`` - the search boxes among them, header ones first;
 * ``dates`` - every date candidate of ``pageread.dates.page_dates`` (rejected ones included);
-* ``memo(key, fn)`` - a probe's own derived fact, computed once per page.
+* ``memo(key, fn)`` - a probe's own derived fact, computed once per page;
+* ``site_memo(site, key, fn)`` - the same for a fact of the whole capture.
 
 ``rendered_facts(page)`` is the same for the rendered DOM (None when the page was not
 rendered). Facts are a pure function of the stored body, the URL, the scope and the fetch
@@ -258,6 +259,16 @@ def page_facts(page) -> PageFacts:
                       parse_capped=page.parse_capped, links_capped=page.links_capped)
         page.__dict__["facts"] = f
     return f
+
+
+def site_memo(site, key: str, fn: Callable[[Any], Any]) -> Any:
+    """``fn(site)`` computed once per capture under ``key``: a site-level fact that several
+    probes read (the login-only family's proxy facts), kept on the ``SiteCapture`` object
+    outside its fields (so never stored, pickled to a judge nor compared)."""
+    memo = site.__dict__.setdefault("_facts_memo", {})
+    if key not in memo:
+        memo[key] = fn(site)
+    return memo[key]
 
 
 def response_facts(resp) -> PageFacts:

@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
+
+@lru_cache(maxsize=65536)  # a site's pages repeat the same links: split each URL once
+def host_of(url: str) -> str:
+    """The host of ``url``, lower-cased, without a leading ``www.``; "" when it has none or
+    cannot be split."""
+    try:
+        return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    except ValueError:
+        return ""
+
+
+def domain_in(host: str, domains) -> str:
+    """The domain of ``domains`` that ``host`` is, or is a subdomain of; "" otherwise."""
+    for d in domains:
+        if host == d or host.endswith("." + d):
+            return d
+    return ""
+
 
 TELEGRAM_HOSTS = ("t.me", "telegram.me", "www.t.me", "telegram.dog")
 # first path segments of t.me links that are not an account: share/join/sticker/post links

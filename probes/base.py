@@ -249,9 +249,11 @@ def pages_in_reach(site: "SiteCapture", tables: Iterable[str] = ()) -> tuple[lis
     ``tables`` (the probe's own ``Follow`` sections: a link text or path of that keyword
     table). ``rest``: every other HTML page of the capture. A site-level indicator (a search
     box, a chat widget, the contacts, an appeal form, a fresh date in the news list) is
-    decided on ``near``; a probe that found nothing there reads ``rest`` too
-    (``judge_in_reach``), so a deep page can still pass a site, and a failing site costs a
-    full read. Each final URL once, the home page first."""
+    decided on ``near`` alone: what a visitor finds from the home page and its menus. The
+    ``rest`` (news items, deep pages the crawl reached for the page-level probes) is never
+    read for a site-level indicator - before issue 14 a probe that found nothing near read
+    every page too, so a failing site cost a full read of 30 pages by every probe, for a
+    feature no visitor would find. Each final URL once, the home page first."""
     from pageread.words import menu_link
 
     pages = site.html_pages(linked=True)
@@ -277,23 +279,25 @@ def pages_in_reach(site: "SiteCapture", tables: Iterable[str] = ()) -> tuple[lis
 def judge_in_reach(site: "SiteCapture", tables: Iterable[str],
                    judge_pages: Callable[[list], "Finding"], rendered: bool = False,
                    side: Iterable[str] = ()) -> "Finding":
-    """``judge_pages(near)``; when that does not pass and other pages were captured,
-    ``judge_pages(near + rest)`` instead (see ``pages_in_reach``). ``details.pages_read``
-    says which; ``details.capped_pages`` the pages read that hit a size cap (``note_caps``;
-    ``rendered``: the probe reads the rendered DOMs too; ``side``: and these
-    ``site.side`` responses, e.g. the search results page)."""
+    """``judge_pages(near)`` (see ``pages_in_reach``): ``details.pages_read`` says so, with
+    how many pages that is and how many captured pages were not read; ``details.capped_pages``
+    the pages read that hit a size cap (``note_caps``; ``rendered``: the probe reads the
+    rendered DOMs too; ``side``: and these ``site.side`` responses, e.g. the search results
+    page)."""
     near, rest = pages_in_reach(site, tables)
     finding = judge_pages(near)
-    read = near
-    if finding.status != Status.PASS and rest:
-        finding = judge_pages(near + rest)
-        finding.details["pages_read"] = "all"
-        read = near + rest
-    else:
-        finding.details["pages_read"] = "home and one click away"
-    note_caps(finding, read, rendered,
+    finding.details["pages_read"] = "home and one click away"
+    finding.details.setdefault("pages_checked", len(near))
+    note_caps(finding, near, rendered,
               responses=[site.side[k] for k in side if k in site.side])
     return finding
+
+
+def near_pages(site: "SiteCapture", tables: Iterable[str] = ()) -> list:
+    """The pages a site-level indicator reads: ``pages_in_reach(site, tables)``'s near - the
+    home page, the pages fetched one click away for the probes, and the crawled pages the
+    home page links to under ``tables``."""
+    return pages_in_reach(site, tables)[0]
 
 
 def in_reach(tables: Iterable[str], judge_pages: Callable[..., "Finding"],
@@ -310,8 +314,7 @@ def in_reach(tables: Iterable[str], judge_pages: Callable[..., "Finding"],
     # the judge belongs to the probe's module (the report finds its UI block through it)
     judge.__module__, judge.__qualname__ = judge_pages.__module__, "judge"
     judge.__doc__ = (judge_pages.__doc__ or "").rstrip() + (
-        "\n\nPages read: the home page and the pages one click away; all captured pages "
-        "when that does not pass.")
+        "\n\nPages read: the home page and the pages one click away (its sections).")
     return judge
 
 

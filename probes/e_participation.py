@@ -16,7 +16,7 @@ from __future__ import annotations
 from pageread.selectors import css_selector
 from pageread.words import keywords
 
-from .base import Artifact, Evidence, Finding, Hints, Probe, Status, UIStrings, table
+from .base import near_pages, Artifact, Evidence, Finding, Hints, Probe, Status, UIStrings, table
 from .procurement import (hits_table, link_evidence, not_found, portal_hosts, portal_links,
                           section_links)
 
@@ -66,7 +66,7 @@ def polls(page) -> list[tuple[object, str]]:
 
 def judge(site, ctx) -> Finding:
     """The rule of the module docstring."""
-    pages = site.html_pages(linked=True)
+    pages = near_pages(site, ("e_participation",))
     portals = portal_links(pages, portal_hosts("e_participation"))
     links = section_links(pages, "e_participation")
     found_polls = [(p, f, w) for p in pages for f, w in polls(p)]

@@ -28,6 +28,7 @@ from typing import Any
 from crawler.artifacts import Link, extract_links
 from pageread.words import fold, keywords, menu_link
 
+from .base import near_pages as base_near_pages
 from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, table)
 
@@ -46,10 +47,11 @@ UI = UIStrings("help", {
 })
 
 
-def near_pages(site) -> list:
-    """The pages a site-level indicator reads: the home page and the pages one click from it
-    (crawled at depth 0-1, or fetched as ``linked``), fetched as HTML, each final URL once."""
-    return [p for p in site.html_pages(linked=True) if p.depth <= 1]
+def near_pages(site, tables=()) -> list:
+    """The pages a site-level indicator reads: ``probes.base.near_pages`` (the home page,
+    the pages fetched one click away, and the crawled pages the home page links to under
+    ``tables``, the probe's own sections)."""
+    return base_near_pages(site, tables)
 
 
 @dataclass
@@ -168,7 +170,7 @@ def judge_section(indicator: str, ui: UIStrings, site, table_name: str,
     fail. ``ui`` has the keys pass,
     pass_page, fail, link, page, checked, title_links."""
     url = site.start_url
-    pages = near_pages(site)
+    pages = near_pages(site, (table_name,))
     links = section_links(pages, table_name, max_words, alone=alone) or \
         section_links(rendered_home(site), table_name, max_words, alone=alone)
     own = section_pages(pages, table_name)

@@ -135,7 +135,7 @@ def judge(site, ctx: Context) -> Finding:
     in the header, footer, contact blocks or contacts pages of the home page and the pages
     one click away: pass. A support label without a number: warn. None: fail."""
     url = site.start_url
-    pages = near_pages(site)
+    pages = near_pages(site, ("contacts", "helpdesk_label"))
     found: list[dict] = []
     evidence: list[Evidence] = []
     unlabelled: list[str] = []

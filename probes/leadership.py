@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pageread.selectors import css_selector
 from pageread.words import keywords
 
-from .base import (Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings,
+from .base import (near_pages, Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings,
                    table)
 from .contact_us import EMAIL, PHONE_998, PHONE_LOCAL
 from .procurement import is_news_item, link_evidence, not_found, opened, section_links
@@ -171,7 +171,7 @@ def sections(site, pages) -> list[tuple[object, str, str, str]]:
 
 def judge(site, ctx) -> Finding:
     """The rule of the module docstring."""
-    pages = site.html_pages(linked=True)
+    pages = near_pages(site, ("leadership",))
     links = section_links(pages[:1], "leadership")
     found = sections(site, pages)
     people: list[Person] = []

@@ -14,9 +14,12 @@ Personal account). The auditor's verdict is entered with the manual-verdict comm
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from pageread.facts import site_memo
 from pageread.words import fold
 
-from .base import Artifact, Finding, Probe, Status, UIStrings
+from .base import near_pages, Artifact, Finding, Probe, Status, UIStrings
 from .procurement import (LinkHit, hits_table, link_evidence, portal_data, portal_hosts,
                           portal_links, section_links)
 
@@ -57,18 +60,28 @@ UI = UIStrings("login-only", {
 })
 
 
+@lru_cache(maxsize=65536)  # menus repeat on every page
+def _names_oneid(text: str, url: str) -> str:
+    """The [identity] word that a link's (folded) text or its URL holds; "" if none."""
+    t = fold(text) + " " + url.lower()
+    return next((w for w in _oneid_words() if w in t), "")
+
+
+@lru_cache(maxsize=1)
+def _oneid_words() -> tuple[str, ...]:
+    return tuple(fold(w) for w in portal_data()["identity"]["words"])
+
+
 def oneid_links(pages) -> list[LinkHit]:
     """Links to the national identity provider: a link to an [identity] host, or a link whose
     text or URL names OneID."""
     out = portal_links(pages, portal_hosts("identity"))
-    words = [fold(w) for w in portal_data()["identity"]["words"]]
     seen = {h.href for h in out}
     for page in pages:
         for lk in page.links:
             if lk.url in seen:
                 continue
-            t = fold(lk.text) + " " + lk.url.lower()
-            w = next((w for w in words if w in t), "")
+            w = _names_oneid(lk.text, lk.url)
             if w:
                 seen.add(lk.url)
                 out.append(LinkHit(page.url, lk.url, lk.text, w))
@@ -76,9 +89,13 @@ def oneid_links(pages) -> list[LinkHit]:
 
 
 def proxy_facts(site) -> tuple[list[LinkHit], list[LinkHit]]:
-    """(OneID login links, personal-cabinet links) on the home page and one click away."""
-    pages = site.html_pages(linked=True)
-    return oneid_links(pages), section_links(pages, "personal_cabinet")
+    """(OneID login links, personal-cabinet links) on the home page and one click away
+    (read once per capture for the seven indicators of the family)."""
+    def read(site):
+        pages = near_pages(site, ("personal_cabinet",))
+        return oneid_links(pages), section_links(pages, "personal_cabinet")
+
+    return site_memo(site, "login-only.proxy", read)
 
 
 def judge_for(indicator: str):

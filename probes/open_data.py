@@ -81,7 +81,7 @@ def judge(site, ctx: Context) -> Finding:
     away, or data files (.csv .json .xml .xlsx...) on the site's open-data section: pass.
     An open-data section showing neither, or data files outside it: warn. None: fail."""
     url = site.start_url
-    pages = near_pages(site)
+    pages = near_pages(site, ("open_data",))
     portal: list[LinkHit] = []
     files: list[tuple[LinkHit, str, bool]] = []  # (link, format, on an open-data page)
     sections = section_links(pages, "open_data", limit=4)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pageread.words import keywords
 
-from .base import Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings
+from .base import near_pages, Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings
 from .procurement import (hits_table, is_news_item, link_evidence, not_found, opened,
                           section_links)
 
@@ -48,7 +48,7 @@ def structure_heading(page) -> str:
 
 def judge(site, ctx) -> Finding:
     """The rule of the module docstring."""
-    pages = site.html_pages(linked=True)
+    pages = near_pages(site, ("org_structure",))
     links = section_links(pages, "org_structure")
     evidence = [link_evidence(h, UI.text("link", word=h.word)) for h in links[:3]]
     details = {"found": bool(links), "pages_checked": len(pages),

@@ -120,7 +120,7 @@ def judge(site, ctx: Context) -> Finding:
     HTML, is not the home page again and speaks of personal data: pass. The link with its
     page not fetched or not about personal data: warn. No link, or only broken ones: fail."""
     url = site.start_url
-    pages = near_pages(site)
+    pages = near_pages(site, ("privacy",))
     links = section_links(pages, "privacy", limit=4) or \
         section_links(rendered_home(site), "privacy", limit=4)
     checked = [(h, *linked_page(site, h.href)) for h in links]

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from pageread.links import domain_in, host_of
 from pageread.words import keywords, menu_link
 
-from .base import Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings, table, data_file
+from .base import near_pages, Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings, table, data_file
 
 VERSION = "1.0"
 MENU_WORDS = 4  # a menu item, not a headline that happens to name the section
@@ -65,14 +66,7 @@ def portal_data() -> dict:
 def host_in(href: str, hosts: tuple[str, ...]) -> str:
     """The portal host ``href`` points at: its host is one of ``hosts`` or a subdomain of
     one (``www.`` ignored); "" otherwise."""
-    try:
-        h = (urlsplit(href).hostname or "").lower().removeprefix("www.")
-    except ValueError:
-        return ""
-    for p in hosts:
-        if h == p or h.endswith("." + p):
-            return p
-    return ""
+    return domain_in(host_of(href), hosts)
 
 
 @lru_cache(maxsize=65536)
@@ -111,7 +105,9 @@ def portal_links(pages, hosts: tuple[str, ...]) -> list[LinkHit]:
     seen: set[str] = set()
     for page in pages:
         for lk in page.links:
-            h = host_in(lk.url, hosts) if lk.url not in seen else ""
+            if lk.url in seen:
+                continue
+            h = host_in(lk.url, hosts)
             if h:
                 seen.add(lk.url)
                 out.append(LinkHit(page.url, lk.url, lk.text, h))
@@ -149,7 +145,7 @@ def hits_table(hits: list[LinkHit], title: str, **extra) -> dict:
 
 def judge(site, ctx) -> Finding:
     """The rule of the module docstring."""
-    pages = site.html_pages(linked=True)
+    pages = near_pages(site, ("procurement",))
     portals = portal_links(pages, portal_hosts("procurement"))
     sections = section_links(pages, "procurement")
     details = {"found": bool(portals or sections), "pages_checked": len(pages),

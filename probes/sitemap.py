@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from pageread.dates import parse_date
 from pageread.words import keywords
 
-from .base import (note_caps, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (near_pages, note_caps, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, table)
 
 VERSION = "1.0"
@@ -107,7 +107,7 @@ def html_sitemap(site) -> tuple[list[Evidence], list[Evidence]]:
     """(good, broken): links to a user-facing sitemap page, with the page's state when it
     was captured."""
     good, broken, seen = [], [], set()
-    for page in site.html_pages(linked=True):
+    for page in near_pages(site, ("sitemap",)):
         for lk in page.links:
             if lk.url in seen or not lk.url.startswith("http"):
                 continue
@@ -174,7 +174,7 @@ def xml_sitemaps(site, now: dt.date) -> dict:
 
 def judge(site, ctx: Context) -> Finding:
     finding = _judge(site, ctx)
-    note_caps(finding, site.html_pages(linked=True), text=False)  # it reads links only
+    note_caps(finding, near_pages(site, ("sitemap",)), text=False)  # it reads links only
     return finding
 
 

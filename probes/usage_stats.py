@@ -252,7 +252,7 @@ def judge(site, ctx: Context) -> Finding:
     page or a page one click away: pass. Only a generic "Statistika" section: warn. Nothing:
     fail; analytics tags are noted, never counted."""
     url = site.start_url
-    pages = near_pages(site)
+    pages = near_pages(site, ("statistics",))
     shown: list[Evidence] = []
     hidden: list[str] = []
     figs: list[Evidence] = []
