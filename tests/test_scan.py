@@ -243,3 +243,25 @@ def _capture_one(farm):
                                       CaptureEnv(f, CaptureOptions(max_pages=4)))
 
     return asyncio.run(go())
+
+
+def test_judge_starts_no_more_workers_than_asked_when_targets_finish_together(farm):
+    """Eight captures handed to a two-worker judge at the same moment start two judging
+    processes, not eight (each costs a second of imports on a 2-core box), and every
+    capture is judged."""
+    from govscan.judging import Judge
+    from probes.base import Context, registry
+
+    site = _capture_one(farm)
+
+    async def go():
+        judge = Judge([registry()["https"]], Context(), workers=2)
+        try:
+            out = await asyncio.gather(*(judge(site) for _ in range(8)))
+            return out, len(judge.all)
+        finally:
+            await judge.close()
+
+    out, started = asyncio.run(go())
+    assert started == 2
+    assert [len(f) for f in out] == [1] * 8 and all(f[0].indicator == "https" for f in out)
