@@ -237,10 +237,14 @@ def has(table: str, text: str | None) -> Match | None:
     return keywords(table).search(text)
 
 
+_CYRL = re.compile("[\u0400-\u04ff]")
+_LATN = re.compile("[A-Za-z]")  # ASCII letters: str.isascii() and str.isalpha()
+
+
 def script_of(text: str) -> str:
     """``cyrl`` / ``latn`` / ``""``: the dominant script of ``text``'s letters."""
-    cyr = sum(1 for c in text if "\u0400" <= c <= "\u04ff")
-    lat = sum(1 for c in text if c.isascii() and c.isalpha())
+    cyr = len(_CYRL.findall(text))
+    lat = len(_LATN.findall(text))
     if not cyr and not lat:
         return ""
     return "cyrl" if cyr > lat else "latn"

@@ -134,11 +134,22 @@ def visible_text(page) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+_LETTER = re.compile(r"[^\W\d_]")  # what str.isalpha() says of a character, near enough
+
+
+def _letters_at_least(text: str, n: int) -> bool:
+    """Whether ``text`` has ``n`` letters (counting stops there)."""
+    for i, _ in enumerate(_LETTER.finditer(text), 1):
+        if i >= n:
+            return True
+    return n <= 0
+
+
 def identify(text: str) -> tuple[str, int]:
     """(variant, percent of the text) of ``text`` by CLD2, Uzbek split by script:
     ``oz``/``uz``/``ru``/``en`` or another CLD2 language code; ("", 0) when there are fewer
     than ``MIN_LETTERS`` letters or CLD2 cannot tell."""
-    if sum(1 for c in text if c.isalpha()) < MIN_LETTERS:
+    if not _letters_at_least(text, MIN_LETTERS):
         return "", 0
     import pycld2
 
