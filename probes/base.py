@@ -253,18 +253,28 @@ def pages_in_reach(site: "SiteCapture", tables: Iterable[str] = ()) -> tuple[lis
     ``rest`` (news items, deep pages the crawl reached for the page-level probes) is never
     read for a site-level indicator - before issue 14 a probe that found nothing near read
     every page too, so a failing site cost a full read of 30 pages by every probe, for a
-    feature no visitor would find. Each final URL once, the home page first."""
-    from pageread.words import menu_link
+    feature no visitor would find. Each final URL once, the home page first. (Read once
+    per capture and set of tables: 22 probes ask.)"""
+    from pageread.facts import site_memo
+
+    tables = tuple(tables)
+    near, rest = site_memo(site, "pages_in_reach:" + ",".join(tables),
+                           lambda s: _pages_in_reach(s, tables))
+    return list(near), list(rest)
+
+
+def _pages_in_reach(site: "SiteCapture", tables: tuple[str, ...]) -> tuple[list, list]:
+    from pageread.words import may_name_section, menu_link
 
     pages = site.html_pages(linked=True)
     if not pages:
         return [], []
     home = pages[0]
     wanted: set[str] = set()
-    tables = tuple(tables)
     if tables:
         for lk in home.links:
-            if lk.in_scope and any(menu_link(t, lk.text, lk.url, 6) for t in tables):
+            if lk.in_scope and may_name_section(tables, lk.text, lk.url) and \
+                    any(menu_link(t, lk.text, lk.url, 6) for t in tables):
                 wanted.add(lk.url.rstrip("/"))
     near, rest = [home], []
     for p in pages[1:]:
