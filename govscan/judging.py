@@ -196,10 +196,12 @@ class Judge:
 
 
 def default_probe_workers() -> int:
-    """One judging process per core, at most 4: the event loop itself needs a fifth of a
-    core (fetch + parse + SQLite ~5 ms/page against ~21 ms/page of static probes), so on
-    2 cores two judges keep both cores busy."""
-    return max(1, min(4, os.cpu_count() or 1))
+    """One judging process per core but the one the event loop needs, at least one and at
+    most 4. Measured on the 2-core box (``bench/bench_crawl.py``, issue 14): the event loop
+    (fetch + parse + link choice + SQLite) takes ~6 ms of CPU per page and judging every
+    static probe ~3 ms, so one judge keeps up with the crawl on the second core; a second
+    judge only competed with the crawl for it and paid its own ~1 s of imports."""
+    return max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
 if __name__ == "__main__":  # pragma: no cover - the judging subprocess
