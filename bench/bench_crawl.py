@@ -39,6 +39,14 @@ def static_probes():
     return [p for p in registry().values() if not (set(p.requires) & heavy)]
 
 
+# govscan's own default (8 targets captured at once, ``govscan.runner``): the comparable
+# setting with Scrapy is the global concurrency (16 requests in flight, 8 per host, for
+# both); how many targets share those 16 is govscan's scheduling, left at its default.
+# (Until issue 14 the bench set it to 16 as well: 16 sites crawled side by side finish
+# together, so the first capture reached the judge 4 s into a 7 s crawl.)
+TARGETS_AT_ONCE = 8
+
+
 def run_govscan(farm: Path, budget: int, conc: int, db: Path, with_probes: bool = True) -> dict:
     """The child: scan every farm site with the static probes into ``db``."""
     import resource
@@ -63,7 +71,7 @@ def run_govscan(farm: Path, budget: int, conc: int, db: Path, with_probes: bool 
     try:
         s = asyncio.run(run_scan(targets, probes, store, opts, cfg, progress=False,
                                  render=False, capture_dir=db.parent / "cap",
-                                 target_concurrency=conc))
+                                 target_concurrency=TARGETS_AT_ONCE))
     finally:
         store.close()
     crawled = store_pages(db)

@@ -201,6 +201,7 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
     workers = options.extra.get("probe_workers")
     judge = Judge(job.probes, job.ctx,
                   default_probe_workers() if workers is None else int(workers))
+    judge.warm()
     alive = asyncio.Semaphore(max(1, conc) + 2 * max(1, judge.workers) + 2)
     errors: Counter = Counter()
     stop = asyncio.Event()

@@ -265,3 +265,27 @@ def test_judge_starts_no_more_workers_than_asked_when_targets_finish_together(fa
     out, started = asyncio.run(go())
     assert started == 2
     assert [len(f) for f in out] == [1] * 8 and all(f[0].indicator == "https" for f in out)
+
+
+def test_warm_judges_start_with_the_scan_and_are_reused(farm):
+    """``Judge.warm`` starts the judging processes before any capture is handed over (their
+    imports overlap the crawl); later judgements use those, starting no more."""
+    from govscan.judging import Judge
+    from probes.base import Context, registry
+
+    site = _capture_one(farm)
+
+    async def go():
+        judge = Judge([registry()["https"]], Context(), workers=1)
+        try:
+            judge.warm()
+            assert judge.starting == 1 and not judge.all  # started in the background
+            first = await judge(site)
+            second = await judge(site)
+            return first, second, len(judge.all), judge.starting
+        finally:
+            await judge.close()
+
+    first, second, started, starting = asyncio.run(go())
+    assert started == 1 and starting == 0
+    assert first[0].indicator == second[0].indicator == "https"
