@@ -672,6 +672,13 @@ class Store:
             rows.append(r)
         return rows
 
+    def status_counts(self, run_id: int) -> dict[str, int]:
+        """How many findings of the run have each status (counted by SQLite, not by
+        decoding every finding's evidence)."""
+        return {r["status"]: r["n"] for r in self.db.query(
+            "SELECT status, COUNT(*) AS n FROM findings WHERE run_id=? GROUP BY status "
+            "ORDER BY MIN(target_id), MIN(id)", [run_id])}
+
     def run(self, run_id: int) -> dict | None:
         rows = list(self.db.query("SELECT * FROM runs WHERE id=?", [run_id]))
         if not rows:

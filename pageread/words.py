@@ -74,21 +74,28 @@ class Keywords:
     def __init__(self, name: str, table: dict[str, list[str]]):
         self.name = name
         self.table = {k: list(v) for k, v in table.items() if isinstance(v, list)}
-        self._text: list[tuple[re.Pattern, str, str]] = []
-        for lang in LANGS:
-            for w in self.table.get(lang, []):
-                self._text.append((_word_re(w), w, lang))
+        # (word, language) in data-file order; each word's own regex is compiled when a
+        # text first passes the prefilter (``_rx``): most tables never see one in a process
+        self._words: list[tuple[str, str]] = [(w, lang) for lang in LANGS
+                                              for w in self.table.get(lang, [])]
+        self._compiled: list[tuple[re.Pattern, str, str]] | None = None
         self._attr = [(fold(w.rstrip("$")), w.endswith("$"), w)
                       for w in self.table.get("attr", [])]
         # every attribute match has its word inside the value: one substring scan first
         self._attr_any = re.compile(_trie(sorted({w for w, _, _ in self._attr if w}))) \
             if any(w for w, _, _ in self._attr) else None
         # one prefilter of every word: most texts match none, and one scan says so
-        self._any = _prefilter([w for _, w, _ in self._text]) if self._text else None
+        self._any = _prefilter([w for w, _ in self._words]) if self._words else None
         # the same link texts and attribute values repeat on every page of a site (header,
         # menu, footer): remember the answers (they are pure functions of the text)
         self.search = lru_cache(maxsize=65536)(self._search)  # type: ignore[method-assign]
         self.in_attr = lru_cache(maxsize=65536)(self._in_attr)  # type: ignore[method-assign]
+
+    def _rx(self) -> list[tuple[re.Pattern, str, str]]:
+        """(regex, word, language) of every word, compiled on first use."""
+        if self._compiled is None:
+            self._compiled = [(_word_re(w), w, lang) for w, lang in self._words]
+        return self._compiled
 
     def words(self, lang: str | None = None) -> list[str]:
         if lang:
@@ -100,7 +107,7 @@ class Keywords:
         t = text if folded else fold(text)
         if not t or self._any is None or not self._any.search(t):
             return None
-        for rx, w, lang in self._text:
+        for rx, w, lang in self._rx():
             m = rx.search(t)
             if m:
                 return Match(w, lang, m.group(0))
@@ -111,7 +118,7 @@ class Keywords:
         out = []
         if not t or self._any is None or not self._any.search(t):
             return out
-        for rx, w, lang in self._text:
+        for rx, w, lang in self._rx():
             m = rx.search(t or "")
             if m:
                 out.append(Match(w, lang, m.group(0)))
@@ -287,7 +294,7 @@ def guess_lang(text: str, html_lang: str = "", url: str = "") -> str:
 def _tables_filter(tables: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern | None]:
     """(text prefilter, attribute prefilter) of every word of ``tables`` together."""
     kws = [keywords(t) for t in tables]
-    text = _prefilter([w for k in kws for _, w, _ in k._text])
+    text = _prefilter([w for k in kws for w, _ in k._words])
     attrs = sorted({w for k in kws for w, _, _ in k._attr if w})
     return text, (re.compile(_trie(attrs)) if attrs else None)
 
