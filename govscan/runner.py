@@ -48,6 +48,7 @@ from . import changes, pipeline, scores
 from .judging import Judge, default_probe_workers
 from .lock import RunLock, RunLocked
 from .progress import Progress, print_summary
+from .store import pack_bodies
 
 log = logging.getLogger(__name__)
 
@@ -233,11 +234,17 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
                             return
                         site = await pipeline.capture(target, job, env)
                     prog.stage(target.id, "judge")
-                    findings = await judge(site)
+                    # the bodies are hashed and compressed in a thread (both release the
+                    # GIL) while the judge works, not on the event loop's core
+                    packing = asyncio.ensure_future(asyncio.to_thread(pack_bodies, site))
+                    try:
+                        findings = await judge(site)
+                    finally:
+                        packed = await packing
                     if stop.is_set():
                         return
                     # synchronous and never interrupted by cancellation: all or nothing
-                    store.save_target_result(run_id, site, findings)
+                    store.save_target_result(run_id, site, findings, packed)
                     summary.targets_done += 1
                     npages = len(site.pages) + len(site.linked)
                     summary.pages += npages

@@ -262,6 +262,27 @@ def _j(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str)
 
 
+def _pack(body: bytes) -> tuple[str, bytes]:
+    """(sha256, zlib level-1 blob) of a body: fast, and bodies are deduplicated."""
+    return hashlib.sha256(body).hexdigest(), zlib.compress(body, 1)
+
+
+def pack_bodies(site: SiteCapture) -> dict[int, tuple[str, bytes, bytes]]:
+    """Every body of a capture hashed and compressed, keyed by the body object's id (with
+    the body itself, so a reused id never matches): both calls release the GIL, so the
+    scan runs this in a thread while the capture is judged, off the event loop's core."""
+    out: dict[int, tuple[str, bytes, bytes]] = {}
+    resps = [p.response for p in site.all_pages()] + list(site.endpoints.values()) + \
+        ([site.robots] if site.robots is not None else []) + \
+        [sm.response for sm in site.sitemaps if sm.response is not None] + \
+        list(site.side.values()) + list(site.legacy)
+    for r in resps:
+        b = r.body
+        if b and id(b) not in out:
+            out[id(b)] = (*_pack(b), b)
+    return out
+
+
 def _z(obj: Any) -> bytes:
     return zlib.compress(_j(obj).encode("utf-8"), 6)
 
@@ -273,6 +294,7 @@ def _unz(blob: bytes | None) -> Any:
 class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._packed: dict = {}  # save_target_result's pre-packed bodies, while it runs
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 10000")
@@ -571,9 +593,10 @@ class Store:
     def _body(self, body: bytes) -> str | None:
         if not body:
             return None
-        digest = hashlib.sha256(body).hexdigest()
+        packed = self._packed.get(id(body))
+        digest, blob = packed[:2] if packed is not None and packed[2] is body else _pack(body)
         self.db.execute("INSERT OR IGNORE INTO bodies VALUES (?,?,?)",
-                        [digest, len(body), zlib.compress(body, 1)])  # fast; bodies are deduplicated
+                        [digest, len(body), blob])
         return digest
 
     def _page_row(self, run_id, target_id, role, seq, resp: Response, role_key="",
@@ -599,8 +622,18 @@ class Store:
         self.db.execute("INSERT INTO artifacts (run_id, target_id, page_id, kind, data) "
                         "VALUES (?,?,?,?,?)", [run_id, target_id, page_id, kind, _z(data)])
 
-    def save_target_result(self, run_id: int, site: SiteCapture, findings: list) -> None:
-        """Write one target's whole capture and findings in one transaction."""
+    def save_target_result(self, run_id: int, site: SiteCapture, findings: list,
+                           packed: dict | None = None) -> None:
+        """Write one target's whole capture and findings in one transaction. ``packed``:
+        ``pack_bodies(site)``, made beforehand in a thread (else the bodies are packed
+        here)."""
+        self._packed = packed or {}
+        try:
+            self._save_target_result(run_id, site, findings)
+        finally:
+            self._packed = {}
+
+    def _save_target_result(self, run_id: int, site: SiteCapture, findings: list) -> None:
         t = site.target
         with self.db.atomic():
             # a target may be re-saved when a resumed run re-captures it: replace, never double
