@@ -6,7 +6,10 @@ fetcher already read for its politeness rules, so it costs no second request).
 ``gather_sitemaps`` looks where sitemaps are announced or usually live - ``Sitemap:`` lines
 of robots.txt, then ``/sitemap.xml``, ``/sitemap_index.xml``, ``/wp-sitemap.xml``,
 ``/sitemaps.xml`` on the origin and ``<scope>/sitemap.xml`` under each of the target's scope
-prefixes - follows sitemap indexes (bounded), unpacks gzip, and parses each document with a
+prefixes, in two rounds: the ``Sitemap:`` lines and every ``sitemap.xml`` first, the other
+usual paths only when none of those answered with a sitemap (most sites have one at
+``/sitemap.xml``: three more requests a target for nothing, otherwise) - follows sitemap
+indexes (bounded), unpacks gzip, and parses each document with a
 guarded XML parser (no DTD, no entities: a document that declares any is refused unread).
 Every fetched document becomes a ``SitemapDoc``: valid or with the reason it is not.
 Documents of the origin are fetched once per run even when many targets share the host.
@@ -198,7 +201,11 @@ def _exists(doc: SitemapDoc) -> bool:
 async def gather_sitemaps(site: SiteCapture, env) -> None:
     """Fill ``site.sitemaps`` (see the module doc)."""
     cands = candidate_urls(site)
-    first = await asyncio.gather(*(_fetch_doc(env, u, src) for u, src in cands))
+    primary = [c for c in cands if c[1] == "robots" or c[0].endswith("/sitemap.xml")]
+    first = list(await asyncio.gather(*(_fetch_doc(env, u, src) for u, src in primary)))
+    if not any(d.source == "robots" or _exists(d) for d in first):
+        first += await asyncio.gather(*(_fetch_doc(env, u, src) for u, src in cands
+                                        if (u, src) not in primary))
     docs: list[SitemapDoc] = []
     seen: set[str] = set()
     for doc in first:

@@ -93,3 +93,39 @@ def test_parse_sitemap_unit():
     assert not text.error and text.url_count == 2
     assert doc(b"hello world").error == "not XML and not a text sitemap"
     assert "gzip" in doc(b"\x1f\x8b\x08garbage").error
+
+
+def _sitemaps_with(served: dict[str, bytes]):
+    """gather_sitemaps on https://x.uz/ (no robots.txt) against a fake fetcher serving
+    ``served`` (path -> XML body; anything else 404): (docs, the URLs requested)."""
+    from types import SimpleNamespace
+
+    from crawler.artifacts import Response, SiteCapture
+    from crawler.sitemaps import gather_sitemaps
+
+    asked: list[str] = []
+
+    class Fake:
+        async def fetch_once(self, url, max_body=None):
+            asked.append(url)
+            path = "/" + url.split("/", 3)[3]
+            body = served.get(path)
+            return Response(requested_url=url, url=url, status=200 if body else 404,
+                            headers={"content-type": "application/xml"}, body=body or b"")
+
+    site = SiteCapture(target=Target.for_url("https://x.uz/"))
+    asyncio.run(gather_sitemaps(site, SimpleNamespace(fetcher=Fake())))
+    return site.sitemaps, asked
+
+
+SM = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+      b'<url><loc>https://x.uz/a</loc></url></urlset>')
+
+
+def test_other_usual_sitemap_paths_only_when_sitemap_xml_has_none():
+    docs, asked = _sitemaps_with({"/sitemap.xml": SM})
+    assert asked == ["https://x.uz/sitemap.xml"]  # found: the other paths are not asked
+    assert [d.url for d in docs if not d.error] == ["https://x.uz/sitemap.xml"]
+    docs, asked = _sitemaps_with({"/wp-sitemap.xml": SM})  # WordPress: second round
+    assert asked[0] == "https://x.uz/sitemap.xml" and "https://x.uz/wp-sitemap.xml" in asked
+    assert [d.url for d in docs if not d.error] == ["https://x.uz/wp-sitemap.xml"]
