@@ -10,7 +10,8 @@ length-prefixed pickles ``(probe ids, capture, today, options)`` on stdin and an
 one length-prefixed pickle ``(ok, findings | error text)`` on stdout, one job at a time; it
 exits when its stdin closes, so it dies with a SIGKILLed parent. (Not multiprocessing: spawn
 would re-run the caller's ``__main__``, fork would copy a threaded process.) The judging
-itself is ``govscan.pipeline.judge_site``, the same call as everywhere else.
+itself is ``probes.base.judge_site`` (``govscan.pipeline`` uses the same), and the
+subprocess imports no fetcher.
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ import logging
 import os
 from pathlib import Path
 
-from probes.base import Context, registry
-
-from .pipeline import judge_site
+from probes.base import Context, judge_site, registry
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,8 @@ from crawler.artifacts import Artifact, SiteCapture
 from crawler.capture import CaptureEnv, CaptureOptions, capture_site
 from crawler.fetch import FetchConfig, Fetcher
 from crawler.targets import Target
-from probes.base import Context, Probe, hints_for, required_artifacts, run_probe, select
+from probes.base import (Context, Probe, hints_for, judge_site, required_artifacts,  # noqa: F401 - judge_site: the pipeline's own word for it
+                         run_probe, select)
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +72,6 @@ def plan(probes: Iterable[Probe], options: CaptureOptions | None = None, render:
     ctx = Context(now=now or dt.date.today(),
                   options={"exercise_post_search": options.exercise_post_search})
     return Plan(probes, required_artifacts(probes, render=render), options, ctx)
-
-
-def judge_site(probes: Iterable[Probe], site: SiteCapture, ctx: Context) -> list:
-    """Every probe on one capture (``run_probe`` never raises: a broken probe is an
-    ``error`` finding, the others still judge)."""
-    return [run_probe(p, site, ctx) for p in probes]
 
 
 async def capture(target: Target, job: Plan, env: CaptureEnv) -> SiteCapture:
