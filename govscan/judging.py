@@ -146,6 +146,9 @@ def worker_main() -> None:
         out.flush()
 
 
+_HERE = object()  # the idle-queue token of "judge in this process" (Judge.crawl_done)
+
+
 class Judge:
     """Runs every probe on a capture: in judging subprocesses when the probes are registry
     probes and ``workers`` > 0, else in a thread (keeping the event loop responsive)."""
@@ -159,6 +162,7 @@ class Judge:
         self.all: list[_Worker] = []
         self.starting = 0
         self._warming: list[asyncio.Future] = []
+        self._helping = False  # crawl_done: this process judges too
 
     def _local(self, site):
         return judge_site(self.probes, site, self.ctx)
@@ -202,7 +206,17 @@ class Judge:
             self.all.append(w)
             return w
         w = await self.idle.get()
-        return w if w is not None else await self._acquire()
+        return w if w is not None else await self._acquire()  # None: a start failed
+
+    def crawl_done(self) -> None:
+        """Every target is captured: the event loop's process has a core free, so from now
+        on it judges too (one capture at a time, in a thread) beside the judging processes,
+        and the backlog the crawl left is worked off twice as fast."""
+        if self.remote and not self._helping:
+            self._helping = True
+            if self.idle is None:
+                self.idle = asyncio.Queue()
+            self.idle.put_nowait(_HERE)
 
     async def __call__(self, site):
         if not self.probes:
@@ -210,10 +224,15 @@ class Judge:
         if self.remote:
             import pickle
 
+            w = await self._acquire()
+            if w is _HERE:
+                try:
+                    return await asyncio.to_thread(self._local, site)
+                finally:
+                    self.idle.put_nowait(_HERE)
             payload = pickle.dumps(([p.id for p in self.probes], portable(site),
                                     self.ctx.now, self.ctx.options),
                                    protocol=pickle.HIGHEST_PROTOCOL)
-            w = await self._acquire()
             try:
                 res = await w.run(payload)
                 self.idle.put_nowait(w)

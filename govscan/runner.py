@@ -232,7 +232,12 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
                     async with sem:
                         if stop.is_set():
                             return
-                        site = await pipeline.capture(target, job, env)
+                        try:
+                            site = await pipeline.capture(target, job, env)
+                        finally:
+                            left[0] -= 1
+                            if left[0] == 0:
+                                judge.crawl_done()
                     prog.stage(target.id, "judge")
                     # the bodies are hashed and compressed in a thread (both release the
                     # GIL) while the judge works, not on the event loop's core
@@ -255,6 +260,7 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
                                  dict(Counter(str(f.status) for f in findings)),
                                  str(home_err.cause) if home_err else "")
 
+            left = [len(todo)]  # captures not yet done (then the judge gets this core)
             tasks = [asyncio.ensure_future(one(t)) for t in todo]
             waiter = asyncio.ensure_future(stop.wait())
             failure: BaseException | None = None

@@ -289,3 +289,30 @@ def test_warm_judges_start_with_the_scan_and_are_reused(farm):
     first, second, started, starting = asyncio.run(go())
     assert started == 1 and starting == 0
     assert first[0].indicator == second[0].indicator == "https"
+
+
+def test_after_the_crawl_the_scan_process_judges_beside_the_worker(farm):
+    """``crawl_done``: with every target captured, the scan's own process takes captures too
+    (a thread) while the judging process works, and the findings are the same."""
+    from govscan.judging import Judge
+    from probes.base import Context, registry
+
+    site = _capture_one(farm)
+
+    async def go():
+        judge = Judge([registry()["https"]], Context(), workers=1)
+        here = []
+        local = judge._local
+        judge._local = lambda s: here.append(1) or local(s)
+        try:
+            before = await judge(site)  # the worker
+            judge.crawl_done()
+            out = await asyncio.gather(*(judge(site) for _ in range(6)))
+            return before, out, len(here), len(judge.all)
+        finally:
+            await judge.close()
+
+    before, out, here, started = asyncio.run(go())
+    assert started == 1 and 1 <= here < 6  # both judged some
+    assert all(f[0].status == before[0].status and f[0].summary == before[0].summary
+               for f in out)
