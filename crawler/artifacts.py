@@ -600,13 +600,19 @@ class SiteCapture:
 
     def html_pages(self, linked: bool = False) -> list[Page]:
         """Pages that were fetched successfully as HTML, the start page first; with
-        ``linked``, then the pages one click away too (each final URL once)."""
+        ``linked``, then the pages one click away too (each final URL once). Remembered
+        until a page is added (two dozen probes ask, each for every capture)."""
+        key = (linked, len(self.pages), len(self.linked))
+        memo = self.__dict__.get("_html_pages")
+        if memo is not None and key in memo:
+            return list(memo[key])
         out, seen = [], set()
         for p in (self.all_pages() if linked else self.pages):
             if p.url in seen or not p.response.ok or not p.response.is_html:
                 continue
             seen.add(p.url)
             out.append(p)
+        self.__dict__["_html_pages"] = {**(memo or {}), key: tuple(out)}
         return out
 
     def all_pages(self) -> Iterable[Page]:
