@@ -402,3 +402,38 @@ def test_browser_package_reads_no_probe():
     root = Path(browser.__file__).parent
     for f in list(root.rglob("*.py")) + list(root.rglob("*.js")):
         assert "probes" not in f.read_text(encoding="utf-8"), f
+
+
+@needs_chromium
+def test_a_clean_tab_is_reused_for_the_next_page_of_its_host(farm):
+    """A tab whose visit (and mobile emulation) ended cleanly serves the next visit of the
+    same host (its renderer keeps axe-core compiled): that visit is the new page's alone -
+    its title, its console, its errors -, desktop-sized again after the previous page's
+    360 px emulation; a page that opened dialogs is never reused, nor a tab of another
+    host."""
+    async def go():
+        pool = browser.RenderPool(browser.RenderConfig(
+            resolve=farm.resolve, resolve_only=True, ignore_https_errors=True,
+            concurrency=1, settle_ms=100, allow_private=True))
+        u = lambda p: farm.host_url("gov.test", p)  # noqa: E731
+        try:
+            a = await pool.visit(u("/browser/js-error"), park=True)
+            m = await pool.mobile_on(u("/browser/js-error"))
+            b = await pool.visit(u("/browser/news"), park=True)
+            width = await pool._parked[u("/browser/news")][0].evaluate("innerWidth")
+            await pool.unpark()
+            c = await pool.visit(u("/hostile-browser/dialogs"))
+            d = await pool.visit(u("/browser/accessible"))
+            reused_before_other = pool.reused
+            e = await pool.visit(farm.host_url("maps.test", "/"))
+        finally:
+            await pool.close()
+        return a, m, b, width, c, d, e, reused_before_other, pool.reused
+
+    a, m, b, width, c, d, e, before, reused = asyncio.run(go())
+    assert a.rendered.page_errors and "error" not in m.mobile
+    assert b.rendered.extra.get("tab") == "reused" and width == 1280
+    assert b.rendered.title != a.rendered.title and not b.rendered.page_errors
+    assert c.rendered.extra.get("tab") == "reused"  # after news: clean
+    assert d.rendered.extra.get("tab") is None  # the dialogs tab was closed, not reused
+    assert before == 2 and reused == 2 and e.rendered.extra.get("tab") is None

@@ -253,7 +253,46 @@ async def measure_mobile(page, shots: Path | None) -> dict[str, Any]:
                 out["screenshot"] = store_png(base64.b64decode(data["data"]), shots)
             except Exception as exc:  # noqa: BLE001
                 out["screenshot_error"] = first_line(exc)
+    # the emulation lives in this CDP session: detaching it (``reset_tab``) gives the page
+    # back its desktop viewport, so the tab can be reused for the next visit
+    try:
+        page._govscan_mobile_cdp = cdp
+    except Exception:  # noqa: BLE001
+        pass
     return out
+
+
+async def _dismiss(dialog) -> None:
+    try:
+        await dialog.dismiss()
+    except Exception:  # noqa: BLE001 - the page went away
+        pass
+
+
+async def reset_tab(page) -> bool:
+    """Make a tab whose visit ended cleanly fit for the next visit (``RenderPool`` reuses
+    tabs): the visit's event handlers removed, the mobile emulation's CDP session detached
+    (Chromium then drops its overrides: the desktop viewport is back). False when the tab
+    died, opened a dialog or a popup, or cannot be reset: then it is closed, never
+    reused."""
+    if page.is_closed() or getattr(page, "_govscan_dead", False) or \
+            getattr(page, "_govscan_dirty", False):
+        return False
+    for event, fn in getattr(page, "_govscan_handlers", ()):
+        try:
+            page.remove_listener(event, fn)
+        except Exception:  # noqa: BLE001
+            return False
+    page._govscan_handlers = []
+    cdp = getattr(page, "_govscan_mobile_cdp", None)
+    if cdp is not None:
+        page._govscan_mobile_cdp = None
+        try:
+            await cdp.detach()
+            await page.set_viewport_size(page.viewport_size or DESKTOP)
+        except Exception:  # noqa: BLE001
+            return False
+    return True
 
 
 # --- the visit --------------------------------------------------------------------------------
@@ -359,8 +398,9 @@ async def watch(page, inflight: dict, plan: Plan, cfg: "RenderConfig", deadline:
 
 
 async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit,
-                    state: VisitState, guard=None):
-    """Open a page of ``ctx`` and visit ``url`` following ``plan``, filling ``visit``
+                    state: VisitState, guard=None, tab=None):
+    """Open a page of ``ctx`` (or navigate ``tab``, a reused tab of the same host that
+    ``reset_tab`` made fit) and visit ``url`` following ``plan``, filling ``visit``
     (``state`` says how far it got). Returns the open page, or None when it was closed (a
     failed navigation, a crash). The caller bounds the whole visit by ``cfg.page_timeout``;
     the navigation itself gets what is left of it less a little, so that a page that never
@@ -374,7 +414,14 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
     mixed_console: list[str] = []
     try:
         with stages("open"):
-            page = await ctx.new_page()
+            if tab is not None:
+                page = tab
+                rendered.extra["tab"] = "reused"
+            else:
+                page = await ctx.new_page()
+                # for the tab's whole life, unlike the visit's handlers below: a tab whose
+                # renderer died between visits is never reused
+                page.on("crash", lambda _p: setattr(_p, "_govscan_dead", True))
             state.page = page
             page.set_default_timeout(cfg.page_timeout * 1000)
 
@@ -429,19 +476,25 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
         def on_popup(p):
             # popups are closed at once (their requests went through the guard as well)
             state.popups += 1
+            page._govscan_dirty = True  # such a tab is not reused (reset_tab)
             asyncio.ensure_future(quiet_close(p))
+
+        def on_dialog(d):
+            # dismissed, as Playwright does with no listener; but a page that asks things
+            # (alert loops, "leave this page?") could hold the next navigation: not reused
+            page._govscan_dirty = True
+            asyncio.ensure_future(_dismiss(d))
 
         def on_crash(_):
             state.crashed = True
 
-        page.on("request", on_request)
-        page.on("requestfinished", lambda r: on_done(r))
-        page.on("requestfailed", lambda r: on_done(r, True))
-        page.on("response", on_response)
-        page.on("console", on_console)
-        page.on("pageerror", on_pageerror)
-        page.on("popup", on_popup)
-        page.on("crash", on_crash)
+        handlers = [("request", on_request), ("requestfinished", lambda r: on_done(r)),
+                    ("requestfailed", lambda r: on_done(r, True)), ("response", on_response),
+                    ("console", on_console), ("pageerror", on_pageerror),
+                    ("popup", on_popup), ("crash", on_crash), ("dialog", on_dialog)]
+        for event, fn in handlers:
+            page.on(event, fn)
+        page._govscan_handlers = handlers  # removed by reset_tab before a reuse
 
         with stages("goto"):
             budget = max(1.0, deadline - time.monotonic() - 1.5)
