@@ -401,19 +401,20 @@ class RenderPool:
         ran out of time is closed as before, so a hostile page never shares a process with
         the next. At most ``max_warm`` are kept, none beyond ``park_ttl`` seconds; each is
         used by one visit at a time."""
-        now = time.monotonic()
         if g.retired or g is not self._gen or not g.browser.is_connected() or \
                 not await reset_tab(page):
             await quiet_close(page)
             return
-        self._warm.append((_host(page.url), page, g, now))
-        keep = [w for w in self._warm if now - w[3] <= self.park_ttl]
-        for w in self._warm:
-            if w not in keep:
-                await quiet_close(w[1])
+        # no await from here to the assignment: visits take tabs from the list meanwhile
+        now = time.monotonic()
+        warm = self._warm + [(_host(page.url), page, g, now)]
+        keep = [w for w in warm if now - w[3] <= self.park_ttl]
+        evicted = [w for w in warm if now - w[3] > self.park_ttl]
         while len(keep) > self.max_warm:
-            await quiet_close(keep.pop(0)[1])
+            evicted.append(keep.pop(0))
         self._warm = keep
+        for w in evicted:
+            close_soon(w[1])
 
     def _take_tab(self, url: str):
         """A kept tab of ``url``'s host in the current browser (taken out), or None."""
