@@ -101,7 +101,10 @@ class RendererWatchdog:
             for rss, pid in sizes:
                 if rss > self.ceiling:
                     self._kill(renderers.pop(pid), rss, f"over {self.ceiling >> 20} MB")
-            if last_scan == now:  # the total, at the rescan pace (PSS costs more to read)
+            # the total, at the rescan pace, and only when it could be over: a process's PSS
+            # is never more than its RSS, so an RSS sum within the limit needs no PSS at all
+            # (reading smaps_rollup walks the page tables: a tenth of the scan's own CPU)
+            if last_scan == now and sum(r for r, pid in sizes if pid in renderers) > self.total:
                 pss = [(_pss(pid), pid) for _, pid in sizes if pid in renderers]
                 if pss and sum(x for x, _ in pss) > self.total:
                     size, pid = max(pss)
