@@ -290,7 +290,7 @@ async def _run_locked(targets, probes, store, options, fetch_config, progress, r
 
     summary.errors = dict(errors.most_common())
     summary.elapsed_s = round(time.monotonic() - t0, 2)
-    summary.findings = store.status_counts(run_id)
+    summary.findings = store.run_status_counts(run_id)
     if stop.is_set():
         summary.status = "aborted"
         internal = failure is not None and not isinstance(failure, KeyboardInterrupt)

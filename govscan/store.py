@@ -705,7 +705,7 @@ class Store:
             rows.append(r)
         return rows
 
-    def status_counts(self, run_id: int) -> dict[str, int]:
+    def run_status_counts(self, run_id: int) -> dict[str, int]:
         """How many findings of the run have each status (counted by SQLite, not by
         decoding every finding's evidence)."""
         return {r["status"]: r["n"] for r in self.db.query(
