@@ -389,7 +389,9 @@ def _judge(site, ctx: Context, pages: list) -> Finding:
                    details)
 
 # the sections this probe reads besides the home page (its Follow tables)
-SECTIONS = ("contacts",)
+# the contacts section, and the sections that carry numbers on hokimiyat sites when the
+# contacts page does not: the leadership (the hokim's reception phone) and the appeals page
+SECTIONS = ("contacts", "leadership", "appeal_section")
 
 judge = in_reach(SECTIONS, _judge)
 

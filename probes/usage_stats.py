@@ -246,13 +246,37 @@ def stats_headings(page) -> list[Evidence]:
     return out
 
 
+NEWS_ITEMS = 3  # news items linked from the home page that are read for view counters
+
+
+def news_items(site, n: int) -> list:
+    """The first ``n`` crawled pages the home page links to that are single news items
+    (``procurement.is_news_item``: a numbered page under a news section), in link order."""
+    from .procurement import is_news_item
+
+    pages = site.html_pages(linked=True)
+    if not pages:
+        return []
+    by_url = {p.url.rstrip("/"): p for p in pages[1:]}
+    out: list = []
+    for lk in pages[0].links:
+        p = by_url.pop(lk.url.rstrip("/"), None)
+        if p is not None and is_news_item(p.url):
+            out.append(p)
+            if len(out) >= n:
+                break
+    return out
+
+
 def judge(site, ctx: Context) -> Finding:
     """A visible counter widget, a labelled usage figure (views, visitors, online, appeals
     counted), or usage statistics named by a link or a heading with figures, on the home
-    page or a page one click away: pass. Only a generic "Statistika" section: warn. Nothing:
+    page, its statistics and news sections, or the first news items it links to (where
+    view counters are shown): pass. Only a generic "Statistika" section: warn. Nothing:
     fail; analytics tags are noted, never counted."""
     url = site.start_url
-    pages = near_pages(site, ("statistics",))
+    pages = near_pages(site, ("statistics", "news"))
+    pages += [p for p in news_items(site, NEWS_ITEMS) if p not in pages]
     shown: list[Evidence] = []
     hidden: list[str] = []
     figs: list[Evidence] = []

@@ -147,3 +147,19 @@ def test_farm_contacts_pages_in_four_languages(farm, capsys, path, key, value):
 def test_farm_no_contacts(farm, capsys, path):
     f = probe(farm, capsys, path)
     assert f["status"] == "fail", f["summary"]
+
+
+@pytest.mark.parametrize("menu,path", [("Rahbariyat", "rahbariyat"), ("Руководство", "rukovodstvo"),
+                                       ("Murojaatlar", "murojaat")])
+def test_numbers_on_the_leadership_or_appeals_page_the_menu_leads_to(menu, path):
+    """Without a contacts page, the leadership and appeals sections one click away are read
+    too (hokimiyat sites put the reception phone there): the number is found, as page text
+    (warn); the same page not linked from the home page is not read (fail)."""
+    text = "<main><h1>Hokim</h1><p>Qabulxona telefoni: (+998 76) 223-10-10</p></main>"
+    linked = site_from_pages({HOME: page(f'<nav><a href="/oz/x/{path}">{menu}</a></nav>'),
+                              f"{HOME}/{path}": page(text)}, gathered=("pages", "linked"))
+    f = run_probe(PROBE, linked, Context())
+    assert f.status in ("warn", "pass") and "223-10-10" in f.summary, f.summary
+    alone = site_from_pages({HOME: page("<p>Bosh sahifa</p>"), f"{HOME}/{path}": page(text)},
+                            gathered=("pages", "linked"))
+    assert run_probe(PROBE, alone, Context()).status == "fail"

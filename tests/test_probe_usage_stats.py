@@ -91,3 +91,22 @@ def test_usage_signals(body, key):
 ])
 def test_look_alikes_are_not_usage_statistics(body):
     assert judge(body).status == "fail"
+
+
+@pytest.mark.parametrize("label", ["Ko‘rishlar soni: 72", "Кўришлар сони: 72",
+                                   "Просмотров: 72", "Views: 72"])
+def test_view_counts_on_the_news_items_the_home_page_links_to(label):
+    """View counters live on the news items: the first ones the home page links to are read
+    (issue 14: a site-level probe reads the home page and what it leads to, not every
+    page); a news item the home page does not link to is not."""
+    home = '<main><a href="/oz/x/news/100">Hokim aholi bilan uchrashdi</a></main>'
+    item = f"<article><h1>Yangilik</h1><p>12.11.2026 · {label}</p></article>"
+    site = site_from_pages({HOME: f"<html><body>{home}</body></html>",
+                            HOME + "/news/100": f"<html><body>{item}</body></html>"},
+                           gathered=("pages", "linked"))
+    f = run_probe(PROBE, site, Context())
+    assert f.status == "pass" and f.evidence[0].url == HOME + "/news/100", f.summary
+    site = site_from_pages({HOME: "<html><body><p>Bosh sahifa</p></body></html>",
+                            HOME + "/news/100": f"<html><body>{item}</body></html>"},
+                           gathered=("pages", "linked"))
+    assert run_probe(PROBE, site, Context()).status == "fail"
