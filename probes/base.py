@@ -306,8 +306,9 @@ def _pages_in_reach(site: "SiteCapture", tables: tuple[str, ...]) -> tuple[list,
 def judge_in_reach(site: "SiteCapture", tables: Iterable[str],
                    judge_pages: Callable[[list], "Finding"], rendered: bool = False,
                    side: Iterable[str] = ()) -> "Finding":
-    """``judge_pages(near)`` (see ``pages_in_reach``): ``details.pages_read`` says so, with
-    how many pages that is and how many captured pages were not read; ``details.capped_pages``
+    """``judge_pages(near)`` (see ``pages_in_reach``): ``details.pages_read`` says so and
+    ``details.pages_checked`` how many pages that is (unless the probe set it);
+    ``details.capped_pages``
     the pages read that hit a size cap (``note_caps``; ``rendered``: the probe reads the
     rendered DOMs too; ``side``: and these ``site.side`` responses, e.g. the search results
     page)."""

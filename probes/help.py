@@ -11,12 +11,12 @@ rendered home page's links are read too (menus built by JavaScript). pass - such
 page; fail - none. A help word in running text that is not a link does not count.
 
 This module also holds the reading the other site-level probes share: ``judge_section`` (the
-rule above, for any keyword table; business-info uses it), ``near_pages`` (which pages a
-site-level indicator reads), ``nothing_found`` (their fail finding), ``section_links`` and
+rule above, for any keyword table; business-info uses it), ``nothing_found`` (their fail finding), ``section_links`` and
 ``heading_match`` (links to a keyword table's section, and a page whose heading names it;
 privacy-policy, open-data, usage-stats and helpdesk-phone use them), ``LinkHit`` (such a link
 as evidence), ``rendered_home`` (the rendered home page read like a page: when the served
-HTML shows nothing and the capture rendered the home page, its links are read too).
+HTML shows nothing and the capture rendered the home page, its links are read too). Which
+pages they read is ``probes.base.near_pages``, the one rule for every site-level probe.
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ from typing import Any
 from crawler.artifacts import Link, extract_links
 from pageread.words import fold, keywords, menu_link
 
-from .base import near_pages as base_near_pages
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (near_pages, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, table)
 
 VERSION = "1.0"
@@ -45,13 +44,6 @@ UI = UIStrings("help", {
     "checked": "checked {n} page(s)",
     "title_links": "Help links",
 })
-
-
-def near_pages(site, tables=()) -> list:
-    """The pages a site-level indicator reads: ``probes.base.near_pages`` (the home page,
-    the pages fetched one click away, and the crawled pages the home page links to under
-    ``tables``, the probe's own sections)."""
-    return base_near_pages(site, tables)
 
 
 @dataclass

@@ -23,10 +23,10 @@ import re
 from pageread.selectors import css_selector
 from pageread.words import fold, keywords, menu_link
 
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (near_pages, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, table)
 from .contact_us import PHONE_998, PHONE_LOCAL, contact_blocks, is_contacts_link
-from .help import heading_match, near_pages, nothing_found, section_links
+from .help import heading_match, nothing_found, section_links
 
 VERSION = "1.0"
 GAP = 25  # characters allowed between the label and its number ("Ishonch telefoni: ")

@@ -33,8 +33,8 @@ from pageread.selectors import css_selector
 from pageread.words import keywords
 
 from . import chatbot
-from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets, data_file
-from .help import near_pages, nothing_found, rendered_home
+from .base import near_pages, Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets, data_file
+from .help import nothing_found, rendered_home
 from .social_media import classify
 
 VERSION = "1.0"

@@ -19,9 +19,11 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from .base import (Artifact, Context, Finding, Follow, Hints, Probe, Status, UIStrings,
+from pageread.links import domain_in, host_of
+
+from .base import (near_pages, Artifact, Context, Finding, Follow, Hints, Probe, Status, UIStrings,
                    bullets, table, data_file)
-from .help import (LinkHit, heading_match, near_pages, nothing_found, rendered_home,
+from .help import (LinkHit, heading_match, nothing_found, rendered_home,
                    section_links)
 
 VERSION = "1.0"
@@ -55,9 +57,7 @@ def portal_host(href: str) -> str:
     """The open-data portal's host when ``href`` points there (the host or a subdomain)."""
     if not any(h in href for h in _data()["portals"]["hosts"]):
         return ""  # the plain substring test first: most links are not there
-    host = (urlsplit(href).hostname or "").lower().removeprefix("www.")
-    return next((h for h in _data()["portals"]["hosts"]
-                 if host == h or host.endswith("." + h)), "")
+    return domain_in(host_of(href), _data()["portals"]["hosts"])
 
 
 def data_format(href: str) -> str:

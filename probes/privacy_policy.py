@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from pageread.words import keywords
 
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (near_pages, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, table)
-from .help import heading_match, near_pages, nothing_found, rendered_home, section_links
+from .help import heading_match, nothing_found, rendered_home, section_links
 
 VERSION = "1.0"
 TEXT_CHECKED = 4000  # characters of the policy page's main text read for a privacy word

@@ -21,10 +21,10 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
-from pageread.links import _TELEGRAM_NOT_ACCOUNTS, TELEGRAM_HOSTS, telegram_bot
+from pageread.links import _TELEGRAM_NOT_ACCOUNTS, TELEGRAM_HOSTS, domain_in, telegram_bot
 
-from .base import Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets, table, data_file
-from .help import LinkHit, near_pages, nothing_found, rendered_home
+from .base import near_pages, Artifact, Context, Evidence, Finding, Probe, Status, UIStrings, bullets, table, data_file
+from .help import LinkHit, nothing_found, rendered_home
 
 VERSION = "1.0"
 
@@ -57,10 +57,6 @@ def _share() -> dict:
     return data_file("social_networks")["share"]
 
 
-def _host_in(host: str, hosts) -> bool:
-    return any(host == h or host.endswith("." + h) for h in hosts)
-
-
 @lru_cache(maxsize=65536)  # footers repeat on every page: a pure function of the URL
 def classify(href: str) -> tuple[str, str, str]:
     """(kind, network id, account) of a link: kind ``account`` (an account on a network of
@@ -77,7 +73,7 @@ def classify(href: str) -> tuple[str, str, str]:
     params = {k.lower() for k in parse_qs(u.query)}
     segs = [s for s in u.path.split("/") if s]
     for nid, net in networks().items():
-        if not _host_in(host, net.get("hosts", [])):
+        if not domain_in(host, net.get("hosts", [])):
             continue
         if params & set(share["params"]) or any(s.lower() in ("share", "sharer", "sharer.php",
                                                               "share.php") for s in segs):
@@ -96,7 +92,7 @@ def classify(href: str) -> tuple[str, str, str]:
         if nid == "telegram" and (telegram_bot(href) or first.startswith("+")):
             return "", nid, ""
         return "account", nid, first
-    if _host_in(host, share["hosts"]):
+    if domain_in(host, share["hosts"]):
         return "share", "", ""
     return "", "", ""
 

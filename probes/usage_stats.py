@@ -33,9 +33,9 @@ from urllib.parse import urljoin, urlsplit
 from pageread.selectors import css_selector
 from pageread.words import fold, keywords
 
-from .base import (Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
+from .base import (near_pages, Artifact, Context, Evidence, Finding, Follow, Hints, Probe, Status,
                    UIStrings, bullets, table, data_file)
-from .help import near_pages, nothing_found, section_links
+from .help import nothing_found, section_links
 
 VERSION = "1.0"
 SHORT_TEXT = 200  # characters: a counter's text, not a paragraph that happens to hold a number

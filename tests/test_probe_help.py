@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from helpers import site_from_pages
-from probes.base import Context, run_probe
-from probes.help import PROBE, near_pages, section_links
+from probes.base import Context, near_pages, run_probe
+from probes.help import PROBE, section_links
 from services_farm import ABSENT, LANGS, PRESENT, cli_probe, farm_findings
 
 HOME = "https://gov.test/oz/x"
