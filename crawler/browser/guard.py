@@ -13,7 +13,7 @@ fetcher's address rule (``crawler.fetch.guard``), before it leaves the browser.
   allowed ones are connected to the server. (A WebSocket opened from inside a worker is
   not seen by that routing; service workers are blocked altogether.)
 * The rule itself is not copied: a host is resolved and judged by
-  ``crawler.fetch.guard.GuardedBackend.checked_addresses`` - the resolve map first, IP
+  ``crawler.fetch.guard.AddressGuard.checked_addresses`` - the resolve map first, IP
   literals as they are, else DNS - and refused when any address is loopback, private,
   link-local, multicast, reserved, shared or a metadata address, unless ``allow_private``.
   With ``resolve_only`` (tests, the farm) a host outside the map is never looked up here:
@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 from ..causes import Cause
 from ..fetch.config import FetchConfig
-from ..fetch.guard import DNSError, GuardedBackend, PrivateAddressError
+from ..fetch.guard import DNSError, AddressGuard, PrivateAddressError
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class BrowserGuard:
         self.resolve_only = resolve_only
         self.block_media = block_media
         self.exempt = frozenset(e.lower() for e in exempt)
-        self.backend = GuardedBackend(FetchConfig(resolve=self.resolve,
+        self.backend = AddressGuard(FetchConfig(resolve=self.resolve,
                                                   allow_private=allow_private))
         self._verdicts: dict[tuple[str, int], str] = {}
         self._pending: dict[tuple[str, int], asyncio.Future] = {}

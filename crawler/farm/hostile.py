@@ -297,7 +297,10 @@ def _cases() -> list[Case]:
              "too-large", {"/robots.txt": _robots(), "*": _huge_declared}),
         Case("short-content-length", "Content-Length ten times the body, then close",
              "reset", {"/robots.txt": _robots(), "*": _short_body}),
-        Case("long-content-length", "Content-Length 120, then 5 KB of body", "",
+        # llhttp (aiohttp's parser) drops such an answer whole: a clear protocol error, where
+        # httpx (until issue 14) read the declared 120 bytes; browsers show them
+        Case("long-content-length", "Content-Length 120, then 5 KB of body, then close",
+             "protocol-error",
              {"/robots.txt": _robots(), "*": _long_body}),
         # bombs
         Case("gzip-bomb", f"{BOMB_MB} MiB of zeros, gzip", "too-large",

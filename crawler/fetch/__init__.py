@@ -27,7 +27,7 @@ from .encoding import detect_encoding
 from .errors import (RETRY_STATUSES, TRANSIENT, UNREACHABLE, classify, failure_of,
                      parse_retry_after)
 from .fetcher import DNS_NEGATIVE_TTL, HOST_DOWN_AFTER, Fetcher
-from .guard import (METADATA_ADDRESSES, DNSError, GuardedBackend, PrivateAddressError,
+from .guard import (METADATA_ADDRESSES, DNSError, AddressGuard, PrivateAddressError,
                     is_public_address)
 from .politeness import HostState
 from .robots import ROBOTS_TOKEN, RobotsRule, origin_of, parse_robots
@@ -36,7 +36,7 @@ from .tls import tls_from_der, tls_from_ssl_object
 __all__ = [
     "DEFAULT_UA", "DNS_NEGATIVE_TTL", "HOST_DOWN_AFTER", "METADATA_ADDRESSES", "MiB",
     "RETRY_STATUSES", "ROBOTS_TOKEN", "TRANSIENT", "UNREACHABLE",
-    "DNSError", "FetchConfig", "Fetcher", "GuardedBackend", "HostState",
+    "DNSError", "FetchConfig", "Fetcher", "AddressGuard", "HostState",
     "PrivateAddressError", "RobotsRule",
     "classify", "detect_encoding", "failure_of", "is_public_address", "origin_of",
     "parse_retry_after", "parse_robots", "tls_from_der", "tls_from_ssl_object",

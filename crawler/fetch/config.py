@@ -32,4 +32,3 @@ class FetchConfig:
     ca_bundle: str | None = None
     resolve: dict[str, str] = field(default_factory=dict)  # host -> IP (tests, --resolve)
     accept_language: str = "uz,ru;q=0.8,en;q=0.6"
-    http2: bool = False

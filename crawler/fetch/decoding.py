@@ -41,7 +41,7 @@ class TooLarge(Exception):
 
 def _brotli():
     try:
-        import brotli  # the package httpx[brotli] uses
+        import brotli  # the brotli package
     except ImportError:
         return None
     return brotli

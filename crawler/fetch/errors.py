@@ -7,8 +7,9 @@ transient (retried with exponential backoff: reset, connect timeout, protocol er
 mean no HTTP exchange was possible at all (``UNREACHABLE``), which statuses are retried
 (429 and 502/503/504; 429/503 honour ``Retry-After``, capped) and how ``Retry-After`` reads.
 
-One job: name what went wrong. May import the standard library, httpx/httpcore,
-``crawler.causes``, ``crawler.artifacts`` and ``.guard`` (for its exception types).
+One job: name what went wrong. May import the standard library, aiohttp,
+``crawler.causes``, ``crawler.artifacts``, ``.guard`` (for its exception types) and ``.tls``
+(``exception_chain``).
 """
 
 from __future__ import annotations
@@ -19,25 +20,24 @@ import socket
 import ssl
 import time
 
-import httpcore
-import httpx
+import aiohttp
+from aiohttp import http_exceptions
 
 from ..artifacts import Response
 from ..causes import Cause, FetchError, status_failure
 from .guard import DNSError, PrivateAddressError
+from .tls import exception_chain
 
 
-def _chain(exc: BaseException):
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
+# aiohttp's timeout classes -> the words the causes use ("connect" marks a connection that
+# could not be opened: ``is_connect_failure``)
+_TIMEOUT_KINDS = {"ConnectionTimeoutError": "connect timeout",
+                  "SocketTimeoutError": "read timeout", "ServerTimeoutError": "read timeout"}
 
 
 def classify(exc: BaseException) -> FetchError:
     """Map any exception of a fetch onto the closed set of causes (with its message)."""
-    chain = list(_chain(exc))
+    chain = list(exception_chain(exc))
     detail = "; ".join(dict.fromkeys(f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
                                      for e in chain[:3]))[:500]
     for e in chain:
@@ -50,18 +50,35 @@ def classify(exc: BaseException) -> FetchError:
         if isinstance(e, ssl.SSLError):
             return FetchError(Cause.TLS_INVALID, str(e))
     for e in chain:
-        if isinstance(e, httpx.TimeoutException | httpcore.TimeoutException | TimeoutError):
-            kind = type(e).__name__.replace("Timeout", " timeout").strip().lower()
-            return FetchError(Cause.TIMEOUT, kind or "timeout")
+        if isinstance(e, TimeoutError):  # aiohttp's timeouts are TimeoutErrors too
+            return FetchError(Cause.TIMEOUT, _TIMEOUT_KINDS.get(type(e).__name__, "timeout"))
         if isinstance(e, ConnectionRefusedError):
             return FetchError(Cause.REFUSED, str(e))
         if isinstance(e, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
             return FetchError(Cause.RESET, str(e))
     msg = str(exc).lower()
     for e in chain:
-        if isinstance(e, httpx.UnsupportedProtocol | httpx.InvalidURL | httpcore.UnsupportedProtocol):
+        if isinstance(e, aiohttp.InvalidURL):
             return FetchError(Cause.BAD_URL, str(e))
-        if isinstance(e, httpx.ConnectError | httpcore.ConnectError):
+        if isinstance(e, aiohttp.ServerDisconnectedError):
+            return FetchError(Cause.RESET, "the server closed the connection without an answer"
+                                           if not str(e) or "disconnected" in msg else str(e))
+        if isinstance(e, aiohttp.ClientPayloadError):
+            # a body shorter than its Content-Length or a chunked body cut off: the
+            # connection was closed mid-body (httpx called this "peer closed connection")
+            if "not completed" in msg or "content length" in msg or "contentlength" in msg:
+                return FetchError(Cause.RESET, detail)
+            return FetchError(Cause.PROTOCOL, detail)
+        if isinstance(e, aiohttp.ClientResponseError | http_exceptions.HttpProcessingError):
+            # raised while parsing: a status line or headers that are not HTTP (an answer
+            # with a real status is a Response, never an exception)
+            if "data after" in msg:
+                # llhttp refuses bytes beyond Content-Length on a closing connection (the
+                # answer is dropped whole: aiohttp has no lenient switch for it)
+                return FetchError(Cause.PROTOCOL, "the server sent more bytes than its "
+                                  "Content-Length announced, on a closing connection")
+            return FetchError(Cause.PROTOCOL, detail)
+        if isinstance(e, aiohttp.ClientConnectorError):
             if "refused" in msg or "errno 111" in msg:
                 return FetchError(Cause.REFUSED, str(e))
             if "reset" in msg:
@@ -69,16 +86,8 @@ def classify(exc: BaseException) -> FetchError:
             if "name or service" in msg or "nodename" in msg or "getaddrinfo" in msg:
                 return FetchError(Cause.DNS, str(e))
             return FetchError(Cause.REFUSED, detail)
-        if isinstance(e, httpx.RemoteProtocolError | httpcore.RemoteProtocolError):
-            if "without sending" in msg or "disconnected" in msg or "peer closed" in msg:
-                return FetchError(Cause.RESET, str(e))
-            return FetchError(Cause.PROTOCOL, str(e))
-        if isinstance(e, httpx.ReadError | httpx.WriteError | httpcore.ReadError
-                      | httpcore.WriteError | httpx.CloseError):
+        if isinstance(e, aiohttp.ClientOSError | aiohttp.ClientConnectionError):
             return FetchError(Cause.RESET, detail)
-        if isinstance(e, httpx.DecodingError | httpx.LocalProtocolError
-                      | httpcore.LocalProtocolError | httpx.ProtocolError):
-            return FetchError(Cause.PROTOCOL, str(e))
     return FetchError(Cause.OTHER, detail)
 
 

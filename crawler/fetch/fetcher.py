@@ -4,8 +4,9 @@
 failure is ``resp.error``, a ``FetchError`` whose cause comes from the closed set in
 ``crawler.causes`` (see ``.errors.classify``). What it does, in order, for every request:
 
-* **SSRF guard** - the host is checked by the network backend of ``.guard`` (start URL and
-  every redirect hop; the connection goes to the address that was checked).
+* **SSRF guard** - every connection's host is checked by ``.guard`` in the connector
+  (start URL and every redirect hop, names and IP literals; the connection goes to the
+  address that was checked).
 * **robots.txt** - fetched once per origin and cached, read by ``.robots.parse_robots``;
   when robots.txt is unreachable the pages of that origin carry that error, unless no HTTP
   exchange was possible at all (``.errors.UNREACHABLE``): then the page is attempted so it
@@ -19,11 +20,11 @@ failure is ``resp.error``, a ``FetchError`` whose cause comes from the closed se
   ``DNS_NEGATIVE_TTL`` seconds instead of queueing behind the host's delay; a host:port that
   timed out ``HOST_SLOW_AFTER`` times in a row after it was reached is given up for
   ``HOST_SLOW_TTL`` seconds (then one request may try again).
-* **redirects** are followed here (httpx is told not to), every hop recorded in
+* **redirects** are followed here (aiohttp is told not to), every hop recorded in
   ``resp.redirects``; a URL seen twice is a loop, more than ``max_redirects`` is too many.
 * **retries** with exponential backoff for transient failures (reset, connect timeout,
   502/503/504) and 429/503 honouring ``Retry-After`` (capped) - ``.errors``. A timeout after
-  the server was reached (its TCP connection opened, as httpcore's trace events tell: slow
+  the server was reached (its connection opened, as aiohttp's trace events tell: slow
   headers, a trickled body, an accepted connection never answered) is *not* retried: each
   attempt has the ``total_timeout`` deadline, and a slow server would be as slow again.
 * **the body** is streamed raw and its content codings undone incrementally by
@@ -31,16 +32,19 @@ failure is ``resp.error``, a ``FetchError`` whose cause comes from the closed se
   or corrupt coding is ``bad-encoding``); ``Accept-Encoding`` offers only what it can undo.
   The text is decoded from the Content-Type charset, a BOM, ``<meta charset>``, else
   detected by charset_normalizer (``.encoding``).
-* **connections**: one small httpx/httpcore pool per host (the pool scans all its
-  connections on every request), keep-alive, the host map and SSRF guard in a custom
-  httpcore network backend.
+* **connections**: one aiohttp session for the run, keep-alive (15 s), HTTP/1.1, a cookie
+  jar (IP hosts too), the host map and SSRF guard in its connector (``.guard``). aiohttp
+  rather than httpx: on the bench farm an HTTP/1.1 request costs ~1 ms of CPU in aiohttp
+  against ~4.5 ms in httpx + httpcore + anyio (``bench/README.md``, issue 14), and the crawl's
+  event loop is the static pipeline's bottleneck. aiohttp has no HTTP/2; neither do the
+  sites' checks need it (Scrapy crawls HTTP/1.1 by default too).
 * **TLS facts** of https responses (``resp.tls``) from the live connection (kept on the
   end of a chain that left https for http); when the handshake fails, look-only
   handshakes read what the server negotiates and serves and name the cause - protocol,
   key exchange or certificate (``.tls.handshake_facts``).
 
 One job: the HTTP client - requests, retries, redirects, the body cap. May import every
-other module of this package, httpx, ``crawler.causes`` and ``crawler.artifacts``.
+other module of this package, aiohttp, ``crawler.causes`` and ``crawler.artifacts``.
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+import aiohttp
+import yarl
 
 from ..artifacts import Hop, Response, TLSInfo
 from ..causes import Cause, FetchError
@@ -60,7 +65,7 @@ from .decoding import BodyDecoder, DecodingError, TooLarge, supported_codings
 from .encoding import detect_encoding
 from .errors import (RETRY_STATUSES, TRANSIENT, UNREACHABLE, classify, is_connect_failure,
                      parse_retry_after)
-from .guard import GuardedBackend
+from .guard import AddressGuard, GuardedConnector
 from .politeness import HostState
 from .robots import ROBOTS_TOKEN, RobotsRule, origin_of, parse_robots
 from .tls import handshake_facts, tls_from_ssl_object
@@ -86,8 +91,8 @@ class Fetcher:
         # host:port -> (timeouts in a row after the server was reached, when, the error)
         self._slow: dict[str, tuple[int, float, FetchError]] = {}
         self._global = asyncio.Semaphore(max(1, self.config.global_concurrency))
-        self._clients: dict[str, httpx.AsyncClient] = {}
-        self._backend = GuardedBackend(self.config)
+        self._session: aiohttp.ClientSession | None = None
+        self._guard = AddressGuard(self.config)
         self._started = False
         self.requests = 0  # HTTP requests sent (every hop and retry)
         # run-wide caches shared by gatherers (e.g. sitemaps of a host that carries many
@@ -103,10 +108,7 @@ class Fetcher:
                 if path != self.config.ca_bundle:
                     continue
                 raise
-        if self.config.http2:
-            ctx.set_alpn_protocols(["h2", "http/1.1"])
-        else:
-            ctx.set_alpn_protocols(["http/1.1"])
+        ctx.set_alpn_protocols(["http/1.1"])
         return ctx
 
     async def __aenter__(self) -> "Fetcher":
@@ -119,38 +121,37 @@ class Fetcher:
     async def start(self):
         self._started = True
 
-    def _new_client(self) -> httpx.AsyncClient:
-        c = self.config
-        n = max(4, c.per_host_concurrency * 2)
-        transport = httpx.AsyncHTTPTransport(
-            verify=self.ssl_context, http2=c.http2, trust_env=False,
-            limits=httpx.Limits(max_connections=n, max_keepalive_connections=n,
-                                keepalive_expiry=15.0))
-        transport._pool._network_backend = self._backend  # host map + SSRF guard
-        return httpx.AsyncClient(
-            transport=transport, follow_redirects=False, trust_env=False,
-            timeout=httpx.Timeout(connect=c.connect_timeout, read=c.read_timeout,
-                                  write=c.read_timeout, pool=c.total_timeout),
-            headers={"User-Agent": c.user_agent,
-                     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
-                               "*/*;q=0.8",
-                     "Accept-Language": c.accept_language,
-                     # only what .decoding can undo under the body cap
-                     "Accept-Encoding": ", ".join(supported_codings())})
-
-    def client_for(self, host: str) -> httpx.AsyncClient:
-        """One small connection pool per host: httpcore's pool scans every connection it
-        holds on each request, so one pool per host keeps that scan a handful long."""
-        cl = self._clients.get(host)
-        if cl is None:
-            cl = self._clients[host] = self._new_client()
-        return cl
+    def session(self) -> aiohttp.ClientSession:
+        """The run's one aiohttp session (made on first use, inside the running loop)."""
+        if self._session is None:
+            c = self.config
+            trace = aiohttp.TraceConfig()
+            trace.on_connection_create_end.append(_reached)
+            trace.on_connection_reuseconn.append(_reached)
+            trace.on_request_headers_sent.append(_reached)
+            self._session = aiohttp.ClientSession(
+                connector=GuardedConnector(self._guard, ssl=self.ssl_context, limit=0,
+                                           keepalive_timeout=15.0),
+                # the fetcher sets the limits (per host, global); redirects, decoding and
+                # timeouts of the whole attempt are done here, not by aiohttp
+                cookie_jar=aiohttp.CookieJar(unsafe=True), auto_decompress=False,
+                trust_env=False, response_class=_Response, trace_configs=[trace],
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=c.connect_timeout,
+                                              sock_read=c.read_timeout),
+                max_line_size=MAX_HEADER_LINE, max_field_size=MAX_HEADER_LINE,
+                headers={"User-Agent": c.user_agent,
+                         "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
+                                   "*/*;q=0.8",
+                         "Accept-Language": c.accept_language,
+                         # only what .decoding can undo under the body cap
+                         "Accept-Encoding": ", ".join(supported_codings())})
+        return self._session
 
     async def aclose(self):
-        clients, self._clients = list(self._clients.values()), {}
-        for cl in clients:
+        session, self._session = self._session, None
+        if session is not None:
             try:
-                await cl.aclose()
+                await session.close()
             except Exception:  # noqa: BLE001 - closing is best effort
                 pass
 
@@ -387,34 +388,31 @@ class Fetcher:
                     max_body, seen: "_Progress") -> Response:
         kw: dict[str, Any] = {}
         if data is not None:
-            if isinstance(data, (bytes, str)):
-                kw["content"] = data
-            else:
-                kw["data"] = data
-        client = self.client_for((urlsplit(url).hostname or "").lower())
-        req = client.build_request(method, url, headers=headers, **kw)
-        req.extensions["trace"] = seen.trace
-        r = await client.send(req, stream=True)
-        seen.stage = "body"
+            kw["data"] = data
         try:
-            hdrs = _headers(r.headers)
-            resp = Response(requested_url=requested, url=url, status=r.status_code,
-                            headers=hdrs)
-            stream = r.extensions.get("network_stream")
-            if stream is not None:
-                addr = stream.get_extra_info("server_addr")
-                if addr:
-                    resp.ip = str(addr[0])
-                if url.startswith("https:"):
-                    resp.tls = self._tls_info(url, stream)
-            if method == "HEAD" or 300 <= r.status_code < 400 and "location" in hdrs:
+            target = yarl.URL(url)
+        except (ValueError, TypeError) as exc:
+            raise aiohttp.InvalidURL(url, str(exc)) from exc
+        r = await self.session().request(method, target, headers=headers,
+                                         allow_redirects=False, trace_request_ctx=seen, **kw)
+        seen.stage = "body"
+        complete = False
+        try:
+            hdrs = _headers(r.raw_headers)
+            resp = Response(requested_url=requested, url=url, status=r.status, headers=hdrs)
+            if r.peer:
+                resp.ip = str(r.peer[0])
+            if url.startswith("https:") and r.ssl_object is not None:
+                resp.tls = self._tls_info(url, r.ssl_object)
+            if method == "HEAD" or 300 <= r.status < 400 and "location" in hdrs:
                 return resp
-            if html_only and r.status_code < 400:
+            if html_only and r.status < 400:
                 ct = resp.content_type
                 if ct and ct not in ("text/html", "application/xhtml+xml"):
                     resp.error = FetchError(Cause.NOT_HTML, ct)
                     return resp
             resp.body, resp.error = await _read_body(r, max_body)
+            complete = resp.error is None
             resp.truncated = resp.error is not None and resp.error.cause == Cause.TOO_LARGE
             body = resp.body
             if body:
@@ -422,15 +420,15 @@ class Fetcher:
                 resp.encoding = detect_encoding(body, ct, is_html=resp.is_html or not ct)
             return resp
         finally:
-            await r.aclose()
+            if complete:
+                r.release()  # back to the pool (aiohttp closes it if anything is left)
+            else:
+                r.close()  # a body left unread or cut short: the connection is not reused
 
-    def _tls_info(self, url: str, stream) -> TLSInfo | None:
+    def _tls_info(self, url: str, obj: ssl.SSLObject) -> TLSInfo | None:
         origin = origin_of(url)
         info = self._tls_cache.get(origin)
         if info is None:
-            obj = stream.get_extra_info("ssl_object")
-            if obj is None:
-                return None
             info = tls_from_ssl_object(obj)
             if info is not None:
                 self._tls_cache[origin] = info
@@ -446,7 +444,7 @@ class Fetcher:
             return self._tls_cache[key]
         try:
             # the SSRF guard as for any connection (PrivateAddressError -> None below)
-            ips = await GuardedBackend(self.config).checked_addresses(host, port)
+            ips = await self._guard.checked_addresses(host, port)
             info = await handshake_facts(ips[0], port, host, exc, why, self._ca_files(),
                                          self.config.connect_timeout)
         except Exception:  # noqa: BLE001 - best effort
@@ -473,19 +471,34 @@ class Fetcher:
 _LINE_JOINED = ("set-cookie", "strict-transport-security")
 
 
+# the longest header line aiohttp accepts (its default is 8190 bytes; real sites send longer
+# Content-Security-Policy and Set-Cookie fields, and httpx/h11 took up to 64 KB)
+MAX_HEADER_LINE = 65536
+
+
+class _Response(aiohttp.ClientResponse):
+    """aiohttp's response, with the peer address and TLS object of its connection read when
+    it starts (a response without a body gives its connection back before the caller could
+    ask it)."""
+
+    peer: Any = None
+    ssl_object: ssl.SSLObject | None = None
+
+    async def start(self, connection):
+        tr = connection.transport
+        if tr is not None:
+            self.peer = tr.get_extra_info("peername")
+            self.ssl_object = tr.get_extra_info("ssl_object")
+        return await super().start(connection)
+
+
 class _Progress:
-    """How far one request got (from httpcore's trace events): whether a connection to the
+    """How far one request got (from aiohttp's trace events): whether a connection to the
     server was opened, and in which stage a timeout struck."""
 
     def __init__(self):
         self.reached = False
         self.stage = "connect"
-
-    async def trace(self, event: str, info: dict) -> None:
-        if event.endswith("connect_tcp.complete") or "send_request_headers" in event:
-            self.reached = True
-            if self.stage == "connect":
-                self.stage = "headers"
 
     def where(self) -> str:
         return ("(the server was reached, but its headers did not arrive in time; not retried)"
@@ -493,7 +506,16 @@ class _Progress:
                 "(the server was reached, but its body did not arrive in time; not retried)")
 
 
-async def _read_body(r: httpx.Response, max_body: int) -> tuple[bytes, FetchError | None]:
+async def _reached(session, ctx, params) -> None:
+    """aiohttp trace hook: a connection is open (new or reused) or the request was sent."""
+    seen = ctx.trace_request_ctx
+    if isinstance(seen, _Progress):
+        seen.reached = True
+        if seen.stage == "connect":
+            seen.stage = "headers"
+
+
+async def _read_body(r: aiohttp.ClientResponse, max_body: int) -> tuple[bytes, FetchError | None]:
     """The body of a streamed response, its content codings undone incrementally with the
     cap on *decoded* bytes (``.decoding``); (body, error) - a body over the cap is kept up to
     the cap with ``too-large``, an unknown or corrupt coding is ``bad-encoding``."""
@@ -502,7 +524,7 @@ async def _read_body(r: httpx.Response, max_body: int) -> tuple[bytes, FetchErro
     try:
         dec = BodyDecoder(coding, max_body)
         raw = 0
-        async for chunk in r.aiter_raw():
+        async for chunk in r.content.iter_any():
             raw += len(chunk)
             dec.feed(chunk)
             if raw > max_body:  # compressed bytes beyond the cap: too large whatever they hold
@@ -514,10 +536,25 @@ async def _read_body(r: httpx.Response, max_body: int) -> tuple[bytes, FetchErro
         return b"", FetchError(Cause.BAD_ENCODING, f"Content-Encoding {coding!r}: {exc}")
 
 
-def _headers(h: httpx.Headers) -> dict[str, str]:
+def _header_text(raw: bytes) -> str:
+    """A header's bytes as text: ASCII, else UTF-8, else Latin-1 (as httpx read them)."""
+    try:
+        return raw.decode("ascii")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+
+def _headers(raw) -> dict[str, str]:
+    """Response header fields (``(name, value)`` byte or text pairs, in order) as one dict
+    with lower-case names: repeated fields joined with ", ", or one a line for the fields
+    where the first one counts or a comma is part of the value (``_LINE_JOINED``)."""
     out: dict[str, str] = {}
-    for k, v in h.multi_items():
-        k = k.lower()
+    for k, v in raw:
+        k = (_header_text(k) if isinstance(k, bytes) else k).lower()
+        v = _header_text(v) if isinstance(v, bytes) else v
         if k in out:
             out[k] = out[k] + ("\n" if k in _LINE_JOINED else ", ") + v
         else:

@@ -2,12 +2,13 @@
 
 The host is resolved (the ``resolve`` map first, else DNS) and refused with
 ``private-address`` when any address is loopback, private, link-local, multicast, reserved
-or a cloud metadata address, unless ``allow_private``. The check lives in the httpcore
-network backend (``GuardedBackend``), so it covers the start URL *and* every redirect hop,
-and the connection goes to the address that was checked (no DNS-rebinding window). The same
-backend carries the host map (``--resolve``).
+or a cloud metadata address, unless ``allow_private``. ``AddressGuard`` holds the rule; the
+fetcher's aiohttp connector (``GuardedConnector``) asks it for the addresses of every
+connection it opens - names *and* IP literals, the start URL *and* every redirect hop - and
+connects to the address that was checked (no DNS-rebinding window). The same guard carries
+the host map (``--resolve``) and serves the browser's guard (``crawler.browser.guard``).
 
-One job: resolve and refuse. May import the standard library, httpcore and ``.config``;
+One job: resolve and refuse. May import the standard library, aiohttp and ``.config``;
 nothing else of govscan. (The negative DNS cache and the per-port circuit breaker are the
 fetcher's memory of past failures and live in ``.fetcher``.)
 """
@@ -18,7 +19,7 @@ import asyncio
 import ipaddress
 import socket
 
-import httpcore
+import aiohttp
 
 from .config import FetchConfig
 
@@ -58,14 +59,11 @@ def is_public_address(ip: str) -> bool:
     return addr.is_global
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore network backend: resolve through the map or DNS, refuse non-public
-    addresses (unless allowed), connect to the checked address. TLS is started later by
-    httpcore with the URL's host name as SNI, so certificates are checked against the name."""
+class AddressGuard:
+    """Resolve through the map or DNS, refuse non-public addresses (unless allowed)."""
 
     def __init__(self, config: FetchConfig):
         self.config = config
-        self.inner = httpcore.AnyIOBackend()
 
     async def resolve(self, host: str, port: int) -> list[str]:
         host = host.strip("[]").lower()
@@ -102,22 +100,22 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 raise PrivateAddressError(f"{host} resolves to {', '.join(bad)}")
         return ips
 
-    async def connect_tcp(self, host, port, timeout=None, local_address=None,
-                          socket_options=None):
-        ips = await self.checked_addresses(host, port)
-        last: Exception | None = None
-        for ip in ips:
-            try:
-                return await self.inner.connect_tcp(ip, port, timeout=timeout,
-                                                    local_address=local_address,
-                                                    socket_options=socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None
-        raise last
 
-    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        raise httpcore.UnsupportedProtocol("unix sockets are not used")
+class GuardedConnector(aiohttp.TCPConnector):
+    """aiohttp's connector with every address it connects to taken from ``AddressGuard``:
+    aiohttp resolves IP literals itself without asking a resolver, so the guard sits at
+    the connector's one resolution step (``_resolve_host``, aiohttp 3.13-3.14; the SSRF
+    tests of ``tests/test_fetch.py`` fail if a new aiohttp moves it). No DNS cache: each new
+    connection is checked again (connections are kept alive, so that is a few per host).
+    TLS is started by aiohttp with the URL's host name as SNI, so certificates are checked
+    against the name, not the address."""
 
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
+    def __init__(self, guard: AddressGuard, **kw):
+        super().__init__(use_dns_cache=False, **kw)
+        self._guard = guard
+
+    async def _resolve_host(self, host: str, port: int, traces=None) -> list[dict]:
+        ips = await self._guard.checked_addresses(host, port)
+        return [{"hostname": host, "host": ip, "port": port,
+                 "family": socket.AF_INET6 if ":" in ip else socket.AF_INET,
+                 "proto": 0, "flags": 0} for ip in ips]

@@ -79,10 +79,18 @@ def tls_from_der(der: bytes, version: str = "", cipher: str = "") -> TLSInfo:
                    self_signed=bool(subject) and subject == issuer)
 
 
-def _chain(exc: BaseException | None):
+def exception_chain(exc: BaseException | None):
+    """``exc``, then its cause or context, and theirs. aiohttp's TLS errors (themselves
+    ``ssl.SSLError``s, but without OpenSSL's reason, verify code and message) stand for the
+    OpenSSL error they wrap, so the chain shows OpenSSL's."""
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
+        inner = getattr(exc, "certificate_error", None) or (
+            getattr(exc, "os_error", None) if isinstance(exc, ssl.SSLError) else None)
+        if isinstance(inner, BaseException) and id(inner) not in seen:
+            exc = inner
+            continue
         yield exc
         exc = exc.__cause__ or exc.__context__
 
@@ -91,7 +99,7 @@ def cert_problem_of(exc: BaseException | None) -> str:
     """What is wrong with the certificate, from a verification error: OpenSSL's verify code
     (expired, not yet valid, self-signed, untrusted issuer, revoked, wrong host name, key or
     signature too weak); ``""`` when the error is not a certificate verdict."""
-    for e in _chain(exc):
+    for e in exception_chain(exc):
         if isinstance(e, ssl.SSLCertVerificationError):
             return CERT_PROBLEMS.get(e.verify_code or -1, "other")
         if isinstance(e, ssl.SSLError) and (e.reason or "") in _WEAK_CERT_REASONS:
@@ -110,7 +118,7 @@ def failure_of_handshake(exc: BaseException | None, negotiated: str = "") -> str
         return "certificate"
     if negotiated in OLD_PROTOCOLS:
         return "protocol"
-    reasons = {e.reason or "" for e in _chain(exc) if isinstance(e, ssl.SSLError)}
+    reasons = {e.reason or "" for e in exception_chain(exc) if isinstance(e, ssl.SSLError)}
     if reasons & _PROTOCOL_REASONS:
         return "protocol"
     if reasons & _KEX_REASONS or (negotiated and "SSLV3_ALERT_HANDSHAKE_FAILURE" in reasons):
