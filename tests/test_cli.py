@@ -132,7 +132,7 @@ def test_offline_scan_of_the_real_targets_ends_cleanly(tmp_path, monkeypatch):
         asked.append(host)
         raise guard.DNSError(f"{host}: no DNS in this test")
 
-    monkeypatch.setattr(guard.GuardedBackend, "resolve", no_dns)
+    monkeypatch.setattr(guard.AddressGuard, "resolve", no_dns)
     db = tmp_path / "off.db"
     t0 = time.monotonic()
     code = main(["scan", "--db", str(db), "--no-render", "-q", "--max-pages", "3"])
