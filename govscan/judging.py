@@ -6,9 +6,13 @@ idling a shared host and tripping connect timeouts. They run in separate process
 other cores instead; the capture travels there stripped of its parse caches (``portable``).
 
 The protocol is deliberately small: a plain subprocess (``python -m govscan.judging``) reads
-length-prefixed pickles ``(probe ids, capture, today, options)`` on stdin and answers each with
-one length-prefixed pickle ``(ok, findings | error text)`` on stdout, one job at a time; it
-exits when its stdin closes, so it dies with a SIGKILLed parent. (Not multiprocessing: spawn
+jobs on stdin - each the length-prefixed path of a file holding the pickle ``(probe ids,
+capture, today, options)``, which it reads and deletes - and answers each with one
+length-prefixed pickle ``(ok, findings | error text)`` on stdout, one job at a time; it
+exits when its stdin closes, so it dies with a SIGKILLed parent. The capture (about 1.3 MB
+for 30 pages) goes through a file in memory (``/dev/shm`` where there is one) rather than the
+pipe: through the pipe the busy event loop fed it 64 KB per turn, and the judge waited
+50-170 ms for each capture (``bench/README.md``, issue 14). (Not multiprocessing: spawn
 would re-run the caller's ``__main__``, fork would copy a threaded process.) The judging
 itself is ``probes.base.judge_site`` (``govscan.pipeline`` uses the same), and the
 subprocess imports no fetcher.
@@ -67,11 +71,21 @@ def _judge_local(probe_ids, site, now, options):
     return judge_site([reg[i] for i in probe_ids], site, Context(now=now, options=options))
 
 
+def _spool_dir() -> str:
+    """Where job files go: RAM-backed ``/dev/shm`` when it is there, else the temp dir."""
+    import tempfile
+
+    shm = "/dev/shm"
+    base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+    return tempfile.mkdtemp(prefix="govscan-judge-", dir=base)
+
+
 class _Worker:
     """One judging subprocess (see the module doc)."""
 
     def __init__(self, proc):
         self.proc = proc
+        self.jobs = 0
 
     @classmethod
     async def start(cls) -> "_Worker":
@@ -87,11 +101,16 @@ class _Worker:
             limit=2 ** 26)
         return cls(proc)
 
-    async def run(self, payload: bytes):
+    async def run(self, payload: bytes, spool: str):
         import pickle
         import struct
 
-        self.proc.stdin.write(struct.pack(">Q", len(payload)) + payload)
+        self.jobs += 1
+        path = os.path.join(spool, f"{self.proc.pid}-{self.jobs}.pickle")
+        with open(path, "wb") as fh:  # RAM-backed: a memory copy, not a wait
+            fh.write(payload)
+        name = path.encode()
+        self.proc.stdin.write(struct.pack(">Q", len(name)) + name)
         await self.proc.stdin.drain()
         head = await self.proc.stdout.readexactly(8)
         data = await self.proc.stdout.readexactly(struct.unpack(">Q", head)[0])
@@ -136,7 +155,15 @@ def worker_main() -> None:
         head = inp.read(8)
         if len(head) < 8:
             return
-        job = pickle.loads(inp.read(struct.unpack(">Q", head)[0]))
+        path = inp.read(struct.unpack(">Q", head)[0]).decode()
+        try:
+            with open(path, "rb") as fh:
+                job = pickle.loads(fh.read())
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
         try:
             res = (True, _judge_local(*job))
         except Exception as exc:  # noqa: BLE001 - reported to the parent
@@ -163,6 +190,7 @@ class Judge:
         self.starting = 0
         self._warming: list[asyncio.Future] = []
         self._helping = False  # crawl_done: this process judges too
+        self._spool: str | None = None  # the job files' directory (made with the first)
 
     def _local(self, site):
         return judge_site(self.probes, site, self.ctx)
@@ -233,8 +261,10 @@ class Judge:
             payload = pickle.dumps(([p.id for p in self.probes], portable(site),
                                     self.ctx.now, self.ctx.options),
                                    protocol=pickle.HIGHEST_PROTOCOL)
+            if self._spool is None:
+                self._spool = _spool_dir()
             try:
-                res = await w.run(payload)
+                res = await w.run(payload, self._spool)
                 self.idle.put_nowait(w)
                 return res
             except asyncio.CancelledError:
@@ -253,6 +283,11 @@ class Judge:
             await asyncio.gather(*self._warming, return_exceptions=True)
         workers, self.all = self.all, []
         await asyncio.gather(*(w.close() for w in workers), return_exceptions=True)
+        if self._spool is not None:
+            import shutil
+
+            shutil.rmtree(self._spool, ignore_errors=True)  # a job cut short leaves its file
+            self._spool = None
 
 
 def default_probe_workers() -> int:

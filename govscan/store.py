@@ -10,7 +10,7 @@ Open the database in Datasette (``datasette govscan.db``) and the tables explain
                http/https x bare/www endpoints, robots.txt, sitemaps, the search query,
                legacy domains (column ``role``). Requested and final URL, status, headers,
                redirect chain, TLS facts, timing, error cause, and ``body_sha256`` pointing to
-               the body in ``bodies`` (zlib-compressed, stored once per content).
+               the body in ``bodies`` (zstd-compressed, stored once per content).
 ``artifacts``  what was gathered on a page besides the response: rendered DOM facts, axe
                results, mobile measurements, vnu/CSS messages, sitemap parses (JSON).
 ``findings``   one row per (run, target, indicator): status, URL, summary (English) and
@@ -29,9 +29,10 @@ Open the database in Datasette (``datasette govscan.db``) and the tables explain
 Views, for reading (Datasette or ``sqlite3``): ``latest_findings`` (per target and
 indicator, the finding of the newest completed run that judged it), ``regressions_by_run``
 and ``latest_regressions`` (with target names, summaries and URLs), ``scores_by_run`` and
-``latest_scores`` (shares as percentages). Two columns are compressed (zlib) and read as
-blobs: ``bodies.body`` (the bytes as served) and ``artifacts.data`` (JSON); the Datasette
-plugin in ``deploy/datasette/`` adds ``unz(blob)`` to read them.
+``latest_scores`` (shares as percentages). Two columns are compressed and read as blobs:
+``bodies.body`` (the bytes as served; zstd, or zlib in databases written before issue 14)
+and ``artifacts.data`` (JSON, zlib); the Datasette plugin in ``deploy/datasette/`` adds
+``unz(blob)`` to read both.
 
 Retention (``govscan.retention``) never deletes a run or its findings: it drops the page
 bodies, artifacts and screenshot references of old runs (``runs.captures_pruned_at``).
@@ -47,6 +48,8 @@ import datetime as dt
 import hashlib
 import json
 import zlib
+
+import zstandard
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -92,7 +95,7 @@ MIGRATIONS: list[str] = [
     CREATE TABLE IF NOT EXISTS bodies (
         sha256 TEXT PRIMARY KEY,
         size INTEGER,
-        body BLOB                        -- zlib-compressed
+        body BLOB                        -- zstd-compressed (zlib before issue 14)
     );
     CREATE TABLE IF NOT EXISTS pages (
         id INTEGER PRIMARY KEY,
@@ -262,9 +265,22 @@ def _j(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str)
 
 
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
 def _pack(body: bytes) -> tuple[str, bytes]:
-    """(sha256, zlib level-1 blob) of a body: fast, and bodies are deduplicated."""
-    return hashlib.sha256(body).hexdigest(), zlib.compress(body, 1)
+    """(sha256, zstd level-3 blob) of a body; bodies are deduplicated by the hash. zstd:
+    0.23 ms for a 41 KB page against zlib level 1's 0.50, and smaller (issue 14)."""
+    return hashlib.sha256(body).hexdigest(), zstandard.compress(body, 3)
+
+
+def unpack_body(blob: bytes | None) -> bytes:
+    """A stored body's bytes: zstd, or zlib as databases before issue 14 stored them."""
+    if not blob:
+        return b""
+    if blob[:4] == ZSTD_MAGIC:
+        return zstandard.decompress(blob)
+    return zlib.decompress(blob)
 
 
 def pack_bodies(site: SiteCapture) -> dict[int, tuple[str, bytes, bytes]]:
@@ -737,7 +753,7 @@ class Store:
         if not sha256:
             return b""
         row = self.db.execute("SELECT body FROM bodies WHERE sha256=?", [sha256]).fetchone()
-        return zlib.decompress(row[0]) if row else b""
+        return unpack_body(row[0]) if row else b""
 
     def targets(self) -> dict[str, dict]:
         """Every target as last scanned, by id."""

@@ -95,6 +95,26 @@ def test_bodies_are_stored_once(tmp_path):
     assert n_bodies == 3  # two pages + one sitemap, shared by the three runs
 
 
+def test_bodies_are_zstd_and_old_zlib_bodies_still_read(tmp_path):
+    """Bodies are stored zstd-compressed (issue 14); a database written before keeps its
+    zlib bodies, and they read back the same."""
+    import zlib
+
+    from govscan.store import ZSTD_MAGIC, unpack_body
+
+    st = Store(tmp_path / "g.db")
+    run = st.start_run({}, [_site().target])
+    st.save_target_result(run, _site(), _findings())
+    blob, = st.db.execute("SELECT body FROM bodies WHERE length(body) > 0 LIMIT 1").fetchone()
+    assert blob[:4] == ZSTD_MAGIC
+    sha = st.db.execute("SELECT sha256 FROM bodies WHERE body = ?", [blob]).fetchone()[0]
+    page = unpack_body(blob)
+    assert page and st.body(sha) == page
+    st.db.execute("UPDATE bodies SET body = ? WHERE sha256 = ?", [zlib.compress(page, 1), sha])
+    assert st.body(sha) == page  # an old database's body
+    assert unpack_body(b"") == b"" and unpack_body(None) == b""
+
+
 def test_resume_run_and_finish(tmp_path):
     s = Store(tmp_path / "g.db")
     site = _site()
