@@ -664,7 +664,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--target-concurrency", type=int, metavar="N",
                     help="targets captured at once (default 8); per-host limits still apply")
     sc.add_argument("--probe-workers", type=int, metavar="N",
-                    help="processes judging captures (default: cores - 1, 1 to 4; "
+                    help="processes judging captures (default: one per core, at most 4; "
                          "0 = in-process)")
     sc.add_argument("--resume", action="store_true",
                     help="continue the newest interrupted run instead of starting a new one")
