@@ -45,7 +45,7 @@ from crawler.capture import CaptureEnv, CaptureOptions
 from crawler.fetch import FetchConfig, Fetcher, failure_of
 
 from . import changes, pipeline, scores
-from .judging import Judge, default_probe_workers
+from .judging import Judge, default_probe_workers, fewer_collections
 from .lock import RunLock, RunLocked
 from .progress import Progress, print_summary
 from .store import pack_bodies
@@ -173,9 +173,10 @@ async def run_scan(targets, probes, store, options: CaptureOptions | None = None
         return RunSummary(None, "aborted", len(targets), reason=str(exc),
                           regressions_after=regressions_after, fail_on=fail_on)
     try:
-        return await _run_locked(targets, probes, store, options, fetch_config, progress,
-                                 resume, render, capture_dir, now, target_concurrency, t0,
-                                 regressions_after, fail_on)
+        with fewer_collections():
+            return await _run_locked(targets, probes, store, options, fetch_config, progress,
+                                     resume, render, capture_dir, now, target_concurrency,
+                                     t0, regressions_after, fail_on)
     finally:
         lock.__exit__(None, None, None)
 
