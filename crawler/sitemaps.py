@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import re
 import zlib
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from .artifacts import Response, SiteCapture, SitemapDoc
