@@ -17,7 +17,7 @@ from pageread.selectors import css_selector
 from pageread.words import keywords
 
 from .base import near_pages, Artifact, Evidence, Finding, Hints, Probe, Status, UIStrings, table
-from .procurement import (hits_table, link_evidence, not_found, portal_hosts, portal_links,
+from .procurement import (hits_table, not_found, portal_hosts, portal_links,
                           section_links)
 
 VERSION = "1.0"
@@ -77,8 +77,8 @@ def judge(site, ctx) -> Finding:
         kinds.setdefault("section", h.text)
     for _, _, w in found_polls:
         kinds.setdefault("poll", w)
-    evidence = [link_evidence(h, UI.text("portal_link", host=h.word)) for h in portals[:3]]
-    evidence += [link_evidence(h, UI.text("section_link", word=h.word)) for h in links[:2]]
+    evidence = [h.evidence(UI.text("portal_link", host=h.word)) for h in portals[:3]]
+    evidence += [h.evidence(UI.text("section_link", word=h.word)) for h in links[:2]]
     evidence += [Evidence(p.url, "form", (f.html or "")[:800], css_selector(f),
                           UI.text("poll", word=w)) for p, f, w in found_polls[:2]]
     details = {"found": bool(kinds), "pages_checked": len(pages), "kinds": sorted(kinds),

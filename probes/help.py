@@ -13,13 +13,15 @@ page; fail - none. A help word in running text that is not a link does not count
 This module also holds the reading the other site-level probes share: ``judge_section`` (the
 rule above, for any keyword table; business-info uses it), ``nothing_found`` (their fail finding), ``section_links`` and
 ``heading_match`` (links to a keyword table's section, and a page whose heading names it;
-privacy-policy, open-data, usage-stats and helpdesk-phone use them), ``LinkHit`` (such a link
-as evidence), ``rendered_home`` (the rendered home page read like a page: when the served
+privacy-policy, open-data, usage-stats and helpdesk-phone use them), ``LinkHit`` (such a link,
+and its evidence: the link's HTML source, escaped; every link-reading probe uses it), ``rendered_home`` (the rendered home page read like a page: when the served
 HTML shows nothing and the capture rendered the home page, its links are read too). Which
 pages they read is ``probes.base.near_pages``, the one rule for every site-level probe.
 """
 
 from __future__ import annotations
+
+import html
 
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -73,16 +75,20 @@ def rendered_home(site) -> list:
 
 @dataclass(frozen=True)
 class LinkHit:
-    """A link to a section: where it was seen, where it leads, its text, the matched word."""
+    """A link that matched a rule: where it was seen, where it leads, its text, and the
+    keyword or host that matched (one class for every link-reading probe)."""
 
     page: str
     href: str
     text: str
     word: str
 
-    def evidence(self, message: str) -> Evidence:
-        return Evidence(self.page, "link", f'<a href="{self.href}">{self.text}</a>',
-                        message=message, data={"href": self.href, "text": self.text})
+    def evidence(self, message: str, **data) -> Evidence:
+        """The evidence of the link: the page it is on, the link as HTML source (its URL
+        and text escaped, as they are in the page's source), what it shows."""
+        return Evidence(self.page, "link",
+                        f'<a href="{html.escape(self.href)}">{html.escape(self.text)}</a>',
+                        message=message, data={"href": self.href, "text": self.text, **data})
 
     def row(self) -> dict:
         return {"text": self.text, "href": self.href, "from": self.page}
@@ -96,11 +102,12 @@ def _alone(table: str, text: str) -> str:
 
 
 def section_links(pages, table: str, max_words: int = MAX_WORDS, alone: str = "",
-                  limit: int = 8) -> list[LinkHit]:
+                  limit: int | None = 8, skip=None) -> list[LinkHit]:
     """Links on ``pages`` (each target URL once, in page order) to the section the keyword
     table ``table`` names (``pageread.words.menu_link``: a short menu text with a word of
     the table, or the URL's last path segment), plus links whose whole text is a word of the
-    table ``alone``. tel:, mailto: and javascript: links never count."""
+    table ``alone``; at most ``limit`` (None: all). tel:, mailto: and javascript: links
+    never count, nor a link whose URL ``skip`` says yes to."""
     out: list[LinkHit] = []
     seen: set[str] = set()
     for p in pages:
@@ -109,10 +116,10 @@ def section_links(pages, table: str, max_words: int = MAX_WORDS, alone: str = ""
                 continue
             w = menu_link(table, lk.text, lk.url, max_words) or (
                 _alone(alone, lk.text) if alone and lk.text else "")
-            if w:
+            if w and not (skip is not None and skip(lk.url)):
                 seen.add(lk.url)
                 out.append(LinkHit(p.url, lk.url, lk.text or lk.url, w))
-                if len(out) >= limit:
+                if limit is not None and len(out) >= limit:
                     return out
     return out
 

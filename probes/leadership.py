@@ -24,7 +24,7 @@ from pageread.words import keywords
 from .base import (near_pages, Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings,
                    table)
 from .contact_us import EMAIL, PHONE_998, PHONE_LOCAL
-from .procurement import is_news_item, link_evidence, not_found, opened, section_links
+from .procurement import is_news_item, not_found, opened, section_links
 
 VERSION = "1.0"
 WINDOW_BEFORE, WINDOW_AFTER = 160, 260  # characters around a name read for post/contacts
@@ -182,7 +182,7 @@ def judge(site, ctx) -> Finding:
                "sections": table([{"url": u, "text": t, "how": how} for _, u, t, how in found],
                                  headings=["text", "url", "how"]),
                "people": table([p.row() for p in people[:10]], title=UI.text("title_people"))}
-    evidence = [link_evidence(h, UI.text("section_link", word=h.word)) for h in links[:1]]
+    evidence = [h.evidence(UI.text("section_link", word=h.word)) for h in links[:1]]
     for p in (full or people)[:4]:
         evidence.append(Evidence(p.url, "text", p.name, p.selector,
                                  UI.text("person", name=p.name, title=p.title), p.row()))

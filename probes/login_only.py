@@ -20,8 +20,8 @@ from pageread.facts import site_memo
 from pageread.words import fold
 
 from .base import near_pages, Artifact, Finding, Probe, Status, UIStrings
-from .procurement import (LinkHit, hits_table, link_evidence, portal_data, portal_hosts,
-                          portal_links, section_links)
+from .help import LinkHit
+from .procurement import hits_table, portal_data, portal_hosts, portal_links, section_links
 
 VERSION = "1.0"
 INDICATORS = ("favourite-services", "transaction-history", "own-data-access",
@@ -106,8 +106,8 @@ def judge_for(indicator: str):
                  UI.text("fact_no_oneid"),
                  UI.text("fact_cabinet", text=cabinet[0].text) if cabinet else
                  UI.text("fact_no_cabinet")]
-        evidence = [link_evidence(h, UI.text("oneid_link")) for h in oneid[:2]]
-        evidence += [link_evidence(h, UI.text("cabinet_link", word=h.word))
+        evidence = [h.evidence(UI.text("oneid_link")) for h in oneid[:2]]
+        evidence += [h.evidence(UI.text("cabinet_link", word=h.word))
                      for h in cabinet[:2]]
         details = {"found": bool(oneid or cabinet), "oneid_login": bool(oneid),
                    "personal_cabinet": bool(cabinet),

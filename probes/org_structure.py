@@ -14,7 +14,7 @@ from __future__ import annotations
 from pageread.words import keywords
 
 from .base import near_pages, Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings
-from .procurement import (hits_table, is_news_item, link_evidence, not_found, opened,
+from .procurement import (hits_table, is_news_item, not_found, opened,
                           section_links)
 
 VERSION = "1.0"
@@ -50,7 +50,7 @@ def judge(site, ctx) -> Finding:
     """The rule of the module docstring."""
     pages = near_pages(site, ("org_structure",))
     links = section_links(pages, "org_structure")
-    evidence = [link_evidence(h, UI.text("link", word=h.word)) for h in links[:3]]
+    evidence = [h.evidence(UI.text("link", word=h.word)) for h in links[:3]]
     details = {"found": bool(links), "pages_checked": len(pages),
                "links": hits_table(links, UI.text("title_links"),
                                    opened=lambda h: opened(site, h.href) is not None)}

@@ -10,19 +10,20 @@ a platform link, or a section link whose page was opened; warn: a section link w
 could not be opened; fail: neither. A news item about a tender (a link into the news
 section, or a headline longer than a menu item) is not a procurement section.
 
-This module also holds the link rules the other content probes share (``section_links``,
-``portal_links``, ``link_evidence``): one rule, one place.
+This module also holds the link rules the other content probes share (``section_links``:
+``help.section_links`` without news items; ``portal_links``, ``hits_table``); a hit and its
+evidence are ``help.LinkHit``: one rule, one place.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pageread.links import domain_in, host_of
-from pageread.words import keywords, menu_link
+from pageread.words import keywords
 
+from .help import LinkHit, section_links as _section_links
 from .base import near_pages, Artifact, Evidence, Finding, Follow, Hints, Probe, Status, UIStrings, table, data_file
 
 VERSION = "1.0"
@@ -39,17 +40,6 @@ UI = UIStrings("procurement", {
     "section_link": "a procurement section link ('{word}')",
     "title_links": "Procurement links",
 })
-
-
-@dataclass(frozen=True)
-class LinkHit:
-    """A link that matched a rule: where it was seen, where it goes, its text, and the
-    keyword or host that matched."""
-
-    page: str
-    href: str
-    text: str
-    word: str
 
 
 @lru_cache(maxsize=None)
@@ -82,21 +72,11 @@ def is_news_item(href: str) -> bool:
 
 
 def section_links(pages, table_name: str, max_words: int = MENU_WORDS) -> list[LinkHit]:
-    """Links on ``pages`` to the section keyword table ``table_name`` names: a menu item of
-    at most ``max_words`` words with a word of the table, or a last path segment that is
-    one (``pageread.words.menu_link``); never mailto:/tel:/javascript: links, never a news
-    item (``is_news_item``). Each target URL once, in page order."""
-    out: list[LinkHit] = []
-    seen: set[str] = set()
-    for page in pages:
-        for lk in page.links:
-            if lk.url in seen or lk.url.startswith(("mailto:", "tel:", "javascript:")):
-                continue
-            w = menu_link(table_name, lk.text, lk.url, max_words)
-            if w and not is_news_item(lk.url):
-                seen.add(lk.url)
-                out.append(LinkHit(page.url, lk.url, lk.text, w))
-    return out
+    """Links on ``pages`` to the section keyword table ``table_name`` names, as
+    ``help.section_links`` reads them (a menu item of at most ``max_words`` words with a word
+    of the table, or a last path segment that is one), all of them, never a news item
+    (``is_news_item``)."""
+    return _section_links(pages, table_name, max_words, limit=None, skip=is_news_item)
 
 
 def portal_links(pages, hosts: tuple[str, ...]) -> list[LinkHit]:
@@ -112,14 +92,6 @@ def portal_links(pages, hosts: tuple[str, ...]) -> list[LinkHit]:
                 seen.add(lk.url)
                 out.append(LinkHit(page.url, lk.url, lk.text, h))
     return out
-
-
-def link_evidence(hit: LinkHit, message: str, **data) -> Evidence:
-    """The evidence of a link: the page it is on, the link as HTML, what it shows."""
-    from html import escape
-
-    return Evidence(hit.page, "link", f'<a href="{escape(hit.href)}">{escape(hit.text)}</a>',
-                    message=message, data={"href": hit.href, **data})
 
 
 def opened(site, href: str):
@@ -150,8 +122,8 @@ def judge(site, ctx) -> Finding:
     sections = section_links(pages, "procurement")
     details = {"found": bool(portals or sections), "pages_checked": len(pages),
                "links": hits_table(portals + sections, UI.text("title_links"))}
-    evidence = [link_evidence(h, UI.text("portal_link", host=h.word)) for h in portals[:3]]
-    evidence += [link_evidence(h, UI.text("section_link", word=h.word), opened=bool(
+    evidence = [h.evidence(UI.text("portal_link", host=h.word)) for h in portals[:3]]
+    evidence += [h.evidence(UI.text("section_link", word=h.word), opened=bool(
         opened(site, h.href))) for h in sections[:3]]
     if portals:
         h = portals[0]
