@@ -12,11 +12,14 @@ then judged by the wcag, responsive, browser-compat and chatbot probes and the m
 helper. pa11y-ci: ``bench/node`` (``npm ci`` there), runner axe, standard WCAG2AA, Chromium
 from ``/usr/bin/chromium`` via puppeteer's ``executablePath``, a generated ``.pa11yci`` JSON.
 
-Reported: wall time, pages/min, CPU seconds per page (``getrusage``/``wait4``: the tool's
-process and every child it reaped - Chromium included; the comparable figure on a shared
-box), and peak memory of each tool's whole process tree (Python or
-node + the driver + every Chromium process), sampled every 0.2 s (psutil,
-``tests/helpers.PeakTree``), as the sum of
+Both tools run as child processes of this script and are measured the same way from
+outside: wall time, pages/min, CPU seconds per page (``wait4``: the tool's process and every
+child it reaped - Chromium included; the comparable figure on a shared box), and peak
+memory of each tool's whole process tree (Python or node + the driver + every Chromium
+process), sampled every 0.2 s from this process (psutil, ``tests/helpers.PeakTree``). (Until
+issue 14 govscan ran inside this process, its memory sampler a thread beside it: the
+sampler's ``/proc`` reads held govscan's GIL and were counted as govscan's CPU.) Memory is
+the sum of
 PSS (proportional set size: shared pages split between processes - the honest total) and the
 sum of RSS (counts shared pages once per process: an upper bound).
 """
@@ -121,6 +124,34 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
             "cpu_s": cpu() - c0, "stages": stage_summary(stages, len(urls))}
 
 
+def measure_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
+                    profile: str, exclude: set[int]) -> dict:
+    """``run_govscan`` in a child process (``--child``), measured from here as pa11y-ci is:
+    wall, CPU of the child and everything it reaped (``wait4``), peak memory of its tree."""
+    job = shots.parent / f"job-{profile}-{len(urls)}.json"
+    job.write_text(json.dumps({"urls": urls, "sites_at_once": sites_at_once, "pool": pool,
+                               "shots": str(shots), "profile": profile}))
+    t0 = time.monotonic()
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child",
+                             str(job)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    bufs: dict[str, bytes] = {}
+    readers = [threading.Thread(target=lambda k=k, f=f: bufs.__setitem__(k, f.read()))
+               for k, f in (("out", proc.stdout), ("err", proc.stderr))]
+    for t in readers:
+        t.start()
+    with PeakTree(proc.pid, exclude=exclude, interval=0.2) as mem:
+        _, status, ru = os.wait4(proc.pid, 0)
+    for t in readers:
+        t.join()
+    wall = time.monotonic() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"govscan {profile} failed:\n{bufs.get('err', b'').decode()[-3000:]}")
+    g = json.loads(bufs["out"].decode().strip().splitlines()[-1])
+    g.update(wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, peak_pss_mb=mem.peak_mb,
+             peak_rss_mb=mem.peak_rss_mb, profile=profile)
+    return g
+
+
 def stage_summary(stages: dict[str, list[int]], pages: int) -> dict[str, dict]:
     """stage -> {mean ms per page that had it, pages, share of all pages' stage time}."""
     total = sum(sum(v) for v in stages.values()) or 1
@@ -186,7 +217,13 @@ def main(argv=None) -> int:
                     help="govscan runs: full (all browser artifacts), wcag (render+axe)")
     ap.add_argument("--skip-pa11y", action="store_true")
     ap.add_argument("--json", default="")
+    ap.add_argument("--child", help=argparse.SUPPRESS)  # a job file: run govscan, print JSON
     a = ap.parse_args(argv)
+    if a.child:
+        job = json.loads(Path(a.child).read_text())
+        print(json.dumps(run_govscan(job["urls"], job["sites_at_once"], job["pool"],
+                                     Path(job["shots"]), job["profile"])))
+        return 0
     work = Path(tempfile.mkdtemp(prefix="govscan-bench-browser-"))
     os.chmod(work, 0o755)  # nginx's worker (not root) must read the pages
     port = farmgen.free_port()
@@ -201,14 +238,12 @@ def main(argv=None) -> int:
         # profile run paid the cold start (the driver's node, Chromium's first profile and
         # code cache, the imports) and always came out slowest; pa11y-ci runs after
         # govscan, on a warm disk cache, either way
-        run_govscan(urls[:4], a.sites_at_once, a.pool, work / "warm-shots", "full")
+        measure_govscan(urls[:4], a.sites_at_once, a.pool, work / "warm-shots", "full",
+                        {nginx.proc.pid})
         gs, ps = [], []
         for prof in [x for x in a.profiles.split(",") if x]:
-            with PeakTree(os.getpid(), exclude={nginx.proc.pid}, interval=0.2) as mem:
-                g = run_govscan(urls, a.sites_at_once, a.pool, work / "shots", prof)
-            g["peak_pss_mb"], g["peak_rss_mb"] = mem.peak_mb, mem.peak_rss_mb
-            g["profile"] = prof
-            gs.append(g)
+            gs.append(measure_govscan(urls, a.sites_at_once, a.pool, work / "shots", prof,
+                                      {nginx.proc.pid}))
         if not a.skip_pa11y:
             for c in [int(x) for x in a.pa11y_concurrency.split(",") if x]:
                 p = run_pa11y(urls, c, work)

@@ -127,16 +127,20 @@ class PeakTree:
         self._t = threading.Thread(target=self._run, daemon=True)
 
     def _procs(self, psutil):
-        out, todo = [], [psutil.Process(self.root)]
-        while todo:
-            p = todo.pop()
-            if p.pid in self.exclude:
+        # one walk of the process table (``children(recursive=True)``), not one per process
+        # of the tree (each ``children()`` reads every /proc entry of the machine)
+        root = psutil.Process(self.root)
+        if root.pid in self.exclude:
+            return []
+        out, dropped = [root], set(self.exclude)
+        for p in root.children(recursive=True):
+            try:
+                if p.pid in dropped or p.ppid() in dropped:
+                    dropped.add(p.pid)
+                    continue
+            except psutil.Error:
                 continue
             out.append(p)
-            try:
-                todo.extend(p.children())
-            except psutil.Error:
-                pass
         return out
 
     def _run(self):
