@@ -41,7 +41,8 @@ class RendererWatchdog:
     # rescan: finding new renderers walks every process of the machine (psutil's parent
     # map) - on a busy shared box that is the watchdog's main cost, so not too often
     def __init__(self, ceiling_mb: int, total_mb: int, interval: float = 0.2,
-                 rescan: float = 1.0):
+                 rescan: float = 1.0, root: int | None = None):
+        self.root = root  # whose descendant renderers are watched (None: this process)
         self.ceiling = ceiling_mb * 1024 * 1024
         self.total = total_mb * 1024 * 1024
         self.interval, self.rescan = interval, rescan
@@ -72,7 +73,7 @@ class RendererWatchdog:
         except ImportError:  # pragma: no cover - a dependency; without it: heap limit only
             log.warning("psutil missing: no memory ceiling for renderers")
             return
-        me = psutil.Process()
+        me = psutil.Process(self.root) if self.root else psutil.Process()
         renderers: dict[int, "psutil.Process"] = {}
         seen: set[int] = set()
         last_scan = 0.0

@@ -1,0 +1,108 @@
+"""The renderer watchdog (``crawler/browser/watchdog.py``) on stand-in processes: children
+of a launcher whose command line says ``--type=renderer`` (or not) and that hold memory.
+The watchdog watches the launcher's descendants only, so no browser of another test is
+ever in reach."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from crawler.browser import watchdog as wd
+from crawler.browser.watchdog import RendererWatchdog
+
+psutil = pytest.importorskip("psutil")
+
+HOG = ("import sys, time; n = int(sys.argv[1]) << 20; x = bytearray(n); "
+       "x[::4096] = b'1' * len(range(0, n, 4096)); print('ready', flush=True); time.sleep(60)")
+LAUNCHER = ("import subprocess, sys, time; ps = [subprocess.Popen([sys.executable, '-c', {hog!r},"
+            " mb, kind]) for mb, kind in (a.split(':') for a in sys.argv[1:])]; time.sleep(60)")
+
+
+@pytest.fixture
+def launch():
+    """launch("60:--type=renderer", "90:--type=gpu-process") -> (launcher, {mb: process})
+    once every stand-in holds its memory."""
+    procs = []
+
+    def go(*specs):
+        p = subprocess.Popen([sys.executable, "-c", LAUNCHER.format(hog=HOG), *specs],
+                             stdout=subprocess.DEVNULL)
+        procs.append(p)
+        want = {int(s.split(":")[0]) for s in specs}
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            kids = {}
+            for c in psutil.Process(p.pid).children():
+                try:
+                    mb = int(c.cmdline()[3])
+                    if c.memory_info().rss >= (mb << 20) * 0.9:
+                        kids[mb] = c
+                except (psutil.Error, IndexError, ValueError):
+                    pass
+            if set(kids) == want:
+                return p, kids
+            time.sleep(0.05)
+        raise AssertionError("the stand-ins did not come up")
+
+    yield go
+    for p in procs:
+        for c in psutil.Process(p.pid).children():
+            c.kill()
+        p.kill()
+        p.wait()
+
+
+def _dead(proc, within: float = 5.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_renderer_over_the_ceiling_is_killed_and_nothing_else(launch):
+    launcher, kids = launch("150:--type=renderer", "160:--type=gpu-process",
+                            "40:--type=renderer")
+    dog = RendererWatchdog(ceiling_mb=100, total_mb=100_000, interval=0.05, rescan=0.1,
+                           root=launcher.pid).start()
+    try:
+        assert _dead(kids[150])
+        time.sleep(0.3)
+        assert kids[160].is_running() and kids[40].is_running()  # not a renderer / small
+    finally:
+        dog.stop()
+    assert [k["rss_mb"] >= 135 and "over 100 MB" in k["why"] for k in dog.kills] == [True]
+
+
+def test_renderers_together_over_the_total_lose_the_largest(launch):
+    launcher, kids = launch("60:--type=renderer", "90:--type=renderer", "120:--type=renderer")
+    dog = RendererWatchdog(ceiling_mb=1000, total_mb=200, interval=0.05, rescan=0.1,
+                           root=launcher.pid).start()
+    try:
+        assert _dead(kids[120])  # 270 MB together: the largest goes, 150 MB are left
+        time.sleep(0.5)
+        assert kids[60].is_running() and kids[90].is_running()
+    finally:
+        dog.stop()
+    assert len(dog.kills) == 1 and "all pages together over 200 MB" in dog.kills[0]["why"]
+
+
+def test_pss_is_not_read_while_the_resident_sum_is_within_the_total(launch, monkeypatch):
+    """PSS <= RSS: an RSS sum within the total needs no PSS (reading it walks page tables)."""
+    reads = []
+    monkeypatch.setattr(wd, "_pss", lambda pid: reads.append(pid) or 0)
+    launcher, kids = launch("40:--type=renderer", "50:--type=renderer")
+    dog = RendererWatchdog(ceiling_mb=1000, total_mb=500, interval=0.05, rescan=0.1,
+                           root=launcher.pid).start()
+    time.sleep(0.6)
+    dog.stop()
+    assert reads == [] and dog.kills == []
+    assert all(k.is_running() for k in kids.values())
