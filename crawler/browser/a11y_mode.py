@@ -46,12 +46,11 @@ def control_words() -> tuple[list[str], list[str]]:
 
 async def _borrow(pool, url: str):
     """A loaded page of ``url`` in the pool's browser: a visit that parks its page, then the
-    parked page (the pool's ``_claim``: the one call here that is not the pool's public API -
-    the pool has no public "give me the page" yet). (page, None) or (None, why)."""
+    parked page (``RenderPool.claim_parked``). (page, None) or (None, why)."""
     v = await pool.visit(url, Plan(facts=False, full_dom=False, screenshot=False), park=True)
     if v.rendered.error is not None:
         return None, v.rendered.error
-    item = pool._claim(url)
+    item = pool.claim_parked(url)
     if item is None:
         return None, FetchError(Cause.OTHER, "the loaded page was closed before use")
     return item[0], None

@@ -436,7 +436,10 @@ class RenderPool:
             _, (c, _, _) = self._parked.popitem(last=False)
             await quiet_close(c)
 
-    def _claim(self, url: str):
+    def claim_parked(self, url: str):
+        """Take the page a ``park=True`` visit of ``url`` left open out of the pool:
+        ``(page, its browser generation)``, or None when there is none or it died. The
+        caller owns the page from then on (and closes it)."""
         item = self._parked.pop(url, None)
         if item is None:
             return None
@@ -464,7 +467,7 @@ class RenderPool:
         if failed is not None:
             return Visit(Rendered(url, error=failed)), 0.0, None
         left = self._time_left(url)
-        item = self._claim(url)
+        item = self.claim_parked(url)
         if left < 0.5:
             if item is not None:
                 await quiet_close(item[0])
