@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -66,9 +67,16 @@ _PAGE_HEIGHT = ("Math.max(document.documentElement.scrollHeight, "
 
 
 @lru_cache(maxsize=None)
+@lru_cache(maxsize=None)
 def script(name: str) -> str:
-    """The in-page script ``crawler/browser/js/<name>`` (a function expression)."""
-    return resources.files(__package__).joinpath("js", name).read_text(encoding="utf-8")
+    """The in-page script ``crawler/browser/js/<name>`` (a function expression), each line
+    ``// @include other.js`` replaced by that file (pieces several scripts share, e.g.
+    ``css_path.js``: one selector rule for every in-page script)."""
+    text = resources.files(__package__).joinpath("js", name).read_text(encoding="utf-8")
+    return _INCLUDE.sub(lambda m: script(m.group(1)), text)
+
+
+_INCLUDE = re.compile(r"^[ \t]*// @include ([\w.-]+\.js)[ \t]*$", re.M)
 
 
 @dataclass

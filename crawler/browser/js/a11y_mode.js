@@ -17,21 +17,7 @@
     const cs = getComputedStyle(el);
     return cs.visibility !== 'hidden' && cs.display !== 'none' && parseFloat(cs.opacity) > 0.05;
   };
-  const cssPath = (el) => {
-    const parts = [];
-    while (el && el.nodeType === 1 && parts.length < 6) {
-      if (el.id && /^[A-Za-z][\w-]*$/.test(el.id)) { parts.unshift(el.localName + '#' + el.id); break; }
-      let s = el.localName;
-      const p = el.parentElement;
-      if (p) {
-        const same = [...p.children].filter(c => c.localName === el.localName);
-        if (same.length > 1) s += `:nth-of-type(${same.indexOf(el) + 1})`;
-      }
-      parts.unshift(s);
-      el = el.parentElement;
-    }
-    return parts.join(' > ');
-  };
+  // @include css_path.js
   const words = (el) => {
     const img = el.querySelector && el.querySelector('img[alt]');
     return [el.innerText && el.innerText.length < 80 ? el.innerText : '',

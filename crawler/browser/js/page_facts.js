@@ -4,24 +4,7 @@
 // With watchMs (ms after the load event) only the globals, the launchers and the number of
 // the page's timers due by then (js/timers.js) - the cheap poll of visit.watch.
 ([globalNames, launcherWords, watchMs]) => {
-  const cssPath = (el) => {
-    if (!(el instanceof Element)) return '';
-    const parts = [];
-    while (el && el.nodeType === 1 && parts.length < 8) {
-      if (el.id && /^[A-Za-z][\w-]*$/.test(el.id)) { parts.unshift('#' + el.id); break; }
-      let s = el.localName;
-      const cls = [...el.classList].filter(c => /^[A-Za-z_][\w-]*$/.test(c)).slice(0, 2);
-      if (cls.length) s += '.' + cls.join('.');
-      const p = el.parentElement;
-      if (p) {
-        const same = [...p.children].filter(c => c.localName === el.localName);
-        if (same.length > 1) s += `:nth-of-type(${same.indexOf(el) + 1})`;
-      }
-      parts.unshift(s);
-      el = el.parentElement;
-    }
-    return parts.join(' > ');
-  };
+  // @include css_path.js
   const visible = (el) => {
     const r = el.getBoundingClientRect();
     if (r.width < 2 || r.height < 2) return false;
