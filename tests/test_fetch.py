@@ -230,7 +230,18 @@ def test_global_concurrency_limit(farm):
     assert broken.HELD.max == 2
 
 
-def test_per_host_delay_spaces_request_starts(farm):
+def test_per_host_delay_spaces_request_starts(farm, monkeypatch):
+    from crawler.fetch import politeness
+
+    turns: list[float] = []  # when each request was let go, as the fetcher paced it
+    real = politeness.HostState.wait_turn
+
+    async def paced(self):
+        await real(self)
+        turns.append(time.monotonic())
+
+    monkeypatch.setattr(politeness.HostState, "wait_turn", paced)
+
     async def go():
         async with Fetcher(cfg(farm, per_host_delay=0.2, per_host_concurrency=4)) as f:
             await f.fetch(B(farm, "/ok"))
@@ -239,13 +250,15 @@ def test_per_host_delay_spaces_request_starts(farm):
             return t0
 
     t0 = run(go())
+    mine = [t for t in turns if t >= t0]
+    assert len(mine) == 5
+    assert min(b - a for a, b in zip(mine, mine[1:])) >= 0.19  # the client's pacing: exact
+    # what the server saw: five arrivals over at least four delays. Single gaps are not
+    # asserted: an arrival can trail its start by a scheduling delay of a loaded machine
+    # (CI once saw 0.40 s then 0.02 s for two starts 0.2 s apart each)
     starts = sorted(t for t, m, h, p, n in farm.requests_to("broken.test")
                     if t >= t0 and p.startswith("/ok?d="))
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
-    # starts are paced 0.2 s apart by the client; the farm sees arrivals, which jitter a
-    # little (a new connection vs a kept-alive one): the span is the robust measure
-    assert len(starts) == 5 and starts[-1] - starts[0] >= 0.75, gaps
-    assert min(gaps) >= 0.05, gaps  # arrival jitter of a loaded machine; the span is exact
+    assert len(starts) == 5 and starts[-1] - starts[0] >= 0.75, starts
 
 
 def test_retry_after_429_and_503(farm):
