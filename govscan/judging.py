@@ -12,8 +12,10 @@ length-prefixed pickle ``(ok, findings | error text)`` on stdout, one job at a t
 exits when its stdin closes, so it dies with a SIGKILLed parent. The capture (about 1.3 MB
 for 30 pages) goes through a file in memory (``/dev/shm`` where there is one) rather than the
 pipe: through the pipe the busy event loop fed it 64 KB per turn, and the judge waited
-50-170 ms for each capture (``bench/README.md``, issue 14). (Not multiprocessing: spawn
-would re-run the caller's ``__main__``, fork would copy a threaded process.) The judging
+50-170 ms for each capture (``bench/README.md``, issue 14). The directory is the scan's
+own; one left by a scan killed with SIGKILL is removed by the next scan (``_sweep``).
+(Not multiprocessing: spawn would re-run the caller's ``__main__``, fork would copy a
+threaded process.) The judging
 itself is ``probes.base.judge_site`` (``govscan.pipeline`` uses the same), and the
 subprocess imports no fetcher.
 """
@@ -71,13 +73,37 @@ def _judge_local(probe_ids, site, now, options):
     return judge_site([reg[i] for i in probe_ids], site, Context(now=now, options=options))
 
 
-def _spool_dir() -> str:
-    """Where job files go: RAM-backed ``/dev/shm`` when it is there, else the temp dir."""
+def _spool_dir(base: str | None = None) -> str:
+    """A new directory for this scan's job files: in RAM-backed ``/dev/shm`` when it is
+    there, else the temp dir (``base`` for tests). Its name carries the scan's process id,
+    so a scan that died without cleaning up (SIGKILL) has its directory - and a job file left
+    in it, in RAM - removed by the next scan (``_sweep``)."""
     import tempfile
 
-    shm = "/dev/shm"
-    base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
-    return tempfile.mkdtemp(prefix="govscan-judge-", dir=base)
+    if base is None:
+        shm = "/dev/shm"
+        base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else tempfile.gettempdir()
+    _sweep(base)
+    return tempfile.mkdtemp(prefix=f"govscan-judge-{os.getpid()}-", dir=base)
+
+
+def _sweep(base: str) -> None:
+    """Remove the job directories under ``base`` whose scan process is gone."""
+    import shutil
+
+    for d in Path(base).glob("govscan-judge-*-*"):
+        try:
+            pid = int(d.name.split("-")[2])
+        except (IndexError, ValueError):
+            continue
+        if pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except OSError:  # alive, another user's: not ours to touch
+            pass
 
 
 class _Worker:

@@ -316,3 +316,34 @@ def test_after_the_crawl_the_scan_process_judges_beside_the_worker(farm):
     assert started == 1 and 1 <= here < 6  # both judged some
     assert all(f[0].status == before[0].status and f[0].summary == before[0].summary
                for f in out)
+
+
+def test_job_files_of_a_killed_scan_are_swept_by_the_next(tmp_path):
+    """Captures reach the judges through files (in /dev/shm); a scan killed with SIGKILL
+    cannot remove its directory, so the next scan removes every one whose process is gone -
+    never one of a live process."""
+    import os
+    import subprocess
+    import sys
+
+    from govscan.judging import _spool_dir
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        dead_dir = tmp_path / f"govscan-judge-{gone.pid}-abc"
+        dead_dir.mkdir()
+        (dead_dir / "1-1.pickle").write_bytes(b"x" * 1000)  # the job it was judging
+        live_dir = tmp_path / f"govscan-judge-{alive.pid}-def"
+        live_dir.mkdir()
+        other = tmp_path / "govscan-judge-notapid"
+        other.mkdir()
+        mine = _spool_dir(str(tmp_path))
+        assert not dead_dir.exists()
+        assert live_dir.exists() and other.exists()
+        assert os.path.basename(mine).startswith(f"govscan-judge-{os.getpid()}-")
+        assert _spool_dir(str(tmp_path)) and os.path.isdir(mine)  # its own: never swept
+    finally:
+        alive.kill()
+        alive.wait()
