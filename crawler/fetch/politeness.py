@@ -26,13 +26,18 @@ class HostState:
         self.requests = 0
 
     async def wait_turn(self):
+        """Return when this host's next request may start: ``delay`` after the previous
+        one *actually* started. The turn is held while waiting, and the next turn counted
+        from the moment this one woke: a waiter woken late by a busy event loop delays the
+        ones after it instead of letting two requests go in a burst (issue 14: they had been
+        scheduled ``delay`` apart in advance, and a late wake-up left 0.02 s between two)."""
         async with self.lock:
-            now = time.monotonic()
-            start = max(now, self.next_start)
+            wait = self.next_start - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            start = time.monotonic()
             self.last_start = start
             self.next_start = start + self.delay
-        if start > now:
-            await asyncio.sleep(start - now)
         self.requests += 1
 
     def raise_delay(self, delay: float) -> None:
