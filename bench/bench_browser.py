@@ -16,12 +16,13 @@ Both tools run as child processes of this script and are measured the same way f
 outside: wall time, pages/min, CPU seconds per page (``wait4``: the tool's process and every
 child it reaped - Chromium included; the comparable figure on a shared box), and peak
 memory of each tool's whole process tree (Python or node + the driver + every Chromium
-process), sampled every 0.2 s from this process (psutil, ``tests/helpers.PeakTree``). (Until
+process), sampled from this process (psutil, ``tests/helpers.PeakTree``). (Until
 issue 14 govscan ran inside this process, its memory sampler a thread beside it: the
 sampler's ``/proc`` reads held govscan's GIL and were counted as govscan's CPU.) Memory is
-the sum of
-PSS (proportional set size: shared pages split between processes - the honest total) and the
-sum of RSS (counts shared pages once per process: an upper bound).
+the sum of PSS (proportional set size: shared pages split between processes - the honest
+total), read as often as keeps its page-table walks at ``PSS_SHARE`` of one core, and the
+sum of RSS (counts shared pages once per process: an upper bound), read every 0.2 s. (Read
+every 0.2 s, PSS had cost a tenth of the machine - CPU the tool being measured lost.)
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ from helpers import PeakTree, capture_urls  # noqa: E402
 
 NODE_DIR = ROOT / "bench" / "node"
 PA11Y_CI = NODE_DIR / "node_modules" / ".bin" / "pa11y-ci"
+# the memory sampler's PSS reads (page-table walks) may take 2 % of one core, for both tools
+PSS_SHARE = 0.02
 
 
 # --- the two tools ------------------------------------------------------------------------------
@@ -139,7 +142,7 @@ def measure_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
                for k, f in (("out", proc.stdout), ("err", proc.stderr))]
     for t in readers:
         t.start()
-    with PeakTree(proc.pid, exclude=exclude, interval=0.2) as mem:
+    with PeakTree(proc.pid, exclude=exclude, interval=0.2, pss_share=PSS_SHARE) as mem:
         _, status, ru = os.wait4(proc.pid, 0)
     for t in readers:
         t.join()
@@ -148,7 +151,7 @@ def measure_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
         raise RuntimeError(f"govscan {profile} failed:\n{bufs.get('err', b'').decode()[-3000:]}")
     g = json.loads(bufs["out"].decode().strip().splitlines()[-1])
     g.update(wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, peak_pss_mb=mem.peak_mb,
-             peak_rss_mb=mem.peak_rss_mb, profile=profile)
+             peak_rss_mb=mem.peak_rss_mb, pss_reads=mem.pss_reads, profile=profile)
     return g
 
 
@@ -182,7 +185,7 @@ def run_pa11y(urls: list[str], concurrency: int, workdir: Path) -> dict:
                for k, f in (("out", proc.stdout), ("err", proc.stderr))]
     for t in readers:
         t.start()
-    with PeakTree(proc.pid, interval=0.2) as mem:
+    with PeakTree(proc.pid, interval=0.2, pss_share=PSS_SHARE) as mem:
         _, status, ru = os.wait4(proc.pid, 0)  # rusage of pa11y-ci + its reaped Chromiums
     proc.returncode = os.waitstatus_to_exitcode(status)
     for t in readers:
@@ -190,7 +193,7 @@ def run_pa11y(urls: list[str], concurrency: int, workdir: Path) -> dict:
     out, err = bufs.get("out", b""), bufs.get("err", b"")
     wall = time.monotonic() - t0
     res: dict = {"wall_s": wall, "pages": len(urls), "peak_pss_mb": mem.peak_mb,
-                 "peak_rss_mb": mem.peak_rss_mb, "exit": proc.returncode,
+                 "peak_rss_mb": mem.peak_rss_mb, "pss_reads": mem.pss_reads, "exit": proc.returncode,
                  "cpu_s": ru.ru_utime + ru.ru_stime}
     try:
         j = json.loads(out.decode())
