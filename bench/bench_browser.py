@@ -65,34 +65,43 @@ PSS_SHARE = 0.02
 
 PROFILES = {
     # everything the browser probes need: screenshots, axe, mobile, engines, 4 probes judged
-    "full": ({Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE, Artifact.ENGINES}, True),
-    # what pa11y-ci does: render + axe, judged by the wcag probe, no screenshots
-    "wcag": ({Artifact.RENDERED, Artifact.AXE}, False),
+    "full": ({Artifact.RENDERED, Artifact.AXE, Artifact.MOBILE, Artifact.ENGINES}, True,
+             ("wcag", "responsive", "browser-compat", "chatbot")),
+    # what pa11y-ci does: render + axe, judged by the wcag probe, no screenshots - what
+    # `govscan run --probe wcag` gathers: the wcag probe's hints only (until issue 14's
+    # fifth pass this profile also carried the chat probe's hints, so every page was also
+    # watched for a late chat launcher, which pa11y-ci does not do)
+    "wcag": ({Artifact.RENDERED, Artifact.AXE}, False, ("wcag",)),
 }
+
+
+def _probes(names) -> list:
+    from probes import chatbot
+
+    by_id = {"wcag": wcag.PROBE, "responsive": responsive.PROBE,
+             "browser-compat": browser_compat.PROBE, "chatbot": chatbot.PROBE}
+    return [by_id[n] for n in names]
 
 
 def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
                 profile: str = "full") -> dict:
-    judged = {"wcag": {}, "responsive": {}, "browser-compat": {}, "chatbot": {},
-              "mixed": 0}
+    arts, screenshots, names = PROFILES[profile]
+    probes = _probes(names)
+    judged: dict = {**{n: {} for n in names}, "mixed": 0, "tab_reused": 0}
     stages: dict[str, list[int]] = {}  # stage -> ms per page (Rendered.extra["timings"])
-    try:
-        from probes import chatbot
-    except ImportError:
-        chatbot = None
     ctx = Context()
 
     def on_site(site):
-        for name, probe in (("wcag", wcag.PROBE), ("responsive", responsive.PROBE),
-                            ("browser-compat", browser_compat.PROBE)) + (
-                (("chatbot", chatbot.PROBE),) if chatbot else ()):
+        for probe in probes:
             st = str(run_probe(probe, site, ctx).status)
-            judged[name][st] = judged[name].get(st, 0) + 1
-        judged["mixed"] += len(mixed_content(site))
+            judged[probe.id][st] = judged[probe.id].get(st, 0) + 1
+        if screenshots:  # the full profile: the mixed-content helper too
+            judged["mixed"] += len(mixed_content(site))
         for p in site.pages:
             if p.rendered is not None:
                 for k, v in (p.rendered.extra.get("timings") or {}).items():
                     stages.setdefault(k, []).append(v)
+                judged["tab_reused"] += p.rendered.extra.get("tab") == "reused"
         for p in site.pages:  # keep memory flat on long runs: the findings are what matter
             if p.rendered is not None:
                 p.rendered.dom = ""
@@ -105,15 +114,12 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
         return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
 
     c0 = cpu()
-    arts, screenshots = PROFILES[profile]
     cfg = FetchConfig(allow_private=True, per_host_delay=0.0, per_host_concurrency=4,
                       retries=0)
     opts = CaptureOptions(single_url=True, render_pages=1, screenshots=screenshots)
     opts.extra["browser_concurrency"] = pool
     t0 = time.monotonic()
     # what the pipeline hands the gatherers: the judged probes' hints, merged
-    probes = [wcag.PROBE, responsive.PROBE, browser_compat.PROBE] + (
-        [chatbot.PROBE] if chatbot else [])
     hints = Hints.merge(p.hints for p in probes)
     sites = asyncio.run(capture_urls(
         urls, arts, cfg, capture_dir=str(shots) if screenshots else "", options=opts,
