@@ -106,3 +106,27 @@ def test_pss_is_not_read_while_the_resident_sum_is_within_the_total(launch, monk
     dog.stop()
     assert reads == [] and dog.kills == []
     assert all(k.is_running() for k in kids.values())
+
+
+def test_pss_is_read_no_more_often_than_its_cost_allows(launch, monkeypatch):
+    """Over the total by RSS, PSS is read again only ``cost / pss_share`` after a pass that
+    took ``cost`` (here 2 x 20 ms at 10 %: one pass per 0.4 s, where the rescan pace
+    would allow one per 0.1 s)."""
+    passes = []
+
+    def slow_pss(pid):
+        time.sleep(0.02)
+        passes.append(time.monotonic())
+        return 1  # PSS tiny: nothing is ever killed for the total
+
+    monkeypatch.setattr(wd, "_pss", slow_pss)
+    launcher, kids = launch("60:--type=renderer", "70:--type=renderer")
+    dog = RendererWatchdog(ceiling_mb=1000, total_mb=100, interval=0.05, rescan=0.1,
+                           root=launcher.pid, pss_share=0.1).start()
+    time.sleep(1.5)
+    dog.stop()
+    assert dog.kills == [] and all(k.is_running() for k in kids.values())
+    starts = passes[::2]  # two renderers: two reads a pass
+    assert 2 <= dog.pss_passes <= 5, dog.pss_passes  # the rescan pace alone: ~14
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert gaps and min(gaps) >= 0.35, gaps

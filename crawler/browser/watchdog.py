@@ -8,7 +8,12 @@ samples the resident memory of every renderer process descended from this proces
 ``interval`` seconds and kills (``SIGKILL``, by process id) any renderer whose resident
 memory is over ``ceiling_mb``, and - checked every ``rescan`` seconds - the largest one when
 the proportional memory (PSS: shared pages split between processes, so the sum is honest)
-of all renderers together exceeds ``total_mb``. The
+of all renderers together exceeds ``total_mb``. PSS is read only when the resident sum is
+over ``total_mb`` (PSS <= RSS), and then at most at ``pss_share`` of one core: reading it
+walks each process's page tables (2-12 ms a renderer on a busy 2-core box), and read every
+second it took a fifth of the scan process's own samples on the browser benchmark (py-spy),
+where the renderers' resident sum (which counts the shared Chromium binary once per
+process) is always over the total. The
 page of a killed renderer sees a crash: its visit ends with ``renderer-crashed``, the
 browser and the other pages go on, and the next visit gets a fresh renderer.
 
@@ -41,11 +46,14 @@ class RendererWatchdog:
     # rescan: finding new renderers walks every process of the machine (psutil's parent
     # map) - on a busy shared box that is the watchdog's main cost, so not too often
     def __init__(self, ceiling_mb: int, total_mb: int, interval: float = 0.2,
-                 rescan: float = 1.0, root: int | None = None):
+                 rescan: float = 1.0, root: int | None = None, pss_share: float = 0.02):
         self.root = root  # whose descendant renderers are watched (None: this process)
         self.ceiling = ceiling_mb * 1024 * 1024
         self.total = total_mb * 1024 * 1024
         self.interval, self.rescan = interval, rescan
+        # the next PSS pass waits cost / pss_share after one that took ``cost`` seconds
+        self.pss_share = pss_share
+        self.pss_passes = 0
         self.kills: list[dict] = []  # {pid, rss_mb, why, t}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -76,7 +84,7 @@ class RendererWatchdog:
         me = psutil.Process(self.root) if self.root else psutil.Process()
         renderers: dict[int, "psutil.Process"] = {}
         seen: set[int] = set()
-        last_scan = 0.0
+        last_scan = next_pss = 0.0
         while not self._stop.is_set():
             now = time.monotonic()
             if now - last_scan >= self.rescan:
@@ -103,10 +111,14 @@ class RendererWatchdog:
                 if rss > self.ceiling:
                     self._kill(renderers.pop(pid), rss, f"over {self.ceiling >> 20} MB")
             # the total, at the rescan pace, and only when it could be over: a process's PSS
-            # is never more than its RSS, so an RSS sum within the limit needs no PSS at all
-            # (reading smaps_rollup walks the page tables: a tenth of the scan's own CPU)
-            if last_scan == now and sum(r for r, pid in sizes if pid in renderers) > self.total:
+            # is never more than its RSS, so an RSS sum within the limit needs no PSS at all;
+            # when it is over, PSS is read no more often than its cost allows (``pss_share``)
+            if last_scan == now and now >= next_pss and \
+                    sum(r for r, pid in sizes if pid in renderers) > self.total:
+                t0 = time.monotonic()
                 pss = [(_pss(pid), pid) for _, pid in sizes if pid in renderers]
+                self.pss_passes += 1
+                next_pss = t0 + (time.monotonic() - t0) / self.pss_share
                 if pss and sum(x for x, _ in pss) > self.total:
                     size, pid = max(pss)
                     self._kill(renderers.pop(pid), size,
