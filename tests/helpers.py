@@ -160,29 +160,27 @@ class PeakTree:
 
         import psutil
 
+        def total(procs, read) -> int:  # bytes; a process gone meanwhile counts 0
+            n = 0
+            for p in procs:
+                try:
+                    n += read(p)
+                except (psutil.Error, OSError):
+                    pass
+            return n
+
         next_pss = 0.0
         while not self._stop.is_set():
             try:
                 procs = self._procs(psutil)
             except psutil.Error:
                 procs = []
-            rss = 0
-            for p in procs:
-                try:
-                    rss += p.memory_info().rss
-                except (psutil.Error, OSError):
-                    pass
+            rss = total(procs, lambda p: p.memory_info().rss)
             self.peak_rss_mb = max(self.peak_rss_mb, rss / 2 ** 20)
             if time.monotonic() >= next_pss:
                 t0 = time.monotonic()
-                pss = 0
-                for p in procs:
-                    try:
-                        pss += p.memory_full_info().pss
-                    except (psutil.Error, OSError):
-                        pass
+                mb = total(procs, lambda p: p.memory_full_info().pss) / 2 ** 20
                 self.pss_reads += 1
-                mb = pss / 2 ** 20
                 self.peak_mb, self.since_mb = max(self.peak_mb, mb), max(self.since_mb, mb)
                 cost = time.monotonic() - t0
                 next_pss = t0 + (cost / self.pss_share if self.pss_share else 0.0)
