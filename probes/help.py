@@ -22,7 +22,6 @@ pages they read is ``probes.base.near_pages``, the one rule for every site-level
 from __future__ import annotations
 
 import html
-
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any

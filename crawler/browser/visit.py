@@ -67,7 +67,6 @@ _PAGE_HEIGHT = ("Math.max(document.documentElement.scrollHeight, "
 
 
 @lru_cache(maxsize=None)
-@lru_cache(maxsize=None)
 def script(name: str) -> str:
     """The in-page script ``crawler/browser/js/<name>`` (a function expression), each line
     ``// @include other.js`` replaced by that file (pieces several scripts share, e.g.
