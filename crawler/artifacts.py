@@ -596,6 +596,9 @@ class SiteCapture:
     side: dict[str, Response] = field(default_factory=dict)  # e.g. "search_query" -> Response
     legacy: list[Response] = field(default_factory=list)
     gathered: set[str] = field(default_factory=set)  # Artifact values that were gathered
+    # Artifact values this capture is to gather (``capture_site`` sets it; not stored): a
+    # gatherer may prepare a later one's work (RENDERED readies axe in the tab if AXE follows)
+    planned: frozenset[str] = frozenset()
     notes: list[str] = field(default_factory=list)  # visible caps: "page budget 30 reached"
     errors: dict[str, FetchError] = field(default_factory=dict)  # artifact -> why not gathered
     capture_dir: str = ""  # where screenshots of this capture live

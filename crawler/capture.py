@@ -181,6 +181,7 @@ async def capture_site(target: Target, artifacts, env: CaptureEnv) -> SiteCaptur
     budget = env.options.target_budget or None
     deadline = time.monotonic() + budget if budget else None
     arts = closure(artifacts)
+    site.planned = frozenset(map(str, arts))
     for i, art in enumerate(arts):
         emit(env, site, "stage", stage=stage_of(BY_ARTIFACT[art]))  # i13 progress
         try:

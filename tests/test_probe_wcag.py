@@ -19,7 +19,7 @@ needs_chromium = pytest.mark.skipif(browser.find_chromium() is None, reason="no 
 @pytest.fixture(scope="module")
 def judged(farm):
     paths = ["accessible", "no-alt", "unlabelled", "low-contrast", "no-lang", "iframe",
-             "shadow", "chat-selfhosted"]
+             "shadow", "chat-selfhosted", "own-axe"]
     sites = capture_paths(farm, paths, AXE_ARTS, hints=wcag.PROBE.hints)
     return {p: (s, run_probe(wcag.PROBE, s, Context())) for p, s in sites.items()}
 
@@ -47,6 +47,7 @@ def test_accessible_page_passes(judged):
     ("no-lang", "html-has-lang", "3.1.1"),
     ("iframe", "image-alt", "1.1.1"),   # the missing alt is inside an iframe
     ("shadow", "label", "4.1.2"),       # the unlabelled input is inside an open shadow root
+    ("own-axe", "image-alt", "1.1.1"),  # the page's own global ``axe`` changes nothing
 ])
 def test_broken_pages_fail_with_the_right_rule(judged, path, rule, criterion):
     site, f = judged[path]
@@ -57,6 +58,19 @@ def test_broken_pages_fail_with_the_right_rule(judged, path, rule, criterion):
     assert ev.data["help_url"].startswith("https://dequeuniversity.com/rules/axe/4.14/")
     assert ev.selector and ev.snippet.startswith("<") and ev.data["nodes"]
     assert ev.data["impact"] in ("minor", "moderate", "serious", "critical")
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_axe_is_readied_before_the_load_in_every_frame(judged):
+    """axe-core came with the documents (``ready_axe``: an init script), in the framed one
+    too, so nothing was injected after the load; a page whose own script set ``window.axe``
+    got govscan's axe injected over it (the version is the pinned one, not the page's)."""
+    for path in ("accessible", "iframe", "no-alt"):
+        axe = judged[path][0].home.rendered.axe
+        assert axe["injected_after_load"] == 0, path
+    axe = judged["own-axe"][0].home.rendered.axe
+    assert axe["injected_after_load"] == 1 and axe["axe_version"] == "4.14.1"
 
 
 @pytest.mark.browser

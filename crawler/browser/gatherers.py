@@ -25,7 +25,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from ..artifacts import Hints, Page, Rendered, SiteCapture
+from ..artifacts import Artifact, Hints, Page, Rendered, SiteCapture
 from ..causes import Cause, FetchError
 from .evidence import (MAX_AXE_BOXES, MAX_BOXES, axe_selectors, capped, hinted_selectors,
                        launcher_selectors, outline_selectors)
@@ -81,11 +81,12 @@ async def gather_rendered(site: SiteCapture, env) -> None:
     shots = shots_root(env)
 
     watch_ms = watch_ms_of(env)
+    axe_next = str(Artifact.AXE) in site.planned  # AXE runs in the page this visit parks
 
     async def one(i: int, page: Page):
         plan = Plan(page_globals=tuple(hints.page_globals),
                     launcher_words=tuple(hints.launcher_words), shots=shots,
-                    watch_ms=watch_ms)
+                    watch_ms=watch_ms, axe_next=axe_next)
         plan.boxes = _box_selectors(page, env)
         v = await pool.visit(page.url, plan, park=True)
         page.rendered = v.rendered

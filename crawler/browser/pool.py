@@ -378,17 +378,18 @@ class RenderPool:
 
     async def _visit(self, ctx, url: str, plan: Plan, visit: Visit, state: VisitState):
         """The open page or None - ``crawler.browser.visit.run_visit`` in the generation's
-        context ``ctx``, in a reused tab of the same host when one is free."""
-        tab = self._take_tab(url)
+        context ``ctx``, in a reused tab when one is free (``_take_tab``)."""
+        tab = self._take_tab(url, axe=plan.axe or plan.axe_next)
         if tab is not None:
             self.reused += 1
         return await run_visit(ctx, url, plan, self.config, visit, state, self.guard, tab)
 
     # tab reuse
     async def _retire(self, page, g: _Generation) -> None:
-        """A tab whose visit (and axe, mobile steps) ended cleanly is kept for the next visit
-        of the same host, instead of closed: Chromium keeps a same-site navigation in the
-        tab's renderer process, whose V8 has axe-core compiled already (axe's inject + run
+        """A tab whose visit (and axe, mobile steps) ended cleanly is kept for a next visit
+        (of the same host first, ``_take_tab``), instead of closed: Chromium keeps a
+        same-site navigation in the tab's renderer process, whose V8 has axe-core compiled
+        already (axe's inject + run
         took 700-980 ms in a new tab, 265-400 ms in a reused one, on farm pages). A new tab
         is a new renderer process each time. Only clean tabs come back (``reset_tab``: the
         visit's handlers gone, the mobile emulation dropped); a tab that failed, crashed or
@@ -410,15 +411,27 @@ class RenderPool:
         for w in evicted:
             close_soon(w[1])
 
-    def _take_tab(self, url: str):
-        """A kept tab of ``url``'s host in the current browser (taken out), or None."""
+    def _take_tab(self, url: str, axe: bool = False):
+        """A kept tab of the current browser (taken out), or None. Best a tab of ``url``'s
+        host (its renderer is warm), then any other kept tab: a navigation to another site
+        gets a new renderer process in it (site isolation: the old one exits), so the
+        process is as fresh as a new tab's, but the tab's own setup - the target, its init
+        scripts with axe's 650 KB (``visit.ready_axe``) - is not paid again. (Another host
+        of the same site - my.gov.uz after gov.uz - may keep the renderer, as in any
+        browser: the site is Chromium's unit of process isolation.) Within each,
+        a tab that has axe readied when ``axe``, one without otherwise (every document of
+        a readied tab evaluates axe)."""
         host, now = host_of(url), time.monotonic()
-        for i, (h, page, g, t) in enumerate(self._warm):
-            if h == host and g is self._gen and not g.retired and now - t <= self.park_ttl \
-                    and not page.is_closed() and not getattr(page, "_govscan_dead", False):
-                del self._warm[i]
-                return page
-        return None
+        fit = [i for i, (h, page, g, t) in enumerate(self._warm)
+               if g is self._gen and not g.retired and now - t <= self.park_ttl
+               and not page.is_closed() and not getattr(page, "_govscan_dead", False)]
+        if not fit:
+            return None
+
+        def rank(i: int) -> tuple[bool, bool]:
+            h, page = self._warm[i][0], self._warm[i][1]
+            return h != host, getattr(page, "_govscan_axe", False) != axe
+        return self._warm.pop(min(fit, key=rank))[1]
 
     # parking
     async def _park(self, url: str, page, g: _Generation):

@@ -3,7 +3,8 @@
 All on ``gov.test`` under ``/browser/``: one accessible page in the gov.uz section style, and
 pages that each break one WCAG 2.0 rule the way real CMS pages do (a logo without alt, a
 newsletter field without a label, pale grey text, a page without ``lang``), plus a page whose
-defect sits inside an iframe and one whose defect sits inside an open shadow root.
+defect sits inside an iframe, one whose defect sits inside an open shadow root, and one whose
+own script defines a global ``axe``.
 """
 
 from __future__ import annotations
@@ -74,6 +75,12 @@ def pages() -> dict[str, str]:
                       'connectedCallback(){const r=this.attachShadow({mode:"open"});'
                       'r.innerHTML=\'<div><img src="/browser/static/card.png" width="60" '
                       'height="60"><input type="text" name="code"></div>\';}});</script>'),
+        # the site's own global named ``axe`` (a bundled dev copy, a gallery script): the
+        # scan's axe must not be confused with it, and the logo still has no alt
+        "own-axe": doc("Fotogalereya", text + '<img src="/browser/static/logo.png" width="90" '
+                       'height="90"><script>window.axe = {version: "1.0-site", run: () => '
+                       'Promise.resolve({violations: [], incomplete: [], passes: [], '
+                       'inapplicable: []})};</script>'),
         "news": doc("Yangiliklar", text),
         "contacts": doc("Bog‘lanish", '<address>Namangan shahri, Islom Karimov ko‘chasi, 1'
                         '</address>'),
