@@ -87,12 +87,13 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
     arts, screenshots, names = PROFILES[profile]
     probes = _probes(names)
     judged: dict = {**{n: {} for n in names}, "mixed": 0}
-    reused = 0  # pages rendered in a reused tab (``Rendered.extra["tab"]``)
+    reused = 0  # pages rendered in a reused tab of their host (``Rendered.extra["tab"]``)
+    cross = 0  # ... in a reused tab of another host (a new renderer in it)
     stages: dict[str, list[int]] = {}  # stage -> ms per page (Rendered.extra["timings"])
     ctx = Context()
 
     def on_site(site):
-        nonlocal reused
+        nonlocal reused, cross
         for probe in probes:
             st = str(run_probe(probe, site, ctx).status)
             judged[probe.id][st] = judged[probe.id].get(st, 0) + 1
@@ -103,6 +104,7 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
                 for k, v in (p.rendered.extra.get("timings") or {}).items():
                     stages.setdefault(k, []).append(v)
                 reused += p.rendered.extra.get("tab") == "reused"
+                cross += p.rendered.extra.get("tab") == "reused-other-host"
         for p in site.pages:  # keep memory flat on long runs: the findings are what matter
             if p.rendered is not None:
                 p.rendered.dom = ""
@@ -122,7 +124,7 @@ def run_govscan(urls: list[str], sites_at_once: int, pool: int, shots: Path,
              and s.home.rendered.axe and "violations" in s.home.rendered.axe)
     # CPU is measured from outside, by the parent (``measured``), as for pa11y-ci
     return {"wall_s": wall, "pages": len(urls), "pages_ok": ok, "judged": judged,
-            "tabs_reused": reused, "stages": stage_summary(stages, len(urls))}
+            "tabs_reused": reused, "tabs_reused_other_host": cross, "stages": stage_summary(stages, len(urls))}
 
 
 class CpuGroup:
@@ -328,7 +330,8 @@ def main(argv=None) -> int:
                   f"({'whole tree' if key == 'tree_cpu_s' else 'wait4'})")
     for g in gs:
         print(f"\ngovscan `{g['profile']}` findings: {json.dumps(g['judged'])}; tabs "
-              f"reused: {g['tabs_reused']} of {g['pages']} pages")
+              f"reused: {g['tabs_reused']} of {g['pages']} pages, and "
+              f"{g.get('tabs_reused_other_host', 0)} more for another host (a new renderer)")
         print(f"govscan `{g['profile']}` where a page's time goes (ms per page, mean of the "
               f"pages with that stage; share of all stage time; stages of concurrent pages "
               f"overlap):")

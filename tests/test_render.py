@@ -8,6 +8,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import psutil
 import pytest
 
 from crawler import browser
@@ -409,8 +410,19 @@ def test_a_clean_tab_is_reused_for_the_next_page_of_its_host(farm):
     """A tab whose visit (and mobile emulation) ended cleanly serves the next visit of the
     same host (its renderer keeps axe-core compiled): that visit is the new page's alone -
     its title, its console, its errors -, desktop-sized again after the previous page's
-    360 px emulation; a page that opened dialogs is never reused, nor a tab of another
-    host."""
+    360 px emulation; a page that opened dialogs is never reused. Another site's page may
+    take a clean tab too, but never its renderer: the old process is gone, a new one runs
+    the new site (site isolation)."""
+    def renderers() -> set[int]:
+        out = set()
+        for q in psutil.Process().children(recursive=True):
+            try:
+                if "--type=renderer" in " ".join(q.cmdline()):
+                    out.add(q.pid)
+            except psutil.Error:
+                pass
+        return out
+
     async def go():
         pool = browser.RenderPool(browser.RenderConfig(
             resolve=farm.resolve, resolve_only=True, ignore_https_errors=True,
@@ -424,16 +436,22 @@ def test_a_clean_tab_is_reused_for_the_next_page_of_its_host(farm):
             await pool.unpark()
             c = await pool.visit(u("/hostile-browser/dialogs"))
             d = await pool.visit(u("/browser/accessible"))
-            reused_before_other = pool.reused
-            e = await pool.visit(farm.host_url("maps.test", "/"))
+            reused_before_other, before_other = pool.reused, renderers()
+            e = await pool.visit(farm.host_url("legacy.test", "/browser/accessible"))
+            await asyncio.sleep(0.5)  # the old renderer's exit
+            after_other = renderers()
         finally:
             await pool.close()
-        return a, m, b, width, c, d, e, reused_before_other, pool.reused
+        return (a, m, b, width, c, d, e, reused_before_other, pool.reused, before_other,
+                after_other)
 
-    a, m, b, width, c, d, e, before, reused = asyncio.run(go())
+    a, m, b, width, c, d, e, before, reused, r_before, r_after = asyncio.run(go())
     assert a.rendered.page_errors and "error" not in m.mobile
     assert b.rendered.extra.get("tab") == "reused" and width == 1280
     assert b.rendered.title != a.rendered.title and not b.rendered.page_errors
     assert c.rendered.extra.get("tab") == "reused"  # after news: clean
     assert d.rendered.extra.get("tab") is None  # the dialogs tab was closed, not reused
-    assert before == 2 and reused == 2 and e.rendered.extra.get("tab") is None
+    assert before == 2 and reused == 3 and e.rendered.error is None
+    assert e.rendered.extra.get("tab") == "reused-other-host"
+    # the page before it ran in a renderer that is gone now; the new site in a new one
+    assert r_before - r_after and r_after - r_before
