@@ -432,7 +432,8 @@ def test_a_clean_tab_is_reused_for_the_next_page_of_its_host(farm):
             a = await pool.visit(u("/browser/js-error"), park=True)
             m = await pool.mobile_on(u("/browser/js-error"))
             b = await pool.visit(u("/browser/news"), park=True)
-            width = await pool._parked[u("/browser/news")][0].evaluate("innerWidth")
+            width, touch = await pool._parked[u("/browser/news")][0].evaluate(
+                "[innerWidth, navigator.maxTouchPoints]")
             await pool.unpark()
             c = await pool.visit(u("/hostile-browser/dialogs"))
             d = await pool.visit(u("/browser/accessible"))
@@ -442,12 +443,12 @@ def test_a_clean_tab_is_reused_for_the_next_page_of_its_host(farm):
             after_other = renderers()
         finally:
             await pool.close()
-        return (a, m, b, width, c, d, e, reused_before_other, pool.reused, before_other,
-                after_other)
+        return (a, m, b, (width, touch), c, d, e, reused_before_other, pool.reused,
+                before_other, after_other)
 
     a, m, b, width, c, d, e, before, reused, r_before, r_after = asyncio.run(go())
     assert a.rendered.page_errors and "error" not in m.mobile
-    assert b.rendered.extra.get("tab") == "reused" and width == 1280
+    assert b.rendered.extra.get("tab") == "reused" and width == (1280, 0)  # no touch either
     assert b.rendered.title != a.rendered.title and not b.rendered.page_errors
     assert c.rendered.extra.get("tab") == "reused"  # after news: clean
     assert d.rendered.extra.get("tab") is None  # the dialogs tab was closed, not reused

@@ -155,29 +155,35 @@ async def shot_size(page) -> tuple[int, int]:
     return vw, max(1, min(int(h or vh), MAX_SHOT_HEIGHT))
 
 
+async def tab_cdp(page):
+    """The tab's own CDP session, opened on first use and kept for the tab's life (it
+    outlives navigations, to another site's renderer too): the screenshots and the mobile
+    emulation go through it. Opening and detaching a session costs about 8 ms of CPU, which
+    every page paid twice when each step had its own."""
+    s = getattr(page, "_govscan_cdp", None)
+    if s is None:
+        s = await page.context.new_cdp_session(page)
+        page._govscan_cdp = s
+    return s
+
+
 async def capture_png(page, size: tuple[int, int] | None) -> bytes:
-    """A PNG through CDP ``Page.captureScreenshot``: with ``size`` the top ``size`` of the
-    page, else the viewport as it is (mobile emulation). Taller than the viewport:
-    ``captureBeyondViewport`` (the layout keeps the viewport's size, so fixed elements are
-    drawn where they sit at the top of the page, as the boxes are measured); a page that
-    fits is captured without it, as Playwright does (the beyond-viewport path re-rasterises
-    and, on a loaded machine, sometimes paints a stray copy of a layer).
+    """A PNG through CDP ``Page.captureScreenshot`` (``tab_cdp``): with ``size`` the top
+    ``size`` of the page, else the viewport as it is (mobile emulation). Taller than the
+    viewport: ``captureBeyondViewport`` (the layout keeps the viewport's size, so fixed
+    elements are drawn where they sit at the top of the page, as the boxes are measured); a
+    page that fits is captured without it, as Playwright does (the beyond-viewport path
+    re-rasterises and, on a loaded machine, sometimes paints a stray copy of a layer).
     ``optimizeForSpeed``: a fast encoder - 2.5x cheaper than Playwright's full-page
     screenshot."""
-    cdp = await page.context.new_cdp_session(page)
-    try:
-        params: dict[str, Any] = {"format": "png", "optimizeForSpeed": True}
-        if size is not None:
-            vh = (page.viewport_size or DESKTOP)["height"]
-            params.update(captureBeyondViewport=size[1] > vh,
-                          clip={"x": 0, "y": 0, "width": size[0], "height": size[1],
-                                "scale": 1})
-        data = await cdp.send("Page.captureScreenshot", params)
-    finally:
-        try:  # this session set no emulation, so detaching it changes nothing
-            await cdp.detach()
-        except Exception:  # noqa: BLE001
-            pass
+    cdp = await tab_cdp(page)
+    params: dict[str, Any] = {"format": "png", "optimizeForSpeed": True}
+    if size is not None:
+        vh = (page.viewport_size or DESKTOP)["height"]
+        params.update(captureBeyondViewport=size[1] > vh,
+                      clip={"x": 0, "y": 0, "width": size[0], "height": size[1],
+                            "scale": 1})
+    data = await cdp.send("Page.captureScreenshot", params)
     return base64.b64decode(data["data"])
 
 
@@ -281,11 +287,13 @@ async def measure_mobile(page, shots: Path | None) -> dict[str, Any]:
     """Measure at each of MOBILE_WIDTHS in this page, switched to mobile emulation
     (Chrome DevTools Protocol ``Emulation.setDeviceMetricsOverride`` with ``mobile:
     true`` - what Playwright's ``is_mobile`` does - so ``<meta name=viewport>`` is
-    honoured) and touch; a viewport screenshot at the first width, stored under ``shots``.
-    The page stays emulated: close it afterwards."""
+    honoured) and touch, through the tab's CDP session (``tab_cdp``); a viewport screenshot
+    at the first width, stored under ``shots``. The page stays emulated: close it
+    afterwards, or ``reset_tab`` it."""
     out: dict[str, Any] = {}
     try:
-        cdp = await page.context.new_cdp_session(page)
+        cdp = await tab_cdp(page)
+        page._govscan_mobile = True  # ``reset_tab`` drops the emulation
         await cdp.send("Emulation.setTouchEmulationEnabled",
                        {"enabled": True, "maxTouchPoints": 5})
     except Exception as exc:  # noqa: BLE001
@@ -303,17 +311,9 @@ async def measure_mobile(page, shots: Path | None) -> dict[str, Any]:
             # through the same CDP session: Playwright's page.screenshot would restore
             # its own desktop viewport first
             try:
-                data = await cdp.send("Page.captureScreenshot", {"format": "png",
-                                                              "optimizeForSpeed": True})
-                out["screenshot"] = store_png(base64.b64decode(data["data"]), shots)
+                out["screenshot"] = store_png(await capture_png(page, None), shots)
             except Exception as exc:  # noqa: BLE001
                 out["screenshot_error"] = first_line(exc)
-    # the emulation lives in this CDP session: detaching it (``reset_tab``) gives the page
-    # back its desktop viewport, so the tab can be reused for the next visit
-    try:
-        page._govscan_mobile_cdp = cdp
-    except Exception:  # noqa: BLE001
-        pass
     return out
 
 
@@ -324,26 +324,57 @@ async def _dismiss(dialog) -> None:
         pass
 
 
+# the page events a visit listens to: ``tab_events`` adds one listener for each to a tab, once
+TAB_EVENTS = ("request", "requestfinished", "requestfailed", "response", "console",
+              "pageerror", "popup", "dialog", "crash")
+
+
+def tab_events(page) -> dict:
+    """The tab's event routing, made once per tab: one listener per ``TAB_EVENTS`` event
+    for the tab's life, calling the current visit's handler from the returned dict (event ->
+    handler; a visit fills it, ``reset_tab`` empties it). Adding and removing a visit's own
+    listeners each time cost a round trip to Playwright's driver per event and visit (it
+    subscribes to request, response, console and dialog events on demand). Between visits a
+    dialog is dismissed and a popup closed, as Playwright does with no listener, and the
+    tab is not reused."""
+    on = getattr(page, "_govscan_on", None)
+    if on is not None:
+        return on
+    on = page._govscan_on = {}
+
+    def route(event: str):
+        def fn(arg):
+            h = on.get(event)
+            if h is not None:
+                h(arg)
+            elif event == "dialog":
+                page._govscan_dirty = True
+                asyncio.ensure_future(_dismiss(arg))
+            elif event == "popup":
+                page._govscan_dirty = True
+                asyncio.ensure_future(quiet_close(arg))
+        return fn
+    for event in TAB_EVENTS:
+        page.on(event, route(event))
+    return on
+
+
 async def reset_tab(page) -> bool:
     """Make a tab whose visit ended cleanly fit for the next visit (``RenderPool`` reuses
-    tabs): the visit's event handlers removed, the mobile emulation's CDP session detached
-    (Chromium then drops its overrides: the desktop viewport is back). False when the tab
-    died, opened a dialog or a popup, or cannot be reset: then it is closed, never
-    reused."""
+    tabs): the visit's event handlers gone (``tab_events``), the mobile emulation dropped
+    (its device metrics and touch cleared in the tab's CDP session, Playwright's desktop
+    viewport set again). False when the tab died, opened a dialog or a popup, or cannot be
+    reset: then it is closed, never reused."""
     if page.is_closed() or getattr(page, "_govscan_dead", False) or \
             getattr(page, "_govscan_dirty", False):
         return False
-    for event, fn in getattr(page, "_govscan_handlers", ()):
+    tab_events(page).clear()
+    if getattr(page, "_govscan_mobile", False):
+        page._govscan_mobile = False
         try:
-            page.remove_listener(event, fn)
-        except Exception:  # noqa: BLE001
-            return False
-    page._govscan_handlers = []
-    cdp = getattr(page, "_govscan_mobile_cdp", None)
-    if cdp is not None:
-        page._govscan_mobile_cdp = None
-        try:
-            await cdp.detach()
+            cdp = await tab_cdp(page)
+            await cdp.send("Emulation.clearDeviceMetricsOverride")
+            await cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": False})
             await page.set_viewport_size(page.viewport_size or DESKTOP)
         except Exception:  # noqa: BLE001
             return False
@@ -548,13 +579,12 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
         def on_crash(_):
             state.crashed = True
 
-        handlers = [("request", on_request), ("requestfinished", lambda r: on_done(r)),
-                    ("requestfailed", lambda r: on_done(r, True)), ("response", on_response),
-                    ("console", on_console), ("pageerror", on_pageerror),
-                    ("popup", on_popup), ("crash", on_crash), ("dialog", on_dialog)]
-        for event, fn in handlers:
-            page.on(event, fn)
-        page._govscan_handlers = handlers  # removed by reset_tab before a reuse
+        # this visit's handlers, through the tab's routing (emptied by reset_tab)
+        tab_events(page).update({
+            "request": on_request, "requestfinished": lambda r: on_done(r),
+            "requestfailed": lambda r: on_done(r, True), "response": on_response,
+            "console": on_console, "pageerror": on_pageerror, "popup": on_popup,
+            "crash": on_crash, "dialog": on_dialog})
 
         with stages("goto"):
             budget = max(1.0, deadline - time.monotonic() - 1.5)
