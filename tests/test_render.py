@@ -14,6 +14,7 @@ import pytest
 from crawler import browser
 from crawler.artifacts import Hints
 from crawler.browser import locate
+from crawler.browser.watchdog import is_renderer
 from crawler.capture import CaptureEnv, CaptureOptions
 from crawler.causes import Cause
 from crawler.farm.sites.browser_chat import vendor_resolve
@@ -414,14 +415,7 @@ def test_a_clean_tab_is_reused_for_the_next_page_of_its_host(farm):
     take a clean tab too, but never its renderer: the old process is gone, a new one runs
     the new site (site isolation)."""
     def renderers() -> set[int]:
-        out = set()
-        for q in psutil.Process().children(recursive=True):
-            try:
-                if "--type=renderer" in " ".join(q.cmdline()):
-                    out.add(q.pid)
-            except psutil.Error:
-                pass
-        return out
+        return {q.pid for q in psutil.Process().children(recursive=True) if is_renderer(q)}
 
     async def go():
         pool = browser.RenderPool(browser.RenderConfig(

@@ -30,6 +30,17 @@ import time
 log = logging.getLogger(__name__)
 
 
+def is_renderer(proc) -> bool:
+    """A Chromium page process: its command line says ``--type=renderer`` (False when it
+    is gone or unreadable)."""
+    import psutil  # as in ``_run``: optional
+
+    try:
+        return "--type=renderer" in proc.cmdline()
+    except (psutil.Error, OSError):
+        return False
+
+
 def _pss(pid: int) -> int:
     """Proportional set size of ``pid`` in bytes (0 when unreadable)."""
     try:
@@ -94,11 +105,8 @@ class RendererWatchdog:
                         if p.pid in seen:
                             continue
                         seen.add(p.pid)
-                        try:
-                            if "--type=renderer" in p.cmdline():
-                                renderers[p.pid] = p
-                        except (psutil.Error, OSError):
-                            pass
+                        if is_renderer(p):
+                            renderers[p.pid] = p
                 except (psutil.Error, OSError):
                     pass
             sizes: list[tuple[int, int]] = []
