@@ -334,9 +334,9 @@ def tab_events(page) -> dict:
     for the tab's life, calling the current visit's handler from the returned dict (event ->
     handler; a visit fills it, ``reset_tab`` empties it). Adding and removing a visit's own
     listeners each time cost a round trip to Playwright's driver per event and visit (it
-    subscribes to request, response, console and dialog events on demand). Between visits a
-    dialog is dismissed and a popup closed, as Playwright does with no listener, and the
-    tab is not reused."""
+    subscribes to request, response, console and dialog events on demand). A crash, at any
+    time, marks the tab dead; between visits a dialog is dismissed and a popup closed, as
+    Playwright does with no listener, and the tab is not reused."""
     on = getattr(page, "_govscan_on", None)
     if on is not None:
         return on
@@ -344,6 +344,8 @@ def tab_events(page) -> dict:
 
     def route(event: str):
         def fn(arg):
+            if event == "crash":  # whenever it happens: a dead tab is never reused
+                page._govscan_dead = True
             h = on.get(event)
             if h is not None:
                 h(arg)
@@ -508,9 +510,7 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
                     else "reused-other-host"
             else:
                 page = await ctx.new_page()
-                # for the tab's whole life, unlike the visit's handlers below: a tab whose
-                # renderer died between visits is never reused
-                page.on("crash", lambda _p: setattr(_p, "_govscan_dead", True))
+                tab_events(page)  # before anything can happen in it: a crash marks it dead
             if plan.axe or plan.axe_next:
                 await ready_axe(page)  # before the navigation: the next document has it
             state.page = page
