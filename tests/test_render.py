@@ -450,3 +450,56 @@ def test_a_clean_tab_is_reused_for_the_next_page_of_its_host(farm):
     assert e.rendered.extra.get("tab") == "reused-other-host"
     # the page before it ran in a renderer that is gone now; the new site in a new one
     assert r_before - r_after and r_after - r_before
+
+
+def test_govscan_feature_switch_keeps_playwrights_own(tmp_path):
+    """Chromium honours only the last ``--disable-features``: the one govscan adds must come
+    after Playwright's and repeat every feature Playwright disables (a Playwright upgrade that
+    adds one fails here). Playwright's real arguments are read from a stand-in executable."""
+    from playwright.async_api import async_playwright
+
+    from crawler.browser.pool import CHROMIUM_ARGS, GOVSCAN_DISABLED_FEATURES
+    argv = tmp_path / "argv"
+    fake = tmp_path / "chromium"
+    fake.write_text(f"#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > {argv}\nexit 1\n")
+    fake.chmod(0o755)
+
+    async def go():
+        async with async_playwright() as pw:
+            with pytest.raises(Exception):
+                await pw.chromium.launch(executable_path=str(fake), args=list(CHROMIUM_ARGS),
+                                         timeout=10000)
+    asyncio.run(go())
+    lists = [a.split("=", 1)[1].split(",") for a in argv.read_text().splitlines()
+             if a.startswith("--disable-features=")]
+    assert len(lists) >= 2, lists  # Playwright's, then govscan's
+    ours = set(lists[-1])
+    assert set(GOVSCAN_DISABLED_FEATURES) <= ours
+    for earlier in lists[:-1]:
+        assert set(earlier) - {""} <= ours, set(earlier) - ours
+
+
+@needs_chromium
+def test_browser_identifies_itself_and_preloads_no_browser_ui(farm):
+    """The page sees Chromium's own user agent with govscan's appended ("HeadlessChrome"
+    said as "Chrome", read through CDP, no throw-away page); the omnibox popup's WebUI is not
+    preloaded in a renderer of its own."""
+    import urllib.parse
+    html = "<title>x</title><script>document.title = navigator.userAgent</script>"
+
+    async def go():
+        pool = browser.RenderPool(browser.RenderConfig(
+            settle_ms=100, user_agent="govscan-test/0.1 (+https://example.invalid)"))
+        try:
+            v = await pool.visit("data:text/html," + urllib.parse.quote(html), full_dom=False)
+            s = await pool._gen.browser.new_browser_cdp_session()
+            targets = (await s.send("Target.getTargets"))["targetInfos"]
+            return v, targets
+        finally:
+            await pool.close()
+    v, targets = asyncio.run(go())
+    ua = v.rendered.title
+    assert ua.startswith("Mozilla/5.0") and ua.endswith(" govscan-test/0.1 "
+                                                        "(+https://example.invalid)")
+    assert " Chrome/" in ua and "HeadlessChrome" not in ua
+    assert not [t for t in targets if "omnibox" in t["url"]], targets

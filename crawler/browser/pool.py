@@ -52,10 +52,27 @@ from .visit import (DESKTOP, Plan, Stages, Visit, VisitState, closing_done,
 from .watchdog import RendererWatchdog
 
 BLOCKED_TYPES = frozenset({"image", "media", "font"})
+# The features Playwright (1.65) disables itself. Chromium honours only the LAST
+# ``--disable-features`` switch (a second one replaces the first), so the list govscan adds
+# repeats Playwright's; ``tests/test_render.py`` captures the arguments Playwright really
+# passes and fails when this copy no longer covers them (a Playwright upgrade).
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
+    "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion")
+# Browser UI work no page needs (issue 14, measured): the omnibox popup's WebUI, which Chromium
+# preloads in a renderer of its own and keeps busy (~3 % of a full page's CPU on the bench),
+# and Translate, whose language detection reads every page's text.
+GOVSCAN_DISABLED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup",
+                             "WebUIOmniboxFullPopup", "Translate")
+DISABLED_FEATURES = PLAYWRIGHT_DISABLED_FEATURES + GOVSCAN_DISABLED_FEATURES
 # --deny-permission-prompts: geolocation, notifications, camera... are refused unasked
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic",
-                 "--no-first-run", "--disable-dev-shm-usage", "--deny-permission-prompts")
+                 "--no-first-run", "--disable-dev-shm-usage", "--deny-permission-prompts",
+                 "--disable-features=" + ",".join(DISABLED_FEATURES))
 # a visit that failed is not loaded again by the next gatherer of the same capture
 FAILED_TTL = 60.0
 
