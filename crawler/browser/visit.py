@@ -66,7 +66,14 @@ MAX_DOM = 3_000_000  # characters of rendered DOM kept
 MAX_NODES_PER_RULE = 50  # axe nodes kept per rule (the probe shows 10 + a count)
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 
-_FRAME = "() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 60)))"
+_FRAME = "new Promise(r => requestAnimationFrame(() => setTimeout(r, 60)))"
+
+
+@lru_cache(maxsize=1)
+def _mobile_after_frame() -> str:
+    """``js/mobile.js`` run once a frame of the new width was drawn, in one round trip."""
+    return f"async (w) => {{ await {_FRAME}; return ({script('mobile.js')})(w); }}"
+# the document's height (also what ``js/paint_ready.js`` resolves to)
 _PAGE_HEIGHT = ("Math.max(document.documentElement.scrollHeight, "
                 "document.body ? document.body.scrollHeight : 0)")
 
@@ -124,7 +131,17 @@ async def quiet_close(obj) -> None:
 
 
 async def default_user_agent(browser) -> str:
-    """The browser's own user agent (read once from a throw-away context)."""
+    """The browser's own user agent, as ``navigator.userAgent`` gives it: CDP
+    ``Browser.getVersion`` (10 ms; a throw-away context and page, the fallback, cost 0.4 s of
+    every run's start)."""
+    try:
+        session = await browser.new_browser_cdp_session()
+        try:
+            return (await session.send("Browser.getVersion"))["userAgent"]
+        finally:
+            await session.detach()
+    except Exception as exc:  # noqa: BLE001 - read it in a page instead
+        log.debug("Browser.getVersion failed: %s", exc)
     ctx = await browser.new_context()
     try:
         p = await ctx.new_page()
@@ -146,12 +163,12 @@ async def settle(page, inflight: dict, settle_ms: int, quiet_ms: int) -> None:
 
 # --- CDP helpers ------------------------------------------------------------------------------
 
-async def shot_size(page) -> tuple[int, int]:
+async def shot_size(page, height: int | None = None) -> tuple[int, int]:
     """(width, height) of the full-page screenshot: the viewport width, the document height
-    cut at MAX_SHOT_HEIGHT."""
+    (``height``, or read now) cut at MAX_SHOT_HEIGHT."""
     vw = (page.viewport_size or DESKTOP)["width"]
     vh = (page.viewport_size or DESKTOP)["height"]
-    h = await page.evaluate(_PAGE_HEIGHT)
+    h = height if height is not None else await page.evaluate(_PAGE_HEIGHT)
     return vw, max(1, min(int(h or vh), MAX_SHOT_HEIGHT))
 
 
@@ -192,11 +209,12 @@ async def full_page_shot(page, rendered: Rendered, shots: Path) -> tuple[int, in
     path relative to ``shots``) and ``extra["screenshot_size"]``; returns the size, or None
     (``extra["screenshot_error"]`` says why)."""
     try:
+        height = None
         try:
-            await asyncio.wait_for(page.evaluate(script("paint_ready.js"), 500), 2.0)
+            height = await asyncio.wait_for(page.evaluate(script("paint_ready.js"), 500), 2.0)
         except Exception:  # noqa: BLE001 - a page that never paints is pictured as it is
             pass
-        size = await shot_size(page)
+        size = await shot_size(page, height if isinstance(height, (int, float)) else None)
         rendered.screenshot = store_png(await capture_png(page, size), shots)
         rendered.extra["screenshot_size"] = list(size)
         return size
@@ -303,8 +321,7 @@ async def measure_mobile(page, shots: Path | None) -> dict[str, Any]:
             await cdp.send("Emulation.setDeviceMetricsOverride",
                            {"width": w, "height": 780, "deviceScaleFactor": 1,
                             "mobile": True, "screenWidth": w, "screenHeight": 780})
-            await page.evaluate(_FRAME)
-            out[str(w)] = await page.evaluate(script("mobile.js"), w)
+            out[str(w)] = await page.evaluate(_mobile_after_frame(), w)
         except Exception as exc:  # noqa: BLE001
             out[str(w)] = {"error": first_line(exc)}
         if i == 0 and shots is not None:
@@ -457,31 +474,36 @@ def _refusal_error(guard, state: VisitState, url: str) -> FetchError | None:
 
 
 async def watch(page, inflight: dict, plan: Plan, cfg: "RenderConfig", deadline: float,
-                stages: Stages) -> str:
+                stages: Stages) -> tuple[str, dict | None]:
     """Give a widget inserted after ``load`` a bounded chance (``plan.watch_ms``): poll the
     launchers (and the page's pending timers, ``js/timers.js``) until a launcher shows
     ("found"), or until no timer due within ``watch_ms`` of the load event is pending and
     the network has been quiet for ``quiet_ms`` ("idle"), at most ``2 * watch_ms`` of real
     time ("cap": a busy machine runs the page's timers late, so the horizon is the page's
     own clock, and the real-time cap only bounds the cost). A page that schedules nothing
-    pays one poll."""
+    pays one poll. The first poll reads all the page facts: most watches end there, and then
+    they are the visit's facts (no second ``page_facts.js`` run). -> (how it ended, those
+    facts or None when the watch went on)."""
     with stages("watch"):
         t0 = time.monotonic()
         cap = min(t0 + 2 * plan.watch_ms / 1000, deadline)
-        args = [list(plan.page_globals), list(plan.launcher_words), plan.watch_ms]
+        args = [list(plan.page_globals), list(plan.launcher_words), plan.watch_ms, True]
+        first = True
         while True:
             try:
                 res = await page.evaluate(script("page_facts.js"), args)
             except Exception:  # noqa: BLE001 - navigated away, crashed: the steps say so
-                return "error"
+                return "error", None
+            facts = res if first else None
             if res["launchers"]:
-                return "found"
+                return "found", facts
             idle = inflight["n"] <= 0 and \
                 (time.monotonic() - inflight["last"]) * 1000 >= cfg.quiet_ms
             if res["pending"] == 0 and idle:
-                return "idle"
+                return "idle", facts
             if time.monotonic() >= cap:
-                return "cap"
+                return "cap", facts
+            first, args[3] = False, False
             await asyncio.sleep(0.1)
 
 
@@ -612,8 +634,10 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
                 return None
         with stages("settle"):
             await settle(page, inflight, cfg.settle_ms, cfg.quiet_ms)
+        pf = None  # the page facts (``js/page_facts.js``): the watch's, when it ended at once
         if plan.watch_ms > 0 and plan.facts:
-            rendered.extra["watch"] = await watch(page, inflight, plan, cfg, deadline, stages)
+            rendered.extra["watch"], pf = await watch(page, inflight, plan, cfg, deadline,
+                                                      stages)
         rendered.url = page.url
         rendered.extra["status"] = resp.status if resp is not None else None
         with stages("dom"):
@@ -630,9 +654,10 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
         if plan.facts:
             with stages("facts"):
                 try:
-                    pf = await page.evaluate(script("page_facts.js"),
-                                             [list(plan.page_globals),
-                                              list(plan.launcher_words)])
+                    if pf is None:
+                        pf = await page.evaluate(script("page_facts.js"),
+                                                 [list(plan.page_globals),
+                                                  list(plan.launcher_words)])
                     rendered.globals = pf["globals"]
                     rendered.shadow_hosts = [s["selector"] for s in pf["shadow"]]
                     rendered.extra["shadow"] = pf["shadow"][:20]

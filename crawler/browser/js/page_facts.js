@@ -1,9 +1,10 @@
-// Facts read from a page after load (argument: [globalNames, launcherWords, watchUntil]):
+// Facts read from a page after load (argument: [globalNames, launcherWords, watchMs, full]):
 // which of the window globals exist, the open shadow roots, whether the main navigation is
 // visible, and chat-launcher-like visible elements floating over the page. Returns plain JSON.
 // With watchMs (ms after the load event) only the globals, the launchers and the number of
-// the page's timers due by then (js/timers.js) - the cheap poll of visit.watch.
-([globalNames, launcherWords, watchMs]) => {
+// the page's timers due by then (js/timers.js) - the cheap poll of visit.watch; with full as
+// well, everything (the watch's first poll: when the watch ends there, it is the visit's facts).
+([globalNames, launcherWords, watchMs, full]) => {
   // @include css_path.js
   const visible = (el) => {
     const r = el.getBoundingClientRect();
@@ -47,12 +48,13 @@
     }
     return launchers;
   };
+  const out = {globals, launchers: findLaunchers()};
   if (watchMs != null) {
     const t = window.__govscanTimers;
     const nav = performance.getEntriesByType('navigation')[0];
     const until = (nav && nav.loadEventEnd ? nav.loadEventEnd : performance.now()) + watchMs;
-    return {globals, launchers: findLaunchers(),
-            pending: typeof t === 'function' ? t(until) : 0};
+    out.pending = typeof t === 'function' ? t(until) : 0;
+    if (!full) return out;
   }
   const shadow = [];
   const walk = (root) => {
@@ -71,9 +73,8 @@
   const navVisible = navLinks.filter(visible);
   let anyVisible = 0;
   for (const a of [...document.querySelectorAll('a[href]')].slice(0, 300)) if (visible(a)) anyVisible++;
-  return {globals, shadow, nav: {links: navLinks.length, visible: navVisible.length,
+  return Object.assign(out, {shadow, nav: {links: navLinks.length, visible: navVisible.length,
           any_visible: anyVisible,
           sample: navVisible.slice(0, 5).map(a => (a.innerText || '').trim().slice(0, 40))},
-          launchers: findLaunchers(),
-          sockets: (window.__govscanSockets || []).slice(0, 50)};
+          sockets: (window.__govscanSockets || []).slice(0, 50)});
 }
