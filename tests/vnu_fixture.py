@@ -41,11 +41,17 @@ def fetch_config(farm) -> FetchConfig:
 
 
 def farm_capture(farm, target, artifacts, validator, **opts):
-    """Capture ``target`` from the farm with ``validator`` as the run's vnu service."""
+    """Capture ``target`` from the farm with ``validator`` as the run's vnu service. A browser
+    the capture started is closed (the validator is the caller's): a pool left open keeps
+    Chromium and its renderer watchdog running for the rest of the test session."""
     async def go():
         async with Fetcher(fetch_config(farm)) as f:
             env = CaptureEnv(f, CaptureOptions(**opts), resolve=f.config.resolve,
                              validator=validator)
-            return await capture_site(target, list(artifacts), env)
+            try:
+                return await capture_site(target, list(artifacts), env)
+            finally:
+                if env.renderer is not None:
+                    await env.renderer.close()
 
     return asyncio.run(go())
