@@ -73,9 +73,12 @@ _FRAME = "new Promise(r => requestAnimationFrame(() => setTimeout(r, 60)))"
 def _mobile_after_frame() -> str:
     """``js/mobile.js`` run once a frame of the new width was drawn, in one round trip."""
     return f"async (w) => {{ await {_FRAME}; return ({script('mobile.js')})(w); }}"
-# the document's height (also what ``js/paint_ready.js`` resolves to)
-_PAGE_HEIGHT = ("Math.max(document.documentElement.scrollHeight, "
-                "document.body ? document.body.scrollHeight : 0)")
+
+
+@lru_cache(maxsize=1)
+def _page_height() -> str:
+    """``js/page_height.js`` as a function (what ``js/paint_ready.js`` resolves to as well)."""
+    return f"() => {{\n{script('page_height.js')}\nreturn pageHeight(); }}"
 
 
 @lru_cache(maxsize=None)
@@ -168,7 +171,7 @@ async def shot_size(page, height: int | None = None) -> tuple[int, int]:
     (``height``, or read now) cut at MAX_SHOT_HEIGHT."""
     vw = (page.viewport_size or DESKTOP)["width"]
     vh = (page.viewport_size or DESKTOP)["height"]
-    h = height if height is not None else await page.evaluate(_PAGE_HEIGHT)
+    h = height if height is not None else await page.evaluate(_page_height())
     return vw, max(1, min(int(h or vh), MAX_SHOT_HEIGHT))
 
 
