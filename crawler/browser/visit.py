@@ -490,14 +490,14 @@ async def watch(page, inflight: dict, plan: Plan, cfg: "RenderConfig", deadline:
     with stages("watch"):
         t0 = time.monotonic()
         cap = min(t0 + 2 * plan.watch_ms / 1000, deadline)
+        # the last item: read all the facts (the first poll only)
         args = [list(plan.page_globals), list(plan.launcher_words), plan.watch_ms, True]
-        first = True
         while True:
             try:
                 res = await page.evaluate(script("page_facts.js"), args)
             except Exception:  # noqa: BLE001 - navigated away, crashed: the steps say so
                 return "error", None
-            facts = res if first else None
+            facts = res if args[3] else None
             if res["launchers"]:
                 return "found", facts
             idle = inflight["n"] <= 0 and \
@@ -506,7 +506,7 @@ async def watch(page, inflight: dict, plan: Plan, cfg: "RenderConfig", deadline:
                 return "idle", facts
             if time.monotonic() >= cap:
                 return "cap", facts
-            first, args[3] = False, False
+            args[3] = False
             await asyncio.sleep(0.1)
 
 
