@@ -63,6 +63,7 @@ MOBILE_WIDTHS = (360, 414)
 MAX_NETWORK = 600  # network log entries kept per visit
 MAX_SHOT_HEIGHT = 2400  # CSS px: full-page screenshots are cut here
 MAX_DOM = 3_000_000  # characters of rendered DOM kept
+MAX_SELF_NAVIGATIONS = 5  # main-frame documents during one goto beyond which a page loops
 MAX_NODES_PER_RULE = 50  # axe nodes kept per rule (the probe shows 10 + a count)
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 
@@ -417,6 +418,7 @@ class VisitState:
     crashed: bool = False  # the page's renderer died
     stage: str = "start"
     popups: int = 0
+    navigations: int = 0  # documents the main frame requested afresh (not redirect hops)
     limit: float = 30.0  # seconds for the whole visit
     t0: float = field(default_factory=time.monotonic)
 
@@ -544,6 +546,12 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
         def on_request(req):
             inflight["n"] += 1
             inflight["last"] = time.monotonic()
+            try:
+                if req.resource_type == "document" and req.redirected_from is None and \
+                        req.frame is page.main_frame:
+                    state.navigations += 1
+            except Exception:  # noqa: BLE001 - a request of a frame already gone
+                pass
             if len(net) < MAX_NETWORK:
                 try:
                     furl = req.frame.url
@@ -621,6 +629,13 @@ async def run_visit(ctx, url: str, plan: Plan, cfg: "RenderConfig", visit: Visit
                     else None
                 if err is None and state.crashed:
                     err = FetchError(Cause.RENDERER_CRASHED, first_line(exc))
+                if err is None and type(exc).__name__ == "TimeoutError" and \
+                        state.navigations > MAX_SELF_NAVIGATIONS:
+                    # the page's script kept replacing the document: it held the visit, even
+                    # if one of its short-lived documents would answer "1"
+                    err = FetchError(Cause.PAGE_UNRESPONSIVE,
+                                     f"the page navigated itself {state.navigations} times "
+                                     f"and never finished loading")
                 if err is None and type(exc).__name__ == "TimeoutError" and state.response:
                     # the document arrived but "load" never came: a slow sub-resource, or
                     # the page's script holds the renderer (then even "1" gets no answer)
